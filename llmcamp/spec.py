@@ -721,6 +721,7 @@ def grade_laptop_profile(p, base: Profile | None = None) -> None:
 
 def grade_failing_report(measured: Mapping, spec: Spec | None = None) -> None:
     "Exercise 3: measurements in other units where p99 latency fails and recall@5 passes."
+    expect(isinstance(measured, Mapping), f"`measured` should be a dict of metric -> (value, unit), got {type(measured).__name__}")
     report = check(spec or load_spec(), measured)
     status = {r["metric"]: r["status"] for r in report}
     expect(status["p99_latency"] == "fail", f"p99_latency should fail, it is {status['p99_latency']}: measure more than the target")
