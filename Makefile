@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml
 	@$(PY) -c 'import sys; assert sys.version_info >= (3, 11), "llmcamp needs Python 3.11+, this is " + sys.version.split()[0]'
 	$(PY) -m pip install --quiet --upgrade pip
 	@# torch first: a local wheel if pip can find one offline, else the index above.
-	$(PY) -m pip install --quiet --no-index "$(TORCH)" 2>/dev/null || \
+	$(PY) -m pip install --quiet --no-index --no-deps "$(TORCH)" 2>/dev/null || \
 	  $(PY) -m pip install --quiet "$(TORCH)" --index-url $(TORCH_INDEX)
 	$(PY) -m pip install --quiet -e ".[dev]"
 	@touch $@
