@@ -11,17 +11,9 @@ from urllib.parse import unquote, urlsplit
 import nbformat, yaml
 
 # %% auto #0
-__all__ = ['README_NB', 'README_WARNING', 'repo_root', 'sidebar', 'directives', 'strip_directives', 'is_hidden', 'title',
-           'api_items', 'api_html', 'docs_notebook', 'links_from', 'rewrite_links', 'site_css', 'page_html',
-           'build_site', 'check_site', 'output_text', 'render_readme', 'write_readme']
-
-# %% ../nbs/internals/docs.ipynb #0005
-def repo_root(start='.') -> Path:
-    "The nearest folder at or above `start` that holds `settings.ini`."
-    here = Path(start).resolve()
-    for p in [here, *here.parents]:
-        if (p/'settings.ini').is_file(): return p
-    raise FileNotFoundError(f"no settings.ini in {here} or above it: not inside an nbdev project")
+__all__ = ['README_NB', 'README_WARNING', 'sidebar', 'directives', 'strip_directives', 'is_hidden', 'title', 'api_items',
+           'api_html', 'docs_notebook', 'links_from', 'rewrite_links', 'site_css', 'page_html', 'build_site',
+           'check_site', 'output_text', 'render_readme', 'write_readme']
 
 # %% ../nbs/internals/docs.ipynb #0008
 def _site_config(root) -> dict:
