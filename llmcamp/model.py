@@ -14,7 +14,7 @@ from torch import nn
 
 # %% auto #0
 __all__ = ['ModelConfig', 'RMSNorm', 'rope', 'apply_rope', 'KVCache', 'Attention', 'MLP', 'Block', 'Transformer', 'sample_next',
-           'generate']
+           'generate', 'to_hf_config', 'from_hf_config', 'hf_state_dict', 'save_pretrained', 'from_pretrained']
 
 # %% ../nbs/03_model.ipynb #0007
 @dataclass
@@ -256,3 +256,123 @@ def generate(model: Transformer, input_ids: torch.Tensor, max_new_tokens: int, t
             done |= nxt == eos_id
             if done.all(): break
     return out
+
+# %% ../nbs/03_model.ipynb #0020
+import json
+import os
+from pathlib import Path
+
+# the LlamaConfig fields whose values our Transformer cannot represent, with the value it needs
+_HF_FIXED = {"hidden_act": "silu", "attention_bias": False, "mlp_bias": False}
+
+def to_hf_config(cfg: ModelConfig, **kw):
+    "The `transformers.LlamaConfig` of `cfg`; `kw` sets further fields (token ids, dtype)."
+    if not isinstance(cfg, ModelConfig): raise TypeError(f"cfg must be a ModelConfig, got {type(cfg).__name__}")
+    from transformers import LlamaConfig
+    args = dict(vocab_size=cfg.vocab_size, hidden_size=cfg.d_model, intermediate_size=cfg.d_ff, num_hidden_layers=cfg.n_layers,
+                num_attention_heads=cfg.n_heads, num_key_value_heads=cfg.n_kv_heads, head_dim=cfg.head_dim,
+                max_position_embeddings=cfg.context, rms_norm_eps=cfg.norm_eps, rope_theta=cfg.rope_theta,
+                tie_word_embeddings=cfg.tie_embeddings, bos_token_id=None, eos_token_id=None, pad_token_id=None,
+                architectures=["LlamaForCausalLM"], **_HF_FIXED)
+    return LlamaConfig(**{**args, **kw})
+
+def from_hf_config(hf) -> ModelConfig:
+    "The `ModelConfig` of a Llama config (a `LlamaConfig`, or its `config.json` as a dict); unsupported features are errors."
+    d = hf.to_dict() if hasattr(hf, "to_dict") else dict(hf)
+    if d.get("model_type") != "llama":
+        raise ValueError(f"not a Llama config: model_type is {d.get('model_type')!r} (architectures {d.get('architectures')}); only 'llama' checkpoints load into this Transformer")
+    for k, want in _HF_FIXED.items():
+        if d.get(k, want) != want: raise ValueError(f"unsupported Llama config: {k}={d[k]!r}, this Transformer needs {want!r}")
+    rp = d.get("rope_parameters") or d.get("rope_scaling") or {}     # transformers 5 / 4
+    kind = rp.get("rope_type", rp.get("type", "default"))
+    if kind != "default": raise ValueError(f"unsupported Llama config: rope_type {kind!r} (scaled RoPE); only the default rotary embedding is implemented")
+    theta = rp.get("rope_theta", d.get("rope_theta", 10000.0))
+    missing = [k for k in ("vocab_size", "hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads", "max_position_embeddings") if k not in d]
+    if missing: raise ValueError(f"Llama config lacks {missing}")
+    n_heads = d["num_attention_heads"]
+    if d.get("head_dim") not in (None, d["hidden_size"] // n_heads):
+        raise ValueError(f"unsupported Llama config: head_dim={d['head_dim']} differs from hidden_size/num_attention_heads={d['hidden_size'] // n_heads}")
+    return ModelConfig(vocab_size=d["vocab_size"], d_model=d["hidden_size"], n_layers=d["num_hidden_layers"], n_heads=n_heads,
+                       n_kv_heads=d.get("num_key_value_heads") or n_heads, d_ff=d["intermediate_size"], context=d["max_position_embeddings"],
+                       tie_embeddings=bool(d.get("tie_word_embeddings", False)), rope_theta=float(theta), norm_eps=float(d.get("rms_norm_eps", 1e-6)))
+
+# %% ../nbs/03_model.ipynb #0023
+_PREFIX = "model."
+
+def hf_state_dict(model: Transformer) -> dict[str, torch.Tensor]:
+    "`model`'s tensors under their `LlamaForCausalLM` names (a tied `lm_head` is left out, as `transformers` does)."
+    out = {}
+    for k, v in model.state_dict().items():
+        if k == "lm_head.weight":
+            if not model.cfg.tie_embeddings: out[k] = v
+        else: out[_PREFIX + k] = v
+    return out
+
+def save_pretrained(model: Transformer, path: str | os.PathLike, tokenizer=None) -> Path:
+    "Write `model` (and `tokenizer`) to folder `path` in the Hugging Face format: config.json, model.safetensors, tokenizer files."
+    if not isinstance(model, Transformer): raise TypeError(f"model must be an llmcamp Transformer, got {type(model).__name__}")
+    path = Path(path)
+    if path.exists() and not path.is_dir(): raise ValueError(f"save_pretrained: {path} exists and is not a folder")
+    ids = {}
+    if tokenizer is not None:
+        if not hasattr(tokenizer, "save_pretrained") or not hasattr(tokenizer, "convert_tokens_to_ids"):
+            raise TypeError(f"tokenizer must be a transformers tokenizer (with save_pretrained), got {type(tokenizer).__name__}")
+        if len(tokenizer) > model.cfg.vocab_size:
+            raise ValueError(f"tokenizer has {len(tokenizer)} tokens but the model's vocab_size is {model.cfg.vocab_size}: they do not belong together")
+        ids = {f"{t}_token_id": getattr(tokenizer, f"{t}_token_id", None) for t in ("bos", "eos", "pad")}
+    from safetensors.torch import save_file
+    dtype = next(model.parameters()).dtype
+    hf = to_hf_config(model.cfg, dtype=str(dtype).removeprefix("torch."), **ids)
+    path.mkdir(parents=True, exist_ok=True)
+    import tempfile
+    tmp = Path(tempfile.mkdtemp(prefix=".saving-", dir=path))
+    try:
+        hf.save_pretrained(tmp)
+        save_file({k: v.detach().contiguous().cpu() for k, v in hf_state_dict(model).items()}, tmp / "model.safetensors", metadata={"format": "pt"})
+        if tokenizer is not None: tokenizer.save_pretrained(tmp)
+        for f in tmp.iterdir(): os.replace(f, path / f.name)
+    finally:
+        import shutil
+        shutil.rmtree(tmp, ignore_errors=True)
+    return path
+
+# %% ../nbs/03_model.ipynb #0025
+def _read_tensors(path: Path) -> dict[str, torch.Tensor]:
+    from safetensors.torch import load_file
+    if (path / "model.safetensors").is_file(): return load_file(path / "model.safetensors")
+    if (path / "model.safetensors.index.json").is_file():
+        index = json.loads((path / "model.safetensors.index.json").read_text())
+        out = {}
+        for shard in sorted(set(index["weight_map"].values())):
+            if not (path / shard).is_file(): raise FileNotFoundError(f"{path}: shard {shard} listed in model.safetensors.index.json is missing")
+            out.update(load_file(path / shard))
+        return out
+    if (path / "pytorch_model.bin").is_file(): return torch.load(path / "pytorch_model.bin", map_location="cpu", weights_only=True)
+    raise FileNotFoundError(f"{path}: no weights found (expected model.safetensors, model.safetensors.index.json or pytorch_model.bin)")
+
+def from_pretrained(path: str | os.PathLike, device=None, dtype: torch.dtype | None = None) -> Transformer:
+    "Load a Llama checkpoint in the Hugging Face format from folder `path` into a `Transformer` (in `dtype`, default the checkpoint's)."
+    path = Path(path)
+    if not path.is_dir(): raise FileNotFoundError(f"from_pretrained: {path} is not a folder (expected a Hugging Face model folder with config.json)")
+    if not (path / "config.json").is_file(): raise FileNotFoundError(f"from_pretrained: {path} has no config.json")
+    try: cfg = from_hf_config(json.loads((path / "config.json").read_text()))
+    except ValueError as e: raise ValueError(f"{path / 'config.json'}: {e}") from None
+    sd = {k.removeprefix(_PREFIX): v for k, v in _read_tensors(path).items() if not k.endswith("rotary_emb.inv_freq")}
+    with torch.device("meta"): model = Transformer(cfg)
+    want = {k: tuple(v.shape) for k, v in model.state_dict().items()}
+    if cfg.tie_embeddings:
+        head = sd.pop("lm_head.weight", None)
+        if head is not None and "embed_tokens.weight" in sd and not torch.equal(head, sd["embed_tokens.weight"]):
+            raise ValueError(f"{path}: tie_word_embeddings is true but lm_head.weight differs from embed_tokens.weight")
+        want.pop("lm_head.weight")
+    missing, unexpected = sorted(set(want) - set(sd)), sorted(set(sd) - set(want))
+    shapes = [f"{k}: expected {want[k]}, got {tuple(sd[k].shape)}" for k in sorted(set(want) & set(sd)) if tuple(sd[k].shape) != want[k]]
+    if missing or unexpected or shapes:
+        raise ValueError(f"{path}: the weights do not match the config:" + (f"\n  missing tensors: {missing}" if missing else "")
+                         + (f"\n  unexpected tensors: {unexpected}" if unexpected else "") + "".join(f"\n  wrong shape {s}" for s in shapes))
+    dtype = dtype or sd["embed_tokens.weight"].dtype
+    sd = {k: v.to(device=device, dtype=dtype) for k, v in sd.items()}
+    if cfg.tie_embeddings: sd["lm_head.weight"] = sd["embed_tokens.weight"]
+    model.load_state_dict(sd, assign=True)
+    if cfg.tie_embeddings: model.lm_head.weight = model.embed_tokens.weight
+    return model.eval()
