@@ -459,7 +459,7 @@ def grade_rms_norm(rms_norm) -> None:
         centred = (x - x.mean(-1, keepdim=True)); ln = centred / centred.pow(2).mean(-1, keepdim=True).add(1e-5).sqrt() * w
         if torch.allclose(got, ln, atol=1e-5): raise ExerciseFailed("that is LayerNorm: RMSNorm does not subtract the mean")
         raise ExerciseFailed("values differ from RMSNorm: divide x by sqrt(mean(x**2 over the last dim) + eps), then multiply by weight")
-    expect(_call(rms_norm, "rms_norm", x.to(torch.bfloat16), w, 1e-5).dtype == torch.bfloat16, "keep the input's dtype: compute in float32, cast back to x.dtype before the gain")
+    expect(_call(rms_norm, "rms_norm", x.to(torch.bfloat16), w.to(torch.bfloat16), 1e-5).dtype == torch.bfloat16, "with bf16 x and weight, return bf16: compute in float32, cast back to x.dtype before multiplying by the gain")
     print("exercise 1 passed: rms_norm matches RMSNorm")
 
 def grade_repeat_kv(repeat_kv) -> None:
