@@ -350,17 +350,21 @@ def save_pretrained(model: Transformer, path: str | os.PathLike, tokenizer=None)
     return path
 
 # %% ../nbs/03_model.ipynb #002c
-def _read_tensors(path: Path) -> dict[str, torch.Tensor]:
+def _load_file(f: Path) -> dict[str, torch.Tensor]:
     from safetensors.torch import load_file
-    if (path / "model.safetensors").is_file(): return load_file(path / "model.safetensors")
+    try: return load_file(f) if f.suffix == ".safetensors" else torch.load(f, map_location="cpu", weights_only=True)
+    except Exception as e: raise ValueError(f"{f}: cannot read the weights, the file is corrupt or truncated ({type(e).__name__}: {e})") from None
+
+def _read_tensors(path: Path) -> dict[str, torch.Tensor]:
+    if (path / "model.safetensors").is_file(): return _load_file(path / "model.safetensors")
     if (path / "model.safetensors.index.json").is_file():
         index = json.loads((path / "model.safetensors.index.json").read_text())
         out = {}
         for shard in sorted(set(index["weight_map"].values())):
             if not (path / shard).is_file(): raise FileNotFoundError(f"{path}: shard {shard} listed in model.safetensors.index.json is missing")
-            out.update(load_file(path / shard))
+            out.update(_load_file(path / shard))
         return out
-    if (path / "pytorch_model.bin").is_file(): return torch.load(path / "pytorch_model.bin", map_location="cpu", weights_only=True)
+    if (path / "pytorch_model.bin").is_file(): return _load_file(path / "pytorch_model.bin")
     raise FileNotFoundError(f"{path}: no weights found (expected model.safetensors, model.safetensors.index.json or pytorch_model.bin)")
 
 def from_pretrained(path: str | os.PathLike, device=None, dtype: torch.dtype | None = None) -> Transformer:
