@@ -195,7 +195,11 @@ def train_tokenizer(texts: Iterable[str], vocab_size: int, max_chars: int | None
     if max_chars is not None:
         if isinstance(max_chars, bool) or not isinstance(max_chars, int) or max_chars <= 0: raise ValueError(f"max_chars must be a positive int, got {max_chars!r}")
         texts = take_chars(texts, max_chars)
-    return wrap_tokenizer(train_bpe(texts, vocab_size))
+    tok = train_bpe(texts, vocab_size)
+    if tok.get_vocab_size() != vocab_size:
+        raise ValueError(f"the training text ({sum(map(len, texts)):,} characters) only supports {tok.get_vocab_size()} tokens, not vocab_size={vocab_size}: "
+                         "give more text or ask for a smaller vocabulary")
+    return wrap_tokenizer(tok)
 
 # %% ../nbs/02_tokenizer.ipynb #001c
 def load_tokenizer(name_or_path: str | os.PathLike):
@@ -209,8 +213,12 @@ def load_tokenizer(name_or_path: str | os.PathLike):
     if not tok.is_fast: raise TypeError(f"{name_or_path} loaded a slow tokenizer ({type(tok).__name__}); the camp needs a fast one (tokenizer.json)")
     return tok
 
+def _need_ws(ws):
+    if not isinstance(ws, Workspace): raise TypeError(f"ws must be a Workspace, got {type(ws).__name__}; make one with Workspace(folder, profile)")
+
 def get_tokenizer(ws: Workspace):
     "The camp's tokenizer: loaded from `ws`, or trained on chapter 01's training split when missing."
+    _need_ws(ws)
     prof = get_profile(ws.profile)
     def build(tmp: Path):
         from llmcamp.data import get_dataset
@@ -244,6 +252,7 @@ def pack_dataset(ds, tokenizer, block_size: int, text_column: str = "text", batc
 def get_packed(ws: Workspace, block_size: int | None = None):
     "Train and validation splits packed into rows of `block_size` (default: the model's context) tokens, cached in `ws`."
     from datasets import load_from_disk
+    _need_ws(ws)
     prof = get_profile(ws.profile)
     block_size = prof.model.context if block_size is None else block_size
     if isinstance(block_size, bool) or not isinstance(block_size, int) or block_size < 2: raise ValueError(f"block_size must be an int >= 2, got {block_size!r}")
