@@ -15,10 +15,10 @@ from typing import Iterable, Sequence
 from .spec import SLO, ExerciseFailed, Workspace, expect, get_profile
 
 # %% auto #0
-__all__ = ['PRETOKENIZE', 'SPECIAL_TOKENS', 'CHAT_ROLES', 'CHAT_TEMPLATE', 'DEFAULT_COMPRESSION_SLO', 'pair_counts', 'merge',
-           'pretokenize', 'BPETokenizer', 'take_chars', 'train_bpe', 'wrap_tokenizer', 'train_tokenizer',
-           'load_tokenizer', 'get_tokenizer', 'bytes_per_token', 'pack_dataset', 'get_packed', 'grade_merge',
-           'grade_decode', 'grade_pack']
+__all__ = ['PRETOKENIZE', 'SPECIAL_TOKENS', 'CHAT_ROLES', 'CHAT_TEMPLATE', 'DEFAULT_COMPRESSION_SLO', 'pair_counts',
+           'most_frequent_pair', 'merge', 'pretokenize', 'BPETokenizer', 'take_chars', 'train_bpe', 'wrap_tokenizer',
+           'train_tokenizer', 'load_tokenizer', 'get_tokenizer', 'bytes_per_token', 'pack_dataset', 'get_packed',
+           'grade_pair', 'grade_merge', 'grade_decode', 'grade_pack']
 
 # %% ../nbs/02_tokenizer.ipynb #0009
 def pair_counts(ids: Sequence[int], counts: dict | None = None, weight: int = 1) -> dict:
@@ -26,6 +26,11 @@ def pair_counts(ids: Sequence[int], counts: dict | None = None, weight: int = 1)
     counts = {} if counts is None else counts
     for p in zip(ids, ids[1:]): counts[p] = counts.get(p, 0) + weight
     return counts
+
+def most_frequent_pair(ids: Sequence[int]) -> tuple[int, int] | None:
+    "The most frequent adjacent pair in `ids` (ties: the smallest pair), or None when there is none."
+    counts = pair_counts(ids)
+    return min(counts, key=lambda p: (-counts[p], p)) if counts else None
 
 def merge(ids: Sequence[int], pair: tuple[int, int], new_id: int) -> list[int]:
     "Replace every occurrence of `pair` in `ids`, left to right, by `new_id`."
@@ -278,8 +283,22 @@ def _attempt(fn, what: str, *args):
     except NotImplementedError: raise ExerciseFailed(f"`{what}` is not written yet: replace `raise NotImplementedError` with your code") from None
     except Exception as e: raise ExerciseFailed(f"`{what}{args!r}` raised {type(e).__name__}: {e}") from None
 
+def grade_pair(fn) -> None:
+    "Exercise 1: `most_frequent_pair(ids)`, the pair BPE merges next."
+    cases = [([1, 2, 3, 1, 2], (1, 2), "(1, 2) occurs twice, every other pair once"),
+             ([3, 4, 1, 2], (1, 2), "all pairs occur once: ties go to the smallest pair, (1, 2) < (3, 4) < (4, 1)"),
+             ([9, 9, 9, 1, 2, 1, 2], (1, 2), "(9, 9) and (1, 2) both occur twice (overlaps count): the smaller, (1, 2), wins"),
+             ([2, 1, 2, 1], (2, 1), "(2, 1) occurs twice, (1, 2) once: count pairs in order, (a, b) is not (b, a)"),
+             ([5], None, "a single id has no pair: return None"), ([], None, "an empty list has no pair: return None")]
+    for ids, want, hint in cases:
+        got = _attempt(fn, "most_frequent_pair", list(ids))
+        if got is not None and not isinstance(got, tuple):
+            expect(False, f"most_frequent_pair should return a tuple (a, b) or None, got {type(got).__name__} {got!r}")
+        expect(got == want, f"most_frequent_pair({ids}) gave {got!r}, expected {want!r}: {hint}")
+    print("exercise 1 passed: the pair to merge next, ties included")
+
 def grade_merge(fn) -> None:
-    "Exercise 1: `merge(ids, pair, new_id)`, one BPE merge step."
+    "Exercise 2: `merge(ids, pair, new_id)`, one BPE merge step."
     cases = [(([1, 2, 3, 1, 2], (1, 2), 9), [9, 3, 9], "every occurrence is replaced"),
              (([5, 5, 5], (5, 5), 7), [7, 5], "left to right without overlaps: [5, 5, 5] merging (5, 5) gives [7, 5]"),
              (([5, 5, 5, 5], (5, 5), 7), [7, 7], "[5, 5, 5, 5] merging (5, 5) gives [7, 7]"),
@@ -291,10 +310,10 @@ def grade_merge(fn) -> None:
         expect(got == want, f"merge{args!r} gave {got}, expected {want}: {hint}")
     ids = list("aaabdaaabac".encode())
     expect(_attempt(fn, "merge", ids, (97, 97), 256) == [256, 97, 98, 100, 256, 97, 98, 97, 99], "on 'aaabdaaabac' merging 'aa' should give [256, 97, 98, 100, 256, 97, 98, 97, 99]")
-    print("exercise 1 passed: merge works, overlaps included")
+    print("exercise 2 passed: merge works, overlaps included")
 
 def grade_decode(fn) -> None:
-    "Exercise 2: `decode(ids, vocab)`, byte-level decoding with a replacement character for broken UTF-8."
+    "Exercise 3: `decode(ids, vocab)`, byte-level decoding with a replacement character for broken UTF-8."
     vocab = {i: bytes([i]) for i in range(256)} | {256: b"he", 257: b"llo", 258: "👍".encode()[:2], 259: "👍".encode()[2:]}
     cases = [([256, 257], "hello", "join the bytes of every token, then decode the whole as UTF-8"),
              ([], "", "no ids decode to the empty string"),
@@ -305,10 +324,10 @@ def grade_decode(fn) -> None:
         got = _attempt(fn, "decode", list(ids), vocab)
         expect(isinstance(got, str), f"decode should return a str, got {type(got).__name__}")
         expect(got == want, f"decode({ids}) gave {got!r}, expected {want!r}: {hint}")
-    print("exercise 2 passed: byte-level decoding with fallback")
+    print("exercise 3 passed: byte-level decoding with fallback")
 
 def grade_pack(fn) -> None:
-    "Exercise 3: `pack(docs, eos_id, block_size)`: join documents with eos and cut into full blocks."
+    "Exercise 4: `pack(docs, eos_id, block_size)`: join documents with eos and cut into full blocks."
     docs, eos = [[1, 2, 3], [4, 5], [6, 7, 8, 9]], 0
     stream = [1, 2, 3, 0, 4, 5, 0, 6, 7, 8, 9, 0]
     for bs in (4, 5, 3, 12, 13):
@@ -317,4 +336,4 @@ def grade_pack(fn) -> None:
         expect(all(len(b) == bs for b in got), f"with block_size={bs} every block must have exactly {bs} ids; got lengths {[len(b) for b in got]} (drop the incomplete tail)")
         want = [stream[i:i + bs] for i in range(0, len(stream) // bs * bs, bs)]
         expect(got == want, f"pack(docs, eos_id=0, block_size={bs}) gave {got}, expected {want}: put eos after every document, including the last")
-    print("exercise 3 passed: documents packed into full blocks")
+    print("exercise 4 passed: documents packed into full blocks")
