@@ -231,7 +231,7 @@ def get_tokenizer(ws: Workspace):
         tok.save_pretrained(str(tmp))
     return load_tokenizer(ws.artifact("02", "tokenizer", build))
 
-# %% ../nbs/02_tokenizer.ipynb #0026
+# %% ../nbs/02_tokenizer.ipynb #0028
 def bytes_per_token(texts: Sequence[str], encode) -> float:
     "UTF-8 bytes per token of `texts` under `encode` (str -> list of ids): the compression."
     texts = list(texts)
@@ -240,7 +240,7 @@ def bytes_per_token(texts: Sequence[str], encode) -> float:
     if n_tokens == 0: raise ValueError("no tokens: give at least one non-empty text")
     return n_bytes / n_tokens
 
-# %% ../nbs/02_tokenizer.ipynb #0034
+# %% ../nbs/02_tokenizer.ipynb #0036
 def pack_dataset(ds, tokenizer, block_size: int, text_column: str = "text", batch_size: int = 1000):
     "Tokenize `ds[text_column]`, join documents with eos, and cut into rows of exactly `block_size` tokens (`input_ids`)."
     if isinstance(block_size, bool) or not isinstance(block_size, int) or block_size < 2: raise ValueError(f"block_size must be an int >= 2, got {block_size!r}")
@@ -271,11 +271,11 @@ def get_packed(ws: Workspace, block_size: int | None = None):
     name = "packed" if block_size == prof.model.context else f"packed_{block_size}"
     return load_from_disk(str(ws.artifact("02", name, build)))
 
-# %% ../nbs/02_tokenizer.ipynb #003a
+# %% ../nbs/02_tokenizer.ipynb #003c
 DEFAULT_COMPRESSION_SLO = SLO(metric="tokenizer_compression", target=2.75, unit="bytes/token", direction="at_least",
                               why="a token should average at least half an English word")
 
-# %% ../nbs/02_tokenizer.ipynb #003f
+# %% ../nbs/02_tokenizer.ipynb #0041
 def _attempt(fn, what: str, *args):
     "Call the learner's `fn`, turning a crash into a hint."
     expect(callable(fn), f"`{what}` should be a function, got {type(fn).__name__}")
