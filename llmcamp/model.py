@@ -394,7 +394,7 @@ def from_pretrained(path: str | os.PathLike, device=None, dtype: torch.dtype | N
     if cfg.tie_embeddings: model.lm_head.weight = model.embed_tokens.weight
     return model.eval()
 
-# %% ../nbs/03_model.ipynb #0034
+# %% ../nbs/03_model.ipynb #0036
 def count_params(cfg: ModelConfig, embeddings: bool = True) -> int:
     "Parameters of `Transformer(cfg)` by formula; without the embedding table if `embeddings=False`."
     d, d_kv = cfg.d_model, cfg.n_kv_heads * cfg.head_dim
@@ -411,7 +411,7 @@ def flops_per_token(cfg: ModelConfig, seq_len: int | None = None, training: bool
     fwd = 2 * matmul + 4 * cfg.n_layers * T * d
     return 3 * fwd if training else fwd
 
-# %% ../nbs/03_model.ipynb #003a
+# %% ../nbs/03_model.ipynb #003c
 PRECISIONS = {  # bytes per parameter for weights, gradients, optimizer state; bytes per activation
     "fp32":       dict(weights=4, gradients=4, optimizer=8, activation=4),
     "bf16-mixed": dict(weights=4, gradients=4, optimizer=8, activation=2),    # autocast: fp32 weights, bf16 activations
@@ -440,7 +440,7 @@ def kv_cache_bytes(cfg: ModelConfig, batch: int, seq_len: int | None = None, byt
     T = cfg.context if seq_len is None else seq_len
     return 2 * cfg.n_layers * batch * T * cfg.n_kv_heads * cfg.head_dim * bytes_per_value
 
-# %% ../nbs/03_model.ipynb #0045
+# %% ../nbs/03_model.ipynb #0047
 from .spec import ExerciseFailed, expect
 
 def _call(fn, name, *args):
