@@ -311,6 +311,9 @@ slos:
   - {metric: attack_success_rate, target: 0.05, unit: fraction, direction: at_most, why: "prompt injection must rarely get through"}
   - {metric: pii_leak_rate, target: 0, unit: fraction, direction: at_most, why: "compliance: no PII in outputs"}
   - {metric: task_success_rate, target: 0.7, unit: fraction, direction: at_least, why: "tool use must usually work"}
+  - {metric: near_dup_recall, target: 0.9, unit: fraction, direction: at_least, why: "duplicates left in train inflate scores and waste compute"}
+  - {metric: pii_recall, target: 0.95, unit: fraction, direction: at_least, why: "compliance: PII must not reach the training data"}
+  - {metric: tokenizer_compression, target: 2.75, unit: bytes/token, direction: at_least, why: "a token should average at least half an English word"}
 """
 
 # %% ../nbs/00_requirements.ipynb #0019
