@@ -988,6 +988,10 @@ def grade_credit_card(rec) -> None:
     try: re.compile(rec.pattern)
     except re.error as e: raise ExerciseFailed(f"the pattern is not a valid regex: {e}") from None
     recs = RECOGNIZERS + [rec]
+    def scrub(text, recs):                     # the learner's validator may raise: turn that into a hint
+        try: return globals()["scrub"](text, recs)
+        except ExerciseFailed: raise
+        except Exception as e: raise ExerciseFailed(f"scrubbing with your recogniser raised {type(e).__name__}: {e}") from None
     for good in ("4111 1111 1111 1111", "5500-0000-0000-0004", "340000000000009"):
         out = scrub(f"card {good} please", recs)[0]
         expect(out == "card <CREDIT_CARD> please", f"{good!r} is a valid card number (it passes Luhn) and should become <CREDIT_CARD>; got {out!r}")
@@ -1015,7 +1019,8 @@ def grade_group_split(split_fn) -> None:
     "Exercise 3: `split_fn(docs)` returns train/validation/test where no group spans two splits, every document lands once, the same way every time."
     expect(callable(split_fn), f"`my_split` should be a function docs -> {{'train': [...], 'validation': [...], 'test': [...]}}, got {type(split_fn).__name__}")
     docs = _split_exercise_docs()
-    out = split_fn([dict(d) for d in docs])
+    try: out, again = split_fn([dict(d) for d in docs]), split_fn([dict(d) for d in reversed(docs)])
+    except Exception as e: raise ExerciseFailed(f"`my_split` raised {type(e).__name__}: {e}") from None
     expect(isinstance(out, Mapping) and set(out) == {"train", "validation", "test"}, f"return a dict with keys train, validation, test; got {sorted(out) if isinstance(out, Mapping) else type(out).__name__}")
     ids = [d["id"] for k in out for d in out[k]]
     expect(sorted(ids) == sorted(d["id"] for d in docs), "every document should land in exactly one split (none lost, none twice)")
@@ -1024,7 +1029,6 @@ def grade_group_split(split_fn) -> None:
     expect(not shared, f"group(s) {sorted(shared)[:3]} appear in two splits: decide the split per group, not per document")
     expect(all(out[k] for k in out), "every split should get some documents")
     expect(len(out["train"]) >= 0.6 * len(docs), f"train should hold most documents; it has {len(out['train'])} of {len(docs)}")
-    again = split_fn([dict(d) for d in reversed(docs)])
     expect({k: sorted(d["id"] for d in v) for k, v in again.items()} == {k: sorted(d["id"] for d in v) for k, v in out.items()},
            "the split changed when the documents came in another order: derive it from the group (e.g. a hash of it), not from position or an unseeded random")
     print(f"exercise 3 passed: {', '.join(f'{k} {len(v)}' for k, v in out.items())}, no group shared")
