@@ -84,7 +84,7 @@ class PipelineParams:
     n_near_dups: int = 40
     shingle_k: int = 5
     threshold: float = 0.7
-    length_z: float = 3.5
+    length_z: float = 4.0
     val_frac: float = 0.1
     test_frac: float = 0.1
     quality: dict = field(default_factory=dict)   # overrides of `QualityThresholds`, e.g. {"min_words": 8}
@@ -462,13 +462,14 @@ def clean_text(text: str, rules: Mapping[str, Callable[[str], str]] = CLEANING_R
     return text, fired
 
 # %% ../nbs/01_data.ipynb #0025
-def length_bounds(lengths: Sequence[int], z: float = 3.5) -> tuple[float, float]:
-    "Outlier bounds on length: median ± `z` robust standard deviations (1.4826·MAD) of log10(characters)."
+def length_bounds(lengths: Sequence[int], z: float = 4.0, min_spread: float = 0.3) -> tuple[float, float]:
+    "Outlier bounds on length: median ± `z` robust standard deviations (1.4826·MAD, at least `min_spread`) of log10(characters)."
+    if len(lengths) == 0: raise DataError("length_bounds: no lengths given")
     x = np.log10(np.maximum(np.asarray(lengths, dtype=float), 1))
-    med = float(np.median(x)); mad = 1.4826 * float(np.median(np.abs(x - med))) or 1e-9
-    return 10 ** (med - z * mad), 10 ** (med + z * mad)
+    med = float(np.median(x)); sd = max(1.4826 * float(np.median(np.abs(x - med))), min_spread)
+    return 10 ** (med - z * sd), 10 ** (med + z * sd)
 
-def clean_documents(docs: Sequence[dict], z: float = 3.5, quarantine: list | None = None) -> tuple[list[dict], dict]:
+def clean_documents(docs: Sequence[dict], z: float = 4.0, quarantine: list | None = None) -> tuple[list[dict], dict]:
     "Clean every document; drop missing text and length outliers of their source (to `quarantine`); returns (docs, counts per rule)."
     docs = check_docs(docs, "clean_documents(docs)")
     counts = Counter(dict.fromkeys([*CLEANING_RULES, "missing text: dropped", "missing title: filled from id", "empty after cleaning: dropped", "too long: dropped"], 0))
