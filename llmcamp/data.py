@@ -113,8 +113,25 @@ def _import_quietly(name: str):
 
 _ADDR = re.compile(r" at 0x[0-9a-fA-F]+")
 
+class _Elided:
+    def __init__(self, text): self.text = text
+    def __repr__(self): return self.text
+
+def _machine_specific(r: str) -> bool:
+    return any(p and p in r for p in (sys.prefix, sys.base_prefix, os.path.expanduser("~"), os.getcwd()))
+
 def _signature(obj) -> str:
-    try: return _ADDR.sub("", str(inspect.signature(obj)))   # no memory addresses: the build stays deterministic
+    "`obj`'s signature with defaults that depend on this machine elided: `os.environ` (its repr is the whole environment, secrets included), paths, memory addresses, long reprs."
+    try: sig = inspect.signature(obj)
+    except (TypeError, ValueError): return ""
+    ps = []
+    for p in sig.parameters.values():
+        if p.default is not p.empty:
+            r = repr(p.default)
+            if p.default is os.environ: p = p.replace(default=_Elided("os.environ"))
+            elif len(r) > 80 or _machine_specific(r): p = p.replace(default=_Elided("..."))
+        ps.append(p)
+    try: return _ADDR.sub("", str(sig.replace(parameters=ps)))    # no memory addresses: the build stays deterministic
     except (TypeError, ValueError): return ""
 
 def _doc_of(obj) -> str | None:
