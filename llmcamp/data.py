@@ -803,27 +803,33 @@ def _wordnet_reader():
         def map_wn(self, version="wordnet"): return None
     return WordNet30
 
-@functools.lru_cache(maxsize=1)
-def load_wordnet():
-    "WordNet through NLTK: from NLTK's data path, else from Debian's wordnet-base files (adding the `lexnames` they lack); never downloads."
+@functools.lru_cache(maxsize=4)
+def load_wordnet(nltk_paths: tuple | None = None, debian_dirs: tuple = DEBIAN_WORDNET_DIRS):
+    "WordNet through NLTK: from NLTK's data path (or `nltk_paths`), else from Debian's wordnet-base files in `debian_dirs` (adding the `lexnames` they lack); never downloads."
     import nltk
     from nltk.data import FileSystemPathPointer
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")    # "multilingual functions are not available": we use English only
-        try: return _wordnet_reader()(nltk.data.find("corpora/wordnet"), None)
-        except LookupError: pass
-        for d in map(Path, DEBIAN_WORDNET_DIRS):
+        try: root = nltk.data.find("corpora/wordnet", paths=None if nltk_paths is None else list(nltk_paths))
+        except LookupError: root = None
+        if root is not None:
+            nltk.data.path.extend(p for p in (nltk_paths or ()) if p not in nltk.data.path)   # NLTK reads only under its data path
+            return _wordnet_reader()(root, None)
+        for d in map(Path, debian_dirs):
             if not (d / "data.noun").is_file(): continue
-            if not (d / "lexnames").is_file():     # a read-only system folder: a shadow copy of links plus lexnames
+            allow = [d.resolve()]                 # NLTK reads corpora only under its data path: authorise the folder
+            if not (d / "lexnames").is_file():     # a read-only system folder: a copy plus lexnames (NLTK refuses symlinks out of its root)
                 shadow = Path(tempfile.gettempdir()) / f"llmcamp-wordnet-{os.getuid()}"
                 shadow.mkdir(exist_ok=True)
                 for f in d.iterdir():
-                    if not (shadow / f.name).exists(): (shadow / f.name).symlink_to(f)
-                write_lexnames(shadow); d = shadow
+                    if f.is_file() and not (shadow / f.name).exists(): shutil.copy(f, shadow / f.name)
+                write_lexnames(shadow); d = shadow; allow.append(shadow.resolve())
+            nltk.data.path.extend(str(p) for p in allow if str(p) not in nltk.data.path)
             return _wordnet_reader()(FileSystemPathPointer(str(d)), None)
+    looked = nltk.data.path if nltk_paths is None else list(nltk_paths)
     raise DataError("WordNet is not installed. Run `make install` (it fetches Debian's wordnet-base into .venv/share/nltk_data), "
                     "or `sudo apt-get install wordnet-base wordnet-sense-index`, or `python -m nltk.downloader wordnet`. "
-                    f"Looked in NLTK's data path ({', '.join(nltk.data.path)}) and in {', '.join(DEBIAN_WORDNET_DIRS)}.")
+                    f"Looked in NLTK's data path ({', '.join(looked) or 'empty'}) and in {', '.join(map(str, debian_dirs)) or 'no Debian folder'}.")
 
 # %% ../nbs/01_data.ipynb #0054
 _PLAIN = re.compile(r"^[a-z]{3,}$")
