@@ -88,6 +88,7 @@ class PipelineParams:
     val_frac: float = 0.1
     test_frac: float = 0.1
     quality: dict = field(default_factory=dict)   # overrides of `QualityThresholds`, e.g. {"min_words": 8}
+    corpus_path: str | None = None                # a corpus of your own (see `load_corpus`); None: the built-in one
 
     @classmethod
     def from_profile(cls, prof: Profile | str, **kw) -> "PipelineParams":
@@ -424,8 +425,8 @@ def ingest(folder: str | os.PathLike) -> tuple[list[dict], list[dict], dict]:
     return api + topics + src + logs, q, counts
 
 # %% ../nbs/01_data.ipynb #0020
-def load_corpus(path: str | os.PathLike | None = None, **kw) -> list[dict]:
-    "A corpus of your own: a folder of text/Markdown/Python files, a JSONL file of documents, or a saved `datasets` dataset; None gives `builtin_corpus(**kw)`."
+def load_corpus(path: str | os.PathLike | None = None, quarantine: list | None = None, **kw) -> list[dict]:
+    "A corpus of your own: a folder of text/Markdown/Python files, a JSONL file of documents, or a saved `datasets` dataset; None gives `builtin_corpus(**kw)`. What cannot be read goes to `quarantine` (else a warning lists it)."
     if path is None: return builtin_corpus(**kw)
     p = Path(path)
     if not p.exists(): raise DataError(f"load_corpus: {p} does not exist (expected a folder of text files, a .jsonl file or a saved datasets dataset)")
@@ -436,11 +437,11 @@ def load_corpus(path: str | os.PathLike | None = None, **kw) -> list[dict]:
         missing = [c for c in COLUMNS if c not in ds.column_names]
         if missing: raise DataError(f"load_corpus: dataset at {p} lacks column(s) {', '.join(missing)}; it has {', '.join(ds.column_names)}")
         return [make_doc(*(str(r[c]) for c in COLUMNS)) for r in ds]
-    q = []
+    q = [] if quarantine is None else quarantine
     if p.is_dir(): docs = read_text_folder(p, source=p.name, prefix="file", quarantine=q)
     elif p.suffix == ".jsonl": docs = [make_doc(str(r.get("id")), str(r.get("source", p.stem)), str(r.get("group", r.get("id"))), str(r.get("title", r.get("id"))), r["text"]) for r in read_jsonl(p, required=("id", "text"), quarantine=q)]
     else: raise DataError(f"load_corpus: {p} is neither a folder, a .jsonl file nor a saved datasets dataset")
-    if q: warnings.warn(f"load_corpus: {len(q)} item(s) of {p} set aside: " + "; ".join(f"{x['where']}: {x['reason']}" for x in q[:5]))
+    if q and quarantine is None: warnings.warn(f"load_corpus: {len(q)} item(s) of {p} set aside: " + "; ".join(f"{x['where']}: {x['reason']}" for x in q[:5]))
     return docs
 
 # %% ../nbs/01_data.ipynb #0023
@@ -964,11 +965,17 @@ def build_dataset(params: PipelineParams, folder: str | os.PathLike) -> Pipeline
     if not isinstance(params, PipelineParams): raise DataError(f"build_dataset: params must be PipelineParams, got {type(params).__name__}")
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
     p, stages, counts = params, {}, {}
-    corpus = builtin_corpus(p.max_docs, p.include_source)
-    truth = write_sources(corpus, folder / "sources", p.n_log_records, p.seed, p.noise_rate, p.n_near_dups)
-    raw, quarantine, counts["ingest"] = ingest(folder / "sources")
+    if p.corpus_path is None:                   # the built-in corpus, laid out as three damaged sources and read back
+        corpus = builtin_corpus(p.max_docs, p.include_source)
+        truth = write_sources(corpus, folder / "sources", p.n_log_records, p.seed, p.noise_rate, p.n_near_dups)
+        raw, quarantine, counts["ingest"] = ingest(folder / "sources")
+        src_params = {k: getattr(p, k) for k in ("max_docs", "include_source", "n_log_records", "seed", "noise_rate", "n_near_dups")}
+    else:                                       # a corpus of your own, as it is
+        quarantine, truth = [], {}
+        raw = load_corpus(p.corpus_path, quarantine)
+        counts["ingest"] = {"documents": len(raw), "quarantined": len(quarantine)}
+        src_params = {"corpus_path": str(p.corpus_path)}
     stages["ingested"] = raw
-    src_params = {k: getattr(p, k) for k in ("max_docs", "include_source", "n_log_records", "seed", "noise_rate", "n_near_dups")}
     raw_manifest = save_version(to_dataset_dict({"raw": [{**d, "text": d["text"] or "", "title": d["title"] or ""} for d in raw]}), folder / "raw", {"step": "ingest", **src_params})
     docs, counts["clean"] = clean_documents(raw, p.length_z, quarantine)
     stages["cleaned"] = docs
@@ -1004,7 +1011,7 @@ def get_dataset(ws: Workspace):
     read_manifest(path)
     return datasets.load_from_disk(str(path / "data"))
 
-# %% ../nbs/01_data.ipynb #006b
+# %% ../nbs/01_data.ipynb #006d
 def grade_credit_card(rec) -> None:
     "Exercise 1: a `Recognizer` of type credit_card that finds card numbers (spaces or dashes allowed) and rejects those failing the Luhn check."
     expect(isinstance(rec, Recognizer), f"`card` should be a Recognizer(type, pattern, validate), got {type(rec).__name__}")
