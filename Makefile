@@ -27,6 +27,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --no-index --no-deps "$(TORCH)" 2>/dev/null || \
 	  $(PY) -m pip install --quiet "$(TORCH)" --index-url $(TORCH_INDEX)
 	$(PY) -m pip install --quiet -e ".[dev]"
+	@# WordNet for chapter 01's augmentation, fetched now so nothing is downloaded at run time
+	$(PY) -c "from llmcamp.data import fetch_wordnet; fetch_wordnet('$(VENV)/share/nltk_data')" || echo "warning: WordNet not installed; chapter 01 will say how to get it"
 	@touch $@
 
 install: $(STAMP)  ## create .venv and install the pinned dependencies
