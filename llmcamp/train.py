@@ -391,7 +391,9 @@ def train(model: Transformer, data: TokenBlocks, cfg: TrainConfig, out=None, str
     if d.device.type == "cpu" and cfg.dtype == "bf16": log("warning: bf16 autocast on a CPU is far slower than fp32 without bf16 units")
     model.to(d.device)
     wrapped = wrap_model(model, strategy, d)
-    opt, step_model = make_optimizer(wrapped, cfg), (torch.compile(wrapped) if cfg.compile else wrapped)
+    if cfg.compile:                                # regional compilation: each block, where the FLOPs are
+        for block in model.layers: block.compile()
+    opt, step_model = make_optimizer(wrapped, cfg), wrapped
     sched = make_scheduler(opt, cfg)
     peak = peak if peak is not None else peak_flops(d.device, cfg.dtype) * (d.world if d.device.type == "cuda" else 1)
     st = {"step": 0, "history": [], "evals": [], "best_val_loss": math.inf, "best_step": 0, "best_state": None, "bad_evals": 0, "stopped_early": False}
