@@ -350,17 +350,21 @@ def save_pretrained(model: Transformer, path: str | os.PathLike, tokenizer=None)
     return path
 
 # %% ../nbs/03_model.ipynb #002c
-def _read_tensors(path: Path) -> dict[str, torch.Tensor]:
+def _load_file(f: Path) -> dict[str, torch.Tensor]:
     from safetensors.torch import load_file
-    if (path / "model.safetensors").is_file(): return load_file(path / "model.safetensors")
+    try: return load_file(f) if f.suffix == ".safetensors" else torch.load(f, map_location="cpu", weights_only=True)
+    except Exception as e: raise ValueError(f"{f}: cannot read the weights, the file is corrupt or truncated ({type(e).__name__}: {e})") from None
+
+def _read_tensors(path: Path) -> dict[str, torch.Tensor]:
+    if (path / "model.safetensors").is_file(): return _load_file(path / "model.safetensors")
     if (path / "model.safetensors.index.json").is_file():
         index = json.loads((path / "model.safetensors.index.json").read_text())
         out = {}
         for shard in sorted(set(index["weight_map"].values())):
             if not (path / shard).is_file(): raise FileNotFoundError(f"{path}: shard {shard} listed in model.safetensors.index.json is missing")
-            out.update(load_file(path / shard))
+            out.update(_load_file(path / shard))
         return out
-    if (path / "pytorch_model.bin").is_file(): return torch.load(path / "pytorch_model.bin", map_location="cpu", weights_only=True)
+    if (path / "pytorch_model.bin").is_file(): return _load_file(path / "pytorch_model.bin")
     raise FileNotFoundError(f"{path}: no weights found (expected model.safetensors, model.safetensors.index.json or pytorch_model.bin)")
 
 def from_pretrained(path: str | os.PathLike, device=None, dtype: torch.dtype | None = None) -> Transformer:
@@ -390,7 +394,7 @@ def from_pretrained(path: str | os.PathLike, device=None, dtype: torch.dtype | N
     if cfg.tie_embeddings: model.lm_head.weight = model.embed_tokens.weight
     return model.eval()
 
-# %% ../nbs/03_model.ipynb #0034
+# %% ../nbs/03_model.ipynb #0036
 def count_params(cfg: ModelConfig, embeddings: bool = True) -> int:
     "Parameters of `Transformer(cfg)` by formula; without the embedding table if `embeddings=False`."
     d, d_kv = cfg.d_model, cfg.n_kv_heads * cfg.head_dim
@@ -407,7 +411,7 @@ def flops_per_token(cfg: ModelConfig, seq_len: int | None = None, training: bool
     fwd = 2 * matmul + 4 * cfg.n_layers * T * d
     return 3 * fwd if training else fwd
 
-# %% ../nbs/03_model.ipynb #003a
+# %% ../nbs/03_model.ipynb #003c
 PRECISIONS = {  # bytes per parameter for weights, gradients, optimizer state; bytes per activation
     "fp32":       dict(weights=4, gradients=4, optimizer=8, activation=4),
     "bf16-mixed": dict(weights=4, gradients=4, optimizer=8, activation=2),    # autocast: fp32 weights, bf16 activations
@@ -436,7 +440,7 @@ def kv_cache_bytes(cfg: ModelConfig, batch: int, seq_len: int | None = None, byt
     T = cfg.context if seq_len is None else seq_len
     return 2 * cfg.n_layers * batch * T * cfg.n_kv_heads * cfg.head_dim * bytes_per_value
 
-# %% ../nbs/03_model.ipynb #0045
+# %% ../nbs/03_model.ipynb #0047
 from .spec import ExerciseFailed, expect
 
 def _call(fn, name, *args):
