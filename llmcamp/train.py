@@ -119,7 +119,8 @@ class TokenBlocks:
     @classmethod
     def from_packed(cls, ds, vocab_size: int, seed: int = 0) -> TokenBlocks:
         "From chapter 02's packed `DatasetDict` (splits train/validation, column input_ids)."
-        get = lambda split: torch.tensor(ds[split].with_format("numpy")["input_ids"], dtype=torch.int32)
+        import numpy as np
+        get = lambda split: torch.from_numpy(np.stack(list(ds[split].with_format("numpy")["input_ids"])).astype(np.int32))
         return cls(get("train"), get("validation"), vocab_size, seed)
 
     def save(self, path) -> Path:
@@ -180,12 +181,11 @@ def lm_loss(model: nn.Module, block: torch.Tensor, reduction: str = "mean") -> t
     return F.cross_entropy(logits.float().flatten(0, 1), block[:, 1:].flatten(), reduction=reduction)
 
 # %% ../nbs/04_training.ipynb #0018
-# Dense (no sparsity) peak FLOP/s per GPU from the vendors' data sheets: (bf16 tensor cores, fp32 incl. TF32 tensor cores).
-GPU_PEAK_FLOPS = {
-    "H200": (989e12, 495e12), "H100 NVL": (835e12, 418e12), "H100 PCIe": (756e12, 378e12), "H100": (989e12, 495e12),
-    "B200": (2250e12, 1100e12), "GH200": (989e12, 495e12), "A100": (312e12, 156e12), "L40S": (362e12, 183e12),
-    "L4": (121e12, 60e12), "A10G": (70e12, 35e12), "A10": (125e12, 62.5e12), "RTX 4090": (165e12, 82.6e12),
-    "RTX 3090": (71e12, 35.6e12), "V100": (125e12, 15.7e12), "T4": (65e12, 8.1e12),
+# Dense (no sparsity) peak FLOP/s per GPU from NVIDIA's data sheets: (bf16 tensor cores, TF32 tensor cores for fp32 matmuls).
+GPU_PEAK_FLOPS = {   # most specific names first: "H100 PCIe" before "H100", "L40S" and "L40" before "L4"
+    "GH200": (989e12, 495e12), "H200": (989e12, 495e12), "H100 NVL": (835e12, 418e12), "H100 PCIe": (756e12, 378e12),
+    "H100": (989e12, 495e12), "B200": (2250e12, 1100e12), "A100": (312e12, 156e12), "L40S": (362e12, 183e12),
+    "L40": (181e12, 90.5e12), "L4": (121e12, 60e12),
 }
 
 def peak_flops(device: str | torch.device = "cpu", dtype: str = "fp32", name: str | None = None) -> float:
@@ -194,7 +194,7 @@ def peak_flops(device: str | torch.device = "cpu", dtype: str = "fp32", name: st
     if dtype not in ("fp32", "bf16"): raise ValueError(f"dtype must be 'fp32' or 'bf16', got {dtype!r}")
     if device.type == "cpu" and name is None: return measure_matmul_flops(1024, 5)
     name = name or torch.cuda.get_device_name(device)
-    for key, (bf16, fp32) in GPU_PEAK_FLOPS.items():   # most specific names first
+    for key, (bf16, fp32) in GPU_PEAK_FLOPS.items():
         if key.lower() in name.lower(): return bf16 if dtype == "bf16" else fp32
     raise ValueError(f"no peak FLOP/s known for GPU {name!r}; pass peak_flops= (from its data sheet) or add it to GPU_PEAK_FLOPS")
 
