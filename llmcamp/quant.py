@@ -477,7 +477,7 @@ def perplexity(model: nn.Module, blocks: torch.Tensor, batch_size: int = 8) -> f
     return math.exp(total / n)
 
 @torch.no_grad()
-def decode_tokens_per_s(model: nn.Module, prompt: torch.Tensor, new_tokens: int = 32, repeats: int = 3) -> float:
+def decode_tokens_per_s(model: nn.Module, prompt: torch.Tensor, new_tokens: int = 32, repeats: int = 2) -> float:
     "Greedy generation speed of `model`: new tokens per second after `prompt` (batch, T), best of `repeats` (after one warm-up)."
     from llmcamp.model import generate
     dev = next(model.parameters()).device
@@ -587,7 +587,7 @@ def plot_roofline(df, peak_gbs: float, peak_tflops: float, title: str = "", path
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(7, 4.5))
     ai = np.logspace(-1, 4, 200)
-    ax.loglog(ai, np.minimum(peak_tflops, peak_gbs * ai / 1e3), "k-", lw=1, label=f"roof: {peak_gbs:,.0f} GB/s, {peak_tflops:,.1f} TFLOP/s")
+    ax.loglog(ai, np.minimum(peak_tflops, peak_gbs * ai / 1e3), "k-", lw=1, label=f"roof: {peak_gbs:,.0f} GB/s, {peak_tflops:.3g} TFLOP/s")
     for name, d in df.dropna(subset=["ms"]).groupby("kernel", sort=False):
         ax.scatter(d["intensity"], d["TFLOP/s"], label=name, s=18)
     ax.set_xlabel("arithmetic intensity (FLOP / byte moved)"); ax.set_ylabel("achieved TFLOP/s"); ax.set_title(title)
@@ -604,7 +604,7 @@ def bench_main(profile: str = "gpu", workspace=None):
     df, peak, source = run_benchmark(shapes, prof.device, prof.quant.bench_iters)
     df.to_csv(ws.path("06", "kernel_bench.csv"), index=False)
     flops = df["TFLOP/s"].max()
-    plot_roofline(df, peak, flops, f"{prof.device}: peak BW from {source}", ws.path("06", "roofline.png"))
+    plot_roofline(df, peak, flops, torch.cuda.get_device_name() if prof.device == "cuda" else "CPU", ws.path("06", "roofline.png"))
     print(df.round(3).to_string()); print(f"peak bandwidth {peak:,.0f} GB/s ({source}); written to {ws.dir('06')}")
     return df
 
