@@ -25,13 +25,13 @@ import triton
 import triton.language as tl
 
 # %% auto #0
-__all__ = ['DECODE_CONFIGS', 'PREFILL_CONFIGS', 'INTERPRETER_CONFIGS', 'DECODE_MAX_M', 'GPU_BENCH_SHAPES', 'quantize_int8',
-           'dequantize_int8', 'int4_params', 'quantize_int4', 'dequantize_int4', 'pack_int4', 'unpack_int4',
-           'interpreting', 'bench_fn', 'w8a16_kernel', 'w4a16_kernel', 'w8a16_matmul', 'w4a16_matmul', 'QuantLinear',
-           'gptq_quantize', 'collect_hessians', 'quantizable', 'quantize_model', 'set_backend', 'to_dtype',
-           'pick_group_size', 'save_quantized', 'load_quantized', 'size_mb', 'perplexity', 'decode_tokens_per_s',
-           'peak_bandwidth_gbs', 'copy_bandwidth_gbs', 'time_ms', 'torch_weight_only_ops', 'bench_shape',
-           'run_benchmark', 'plot_roofline', 'bench_main', 'grade_pack_bytes', 'grade_quantize_int4',
+__all__ = ['DECODE_CONFIGS', 'PREFILL_CONFIGS', 'INTERPRETER_CONFIGS', 'SMALL_LAYER', 'DECODE_MAX_M', 'GPU_BENCH_SHAPES',
+           'quantize_int8', 'dequantize_int8', 'int4_params', 'quantize_int4', 'dequantize_int4', 'pack_int4',
+           'unpack_int4', 'interpreting', 'bench_fn', 'w8a16_kernel', 'w4a16_kernel', 'w8a16_matmul', 'w4a16_matmul',
+           'QuantLinear', 'gptq_quantize', 'collect_hessians', 'quantizable', 'quantize_model', 'set_backend',
+           'to_dtype', 'pick_group_size', 'save_quantized', 'load_quantized', 'size_mb', 'perplexity',
+           'decode_tokens_per_s', 'peak_bandwidth_gbs', 'copy_bandwidth_gbs', 'time_ms', 'torch_weight_only_ops',
+           'bench_shape', 'run_benchmark', 'plot_roofline', 'bench_main', 'grade_pack_bytes', 'grade_quantize_int4',
            'grade_dequant_kernel']
 
 # %% ../nbs/06_quantization.ipynb #0009
@@ -181,12 +181,14 @@ PREFILL_CONFIGS = [_cfg(128, 128, 64, 1, 8, 3), _cfg(128, 128, 32, 1, 4, 4), _cf
                    _cfg(64, 128, 64, 1, 4, 4), _cfg(128, 64, 32, 1, 4, 4), _cfg(64, 64, 64, 1, 4, 4), _cfg(64, 64, 32, 1, 2, 5)]
 INTERPRETER_CONFIGS = 2   # configs the interpreter tries per shape (it times them with a wall clock: slow, but it exercises the autotuner)
 
+SMALL_LAYER = 2**20        # weights with fewer elements try only the first 4 configs: tuning them costs more than it gains
+
 def _prune(configs, named_args, **kwargs):
-    "Keep configs whose K tile fits the quantization group (W4) and, in the interpreter, only the first few."
+    "Keep configs whose K tile fits the quantization group (W4); fewer for small layers and in the interpreter."
     g = named_args.get("group_size")
     ok = [c for c in configs if g is None or g % c.kwargs["BLOCK_K"] == 0]
-    if interpreting(): ok = sorted(ok, key=lambda c: -c.kwargs["BLOCK_K"])[:INTERPRETER_CONFIGS]
-    return ok
+    if interpreting(): return sorted(ok, key=lambda c: -c.kwargs["BLOCK_K"])[:INTERPRETER_CONFIGS]
+    return ok[:4] if named_args["N"] * named_args["K"] < SMALL_LAYER else ok
 
 def _tuner(kernel, configs, atomic):
     return triton.autotune(configs=configs, key=["m_bucket", "N", "K"], prune_configs_by={"early_config_prune": _prune},
