@@ -13,8 +13,11 @@ import torch.nn.functional as F
 from torch import nn
 
 # %% auto #0
-__all__ = ['ModelConfig', 'RMSNorm', 'rope', 'apply_rope', 'KVCache', 'Attention', 'MLP', 'Block', 'Transformer', 'sample_next',
-           'generate', 'to_hf_config', 'from_hf_config', 'hf_state_dict', 'save_pretrained', 'from_pretrained']
+__all__ = ['PRECISIONS', 'ModelConfig', 'RMSNorm', 'rope', 'apply_rope', 'KVCache', 'Attention', 'MLP', 'Block', 'Transformer',
+           'shape_logits', 'sample_next', 'generate', 'to_hf_config', 'from_hf_config', 'hf_state_dict',
+           'save_pretrained', 'from_pretrained', 'count_params', 'flops_per_token', 'activations_per_token',
+           'memory_estimate', 'kv_cache_bytes', 'grade_rms_norm', 'grade_repeat_kv', 'grade_cached_mask',
+           'grade_count_params']
 
 # %% ../nbs/03_model.ipynb #0007
 @dataclass
@@ -213,14 +216,16 @@ class Transformer(nn.Module):
         return self.lm_head(self.norm(x))
 
 # %% ../nbs/03_model.ipynb #001a
-def sample_next(logits: torch.Tensor, temperature: float = 0.0, top_k: int | None = None, top_p: float | None = None,
-                generator: torch.Generator | None = None) -> torch.Tensor:
-    "Next token ids (batch,) from `logits` (batch, vocab): greedy when `temperature == 0`, else sampled after temperature, top-k and top-p."
-    if logits.dim() != 2: raise ValueError(f"logits must have shape (batch, vocab), got {tuple(logits.shape)}")
+def _check_sampling(logits, temperature, top_k, top_p):
+    if not isinstance(logits, torch.Tensor) or logits.dim() != 2: raise ValueError(f"logits must have shape (batch, vocab), got {tuple(getattr(logits, 'shape', ())) or type(logits).__name__}")
     if temperature < 0: raise ValueError(f"temperature must be >= 0, got {temperature}")
     if top_k is not None and top_k < 1: raise ValueError(f"top_k must be >= 1, got {top_k}")
     if top_p is not None and not 0 < top_p <= 1: raise ValueError(f"top_p must be in (0, 1], got {top_p}")
-    if temperature == 0: return logits.argmax(-1)
+
+def shape_logits(logits: torch.Tensor, temperature: float = 1.0, top_k: int | None = None, top_p: float | None = None) -> torch.Tensor:
+    "`logits` (batch, vocab) in float32 divided by `temperature` (> 0), with tokens outside the top-k and the top-p nucleus set to -inf."
+    _check_sampling(logits, temperature, top_k, top_p)
+    if temperature == 0: raise ValueError("shape_logits needs temperature > 0 (temperature 0 is greedy: take the argmax)")
     logits = logits.float() / temperature
     if top_k is not None and top_k < logits.shape[-1]:
         kth = logits.topk(top_k, dim=-1).values[:, -1:]
@@ -230,9 +235,17 @@ def sample_next(logits: torch.Tensor, temperature: float = 0.0, top_k: int | Non
         probs = sorted_logits.softmax(-1)
         drop = probs.cumsum(-1) - probs >= top_p          # tokens after the nucleus is already full
         logits = logits.masked_fill(drop.scatter(-1, order, drop), float("-inf"))
-    return torch.multinomial(logits.softmax(-1), 1, generator=generator).squeeze(-1)
+    return logits
 
-# %% ../nbs/03_model.ipynb #001d
+def sample_next(logits: torch.Tensor, temperature: float = 0.0, top_k: int | None = None, top_p: float | None = None,
+                generator: torch.Generator | None = None) -> torch.Tensor:
+    "Next token ids (batch,) from `logits` (batch, vocab): greedy when `temperature == 0`, else sampled after temperature, top-k and top-p."
+    _check_sampling(logits, temperature, top_k, top_p)
+    if temperature == 0: return logits.argmax(-1)
+    probs = shape_logits(logits, temperature, top_k, top_p).softmax(-1)
+    return torch.multinomial(probs, 1, generator=generator).squeeze(-1)
+
+# %% ../nbs/03_model.ipynb #0020
 @torch.no_grad()
 def generate(model: Transformer, input_ids: torch.Tensor, max_new_tokens: int, temperature: float = 0.0, top_k: int | None = None,
              top_p: float | None = None, eos_id: int | None = None, seed: int | None = None, use_cache: bool = True) -> torch.Tensor:
@@ -257,7 +270,7 @@ def generate(model: Transformer, input_ids: torch.Tensor, max_new_tokens: int, t
             if done.all(): break
     return out
 
-# %% ../nbs/03_model.ipynb #0020
+# %% ../nbs/03_model.ipynb #0027
 import json
 import os
 from pathlib import Path
@@ -296,7 +309,7 @@ def from_hf_config(hf) -> ModelConfig:
                        n_kv_heads=d.get("num_key_value_heads") or n_heads, d_ff=d["intermediate_size"], context=d["max_position_embeddings"],
                        tie_embeddings=bool(d.get("tie_word_embeddings", False)), rope_theta=float(theta), norm_eps=float(d.get("rms_norm_eps", 1e-6)))
 
-# %% ../nbs/03_model.ipynb #0023
+# %% ../nbs/03_model.ipynb #002a
 _PREFIX = "model."
 
 def hf_state_dict(model: Transformer) -> dict[str, torch.Tensor]:
@@ -336,7 +349,7 @@ def save_pretrained(model: Transformer, path: str | os.PathLike, tokenizer=None)
         shutil.rmtree(tmp, ignore_errors=True)
     return path
 
-# %% ../nbs/03_model.ipynb #0025
+# %% ../nbs/03_model.ipynb #002c
 def _read_tensors(path: Path) -> dict[str, torch.Tensor]:
     from safetensors.torch import load_file
     if (path / "model.safetensors").is_file(): return load_file(path / "model.safetensors")
@@ -376,3 +389,123 @@ def from_pretrained(path: str | os.PathLike, device=None, dtype: torch.dtype | N
     model.load_state_dict(sd, assign=True)
     if cfg.tie_embeddings: model.lm_head.weight = model.embed_tokens.weight
     return model.eval()
+
+# %% ../nbs/03_model.ipynb #0034
+def count_params(cfg: ModelConfig, embeddings: bool = True) -> int:
+    "Parameters of `Transformer(cfg)` by formula; without the embedding table if `embeddings=False`."
+    d, d_kv = cfg.d_model, cfg.n_kv_heads * cfg.head_dim
+    layer = 2 * d * d + 2 * d * d_kv + 3 * d * cfg.d_ff + 2 * d
+    n = cfg.vocab_size * d + cfg.n_layers * layer + d + (0 if cfg.tie_embeddings else cfg.vocab_size * d)
+    return n if embeddings else n - cfg.vocab_size * d
+
+def flops_per_token(cfg: ModelConfig, seq_len: int | None = None, training: bool = False) -> int:
+    "FLOPs per token of a forward pass over sequences of `seq_len` tokens (default: the context); three times that with `training`."
+    T = cfg.context if seq_len is None else seq_len
+    if T <= 0: raise ValueError(f"seq_len must be positive, got {seq_len}")
+    d, d_kv = cfg.d_model, cfg.n_kv_heads * cfg.head_dim
+    matmul = cfg.n_layers * (2 * d * d + 2 * d * d_kv + 3 * d * cfg.d_ff) + cfg.vocab_size * d
+    fwd = 2 * matmul + 4 * cfg.n_layers * T * d
+    return 3 * fwd if training else fwd
+
+# %% ../nbs/03_model.ipynb #003a
+PRECISIONS = {  # bytes per parameter for weights, gradients, optimizer state; bytes per activation
+    "fp32":       dict(weights=4, gradients=4, optimizer=8, activation=4),
+    "bf16-mixed": dict(weights=4, gradients=4, optimizer=8, activation=2),    # autocast: fp32 weights, bf16 activations
+    "bf16":       dict(weights=2, gradients=2, optimizer=12, activation=2),   # pure bf16 + fp32 master copy in the optimizer
+}
+
+def activations_per_token(cfg: ModelConfig) -> int:
+    "Numbers the forward pass keeps per token for the backward pass (fused attention, no checkpointing), loss included."
+    d, d_kv = cfg.d_model, cfg.n_kv_heads * cfg.head_dim
+    return cfg.n_layers * (9 * d + 2 * d_kv + 4 * cfg.d_ff + cfg.n_heads + 2) + 3 * d + 1 + cfg.vocab_size
+
+def memory_estimate(cfg: ModelConfig, batch: int, seq_len: int | None = None, precision: str = "fp32") -> dict[str, int]:
+    "Bytes of training memory with AdamW: weights, gradients, optimizer state, activations and their total, for `batch` sequences of `seq_len` tokens."
+    if precision not in PRECISIONS: raise ValueError(f"precision must be one of {list(PRECISIONS)}, got {precision!r}")
+    T = cfg.context if seq_len is None else seq_len
+    if batch <= 0 or T <= 0: raise ValueError(f"batch and seq_len must be positive, got batch={batch}, seq_len={T}")
+    if T > cfg.context: raise ValueError(f"seq_len={T} exceeds the model's context of {cfg.context}")
+    b, n = PRECISIONS[precision], count_params(cfg)
+    out = {k: n * b[k] for k in ("weights", "gradients", "optimizer")}
+    out["activations"] = batch * T * activations_per_token(cfg) * b["activation"]
+    out["total"] = sum(out.values())
+    return out
+
+def kv_cache_bytes(cfg: ModelConfig, batch: int, seq_len: int | None = None, bytes_per_value: int = 2) -> int:
+    "Bytes of the KV cache for `batch` sequences of `seq_len` tokens (default the context) at inference."
+    T = cfg.context if seq_len is None else seq_len
+    return 2 * cfg.n_layers * batch * T * cfg.n_kv_heads * cfg.head_dim * bytes_per_value
+
+# %% ../nbs/03_model.ipynb #0045
+from .spec import ExerciseFailed, expect
+
+def _call(fn, name, *args):
+    "Run the learner's `fn`, turning a crash into a hint."
+    expect(callable(fn), f"`{name}` should be a function, got {type(fn).__name__}: replace the `None`")
+    try: return fn(*args)
+    except NotImplementedError: raise ExerciseFailed(f"`{name}` still raises NotImplementedError: write its body") from None
+    except Exception as e: raise ExerciseFailed(f"`{name}` raised {type(e).__name__}: {e}") from None
+
+def grade_rms_norm(rms_norm) -> None:
+    "Exercise 1: `rms_norm(x, weight, eps)` equal to `RMSNorm`."
+    g = torch.Generator().manual_seed(1)
+    x, w = torch.randn(3, 5, 16, generator=g) * 3, torch.rand(16, generator=g) + 0.5
+    ref = RMSNorm(16, 1e-5); ref.weight.data = w
+    got = _call(rms_norm, "rms_norm", x, w, 1e-5)
+    expect(isinstance(got, torch.Tensor) and got.shape == x.shape, f"rms_norm should return a tensor shaped like x {tuple(x.shape)}, got {tuple(getattr(got, 'shape', ())) or type(got).__name__}")
+    want = ref(x).detach()
+    if not torch.allclose(got, want, atol=1e-5):
+        if torch.allclose(got, want / w, atol=1e-5): raise ExerciseFailed("close: multiply by the learned gain `weight` at the end")
+        centred = (x - x.mean(-1, keepdim=True)); ln = centred / centred.pow(2).mean(-1, keepdim=True).add(1e-5).sqrt() * w
+        if torch.allclose(got, ln, atol=1e-5): raise ExerciseFailed("that is LayerNorm: RMSNorm does not subtract the mean")
+        raise ExerciseFailed("values differ from RMSNorm: divide x by sqrt(mean(x**2 over the last dim) + eps), then multiply by weight")
+    expect(_call(rms_norm, "rms_norm", x.to(torch.bfloat16), w.to(torch.bfloat16), 1e-5).dtype == torch.bfloat16, "with bf16 x and weight, return bf16: compute in float32, cast back to x.dtype before multiplying by the gain")
+    print("exercise 1 passed: rms_norm matches RMSNorm")
+
+def grade_repeat_kv(repeat_kv) -> None:
+    "Exercise 2: `repeat_kv(k, n_rep)` (batch, n_kv, T, hd) -> (batch, n_kv * n_rep, T, hd), so plain attention equals GQA."
+    g = torch.Generator().manual_seed(2)
+    q, k, v = torch.randn(2, 6, 5, 8, generator=g), torch.randn(2, 2, 5, 8, generator=g), torch.randn(2, 2, 5, 8, generator=g)
+    kk = _call(repeat_kv, "repeat_kv", k, 3)
+    expect(isinstance(kk, torch.Tensor) and kk.shape == (2, 6, 5, 8), f"repeat_kv(k, 3) of k {tuple(k.shape)} should have shape (2, 6, 5, 8), got {tuple(getattr(kk, 'shape', ())) or type(kk).__name__}")
+    if torch.equal(kk, k.repeat(1, 3, 1, 1)) and not torch.equal(kk, k.repeat_interleave(3, 1)):
+        raise ExerciseFailed("wrong order: query heads 0, 1, 2 share key head 0 (each kv head repeated n_rep times in a row), not k.repeat(1, n_rep, 1, 1)")
+    want = F.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=True)
+    got = F.scaled_dot_product_attention(q, kk, _call(repeat_kv, "repeat_kv", v, 3), is_causal=True)
+    expect(torch.allclose(got, want, atol=1e-5), "attention with your repeated keys/values differs from grouped-query attention: head h must use kv head h // n_rep")
+    expect(torch.equal(_call(repeat_kv, "repeat_kv", k, 1), k), "repeat_kv(k, 1) should return k unchanged")
+    print("exercise 2 passed: repeat_kv turns GQA into plain multi-head attention")
+
+def grade_cached_mask(cached_mask) -> None:
+    "Exercise 3: `cached_mask(n_new, n_cached)`: bool (n_new, n_cached + n_new), True where a new token may attend."
+    for n_new, n_cached in ((1, 0), (1, 7), (3, 4), (5, 0)):
+        m = _call(cached_mask, "cached_mask", n_new, n_cached)
+        expect(isinstance(m, torch.Tensor) and m.dtype == torch.bool, f"cached_mask should return a bool tensor, got {getattr(m, 'dtype', type(m).__name__)}")
+        expect(m.shape == (n_new, n_cached + n_new), f"cached_mask({n_new}, {n_cached}) should have shape ({n_new}, {n_cached + n_new}): one row per new token, one column per key; got {tuple(m.shape)}")
+        want = torch.ones(n_new, n_cached + n_new, dtype=torch.bool).tril(diagonal=n_cached)
+        if not torch.equal(m, want):
+            if torch.equal(m, torch.ones_like(want).tril()): raise ExerciseFailed(f"cached_mask({n_new}, {n_cached}): new token i sits at position {n_cached} + i, so it sees every cached key too: shift the diagonal by n_cached")
+            raise ExerciseFailed(f"cached_mask({n_new}, {n_cached}) is wrong: new token i may see keys 0 .. n_cached + i and none after")
+    cfg = ModelConfig(vocab_size=50, d_model=32, n_layers=1, n_heads=4, n_kv_heads=2, d_ff=64, context=16)
+    att = Attention(cfg); x = torch.randn(1, 9, 32); cos, sin = rope(torch.arange(9), cfg.head_dim)
+    q, k, v = att.qkv(x, cos, sin)
+    full = F.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=True)[:, :, 6:]
+    step = F.scaled_dot_product_attention(q[:, :, 6:], k, v, attn_mask=_call(cached_mask, "cached_mask", 3, 6), enable_gqa=True)
+    expect(torch.allclose(full, step, atol=1e-5), "with your mask, 3 new tokens after 6 cached ones do not attend as in the full causal pass")
+    print("exercise 3 passed: a cached step attends exactly like the full pass")
+
+def grade_count_params(count) -> None:
+    "Exercise 4: `count(cfg)`, the parameter count of `Transformer(cfg)` by formula, tied and untied."
+    cases = [ModelConfig(vocab_size=100, d_model=32, n_layers=2, n_heads=4, n_kv_heads=4, d_ff=80, context=16),
+             ModelConfig(vocab_size=100, d_model=32, n_layers=3, n_heads=4, n_kv_heads=2, d_ff=80, context=16),
+             ModelConfig(vocab_size=100, d_model=32, n_layers=3, n_heads=4, n_kv_heads=1, d_ff=80, context=16, tie_embeddings=False)]
+    for c in cases:
+        got, want = _call(count, "count", c), Transformer(c).num_params()
+        if got == want: continue
+        d = c.d_model
+        hints = {want - c.vocab_size * d: "the output matrix is counted only when it is not tied (tie_embeddings=False)",
+                 want + c.vocab_size * d: "with tie_embeddings the output matrix is the embedding matrix: count it once",
+                 want + 2 * c.n_layers * d * (d - c.n_kv_heads * c.head_dim): "k_proj and v_proj map d_model to n_kv_heads * head_dim, not to d_model",
+                 want - 2 * c.n_layers * d - d: "the RMSNorm gains count too: two per layer and a final one, d_model each"}
+        raise ExerciseFailed(f"for {c} you count {got:,}, the model has {want:,}. " + hints.get(got, "per layer: q, o: d*d each; k, v: d*d_kv each; the MLP: 3*d*d_ff; two norms: d each"))
+    print("exercise 4 passed: your formula counts every configuration exactly")
