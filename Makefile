@@ -14,7 +14,7 @@ PY      := $(VENV)/bin/python
 TORCH   := $(shell grep -o '"torch==[^"]*"' pyproject.toml | tr -d '"')
 STAMP   := $(VENV)/.installed
 
-.PHONY: camp test test-gpu install export clean-nbs readme docs help
+.PHONY: camp test test-gpu install export clean-nbs readme docs help wheels bench-quant
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -53,3 +53,27 @@ readme: $(STAMP)  ## regenerate README.md from nbs/index.ipynb
 
 docs: $(STAMP)  ## build the docs site into _site/ (Quarto if installed, else offline HTML)
 	$(VENV)/bin/llmcamp docs
+
+# Offline GPU nodes (chapter 06). On a machine with internet, download every wheel the camp needs
+# for the node's Python and platform; copy wheelhouse/ to the node and install from it there:
+#   make wheels PY_VERSION=3.11 PLATFORM=manylinux_2_28_x86_64
+#   PIP_NO_INDEX=1 PIP_FIND_LINKS=$PWD/wheelhouse/cp311-manylinux_2_28_x86_64 make install
+# torch is PyPI's Linux build, which is the CUDA one (`===` refuses a local +cpu wheel); for another CUDA:
+#   make wheels WHEELS_INDEX=https://download.pytorch.org/whl/cu128 WHEELS_TORCH=torch==2.13.0+cu128
+PY_VERSION   ?= 3.11
+PLATFORM     ?= manylinux_2_28_x86_64
+WHEELS_INDEX ?=
+WHEELS_TORCH ?= $(subst ==,===,$(TORCH))
+WHEELHOUSE   := wheelhouse/cp$(subst .,,$(PY_VERSION))-$(PLATFORM)
+
+wheels: $(STAMP)  ## download wheels for PY_VERSION and PLATFORM into wheelhouse/ (air-gapped GPU nodes)
+	@mkdir -p $(WHEELHOUSE)
+	$(PY) -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb")); print("\n".join(["pip", *p["build-system"]["requires"], "$(WHEELS_TORCH)", *[d for d in p["project"]["dependencies"] if not d.startswith("torch=")], *p["project"]["optional-dependencies"]["dev"]]))' > $(WHEELHOUSE)/requirements.txt
+	@# pip takes the platform tag literally: a manylinux_2_28 node also runs manylinux_2_17..2_27 wheels, so name them all
+	$(PY) -m pip download --quiet --dest $(WHEELHOUSE) --only-binary=:all: --python-version $(PY_VERSION) \
+	  $$($(PY) -c 'import re, sys; p = sys.argv[1]; m = re.fullmatch(r"manylinux_2_(\d+)_(\w+)", p); print(" ".join("--platform " + t for t in ([f"manylinux_2_{y}_{m[2]}" for y in range(int(m[1]), 16, -1)] + [f"manylinux2014_{m[2]}"] if m else [p])))' $(PLATFORM)) \
+	  $(if $(WHEELS_INDEX),--extra-index-url $(WHEELS_INDEX)) -r $(WHEELHOUSE)/requirements.txt
+	@du -sh $(WHEELHOUSE); echo "install on the node: PIP_NO_INDEX=1 PIP_FIND_LINKS=\$$PWD/$(WHEELHOUSE) make install"
+
+bench-quant: $(STAMP)  ## chapter 06's kernel benchmark alone, on a GPU: table and roofline into workspace/gpu/06_quantization
+	$(PY) -c 'from llmcamp.quant import bench_main; bench_main("gpu")'
