@@ -444,7 +444,7 @@ class CompletionRequest(_GenerationRequest):
         return v
 
 class ChatMessage(BaseModel):
-    role: Literal["system", "user", "assistant"]
+    role: Literal["system", "user", "assistant", "tool"]
     content: str
 
 class ChatRequest(_GenerationRequest):
@@ -767,7 +767,7 @@ def serve(model: str | os.PathLike, host: str = "127.0.0.1", port: int = 8000, n
     try: uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=2)
     finally: app.state.runner.stop()
 
-# %% ../nbs/07_serving.ipynb #003c
+# %% ../nbs/07_serving.ipynb #003f
 @dataclass
 class RequestRecord:
     "One request as the client saw it."
@@ -862,7 +862,7 @@ def load_test(url: str, bodies: list[dict], **kw) -> tuple[dict, list[RequestRec
     recs = run_sync(run_load_async(url, bodies, **kw))
     return summarize(recs, time.perf_counter() - t), recs
 
-# %% ../nbs/07_serving.ipynb #003f
+# %% ../nbs/07_serving.ipynb #0042
 def make_requests(n: int, model: str, max_new_tokens: int, seed: int = 0, chat: bool = True) -> list[dict]:
     "`n` request bodies: questions on stdlib topics, answer lengths uniform in [max_new_tokens/4, 2*max_new_tokens]."
     from pydoc_data.topics import topics
@@ -875,7 +875,7 @@ def make_requests(n: int, model: str, max_new_tokens: int, seed: int = 0, chat: 
         out.append({**body, "messages": [{"role": "user", "content": q}]} if chat else {**body, "prompt": q})
     return out
 
-# %% ../nbs/07_serving.ipynb #0041
+# %% ../nbs/07_serving.ipynb #0044
 def _die_with_parent():
     "In the child: ask Linux to SIGTERM us when the parent dies, so a crashed notebook leaves no server behind."
     try:
@@ -918,7 +918,7 @@ def stop_process(proc: subprocess.Popen, timeout: float = 10):
         except subprocess.TimeoutExpired: proc.kill(); proc.wait()
     if getattr(proc, "errfile", None): proc.errfile.close()
 
-# %% ../nbs/07_serving.ipynb #004b
+# %% ../nbs/07_serving.ipynb #004e
 def create_balancer(backends: list[str], timeout: float = 120) -> FastAPI:
     "A least-outstanding-requests HTTP load balancer over `backends` (base URLs)."
     if not backends: raise ValueError("the balancer needs at least one backend URL")
@@ -954,7 +954,7 @@ def create_balancer(backends: list[str], timeout: float = 120) -> FastAPI:
         return APIError(503, f"no backend reachable (tried {len(tried)})", type="server_error", code="no_backend").response()
     return app
 
-# %% ../nbs/07_serving.ipynb #005a
+# %% ../nbs/07_serving.ipynb #005d
 from .spec import ExerciseFailed, expect
 
 def _call(fn, *args, name: str):
