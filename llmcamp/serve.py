@@ -759,9 +759,9 @@ def build_server(model, tokenizer, name: str = "llmcamp", max_batch: int = 8, ma
     return create_app(EngineLoop(engine), tokenizer, name, rate_limit, cache_entries, default_max_tokens)
 
 def serve(model: str | os.PathLike, host: str = "127.0.0.1", port: int = 8000, name: str | None = None, threads: int | None = None, **kw):
-    "Serve the model folder `model` on `host:port` until interrupted (`llmcamp serve`)."
+    "Serve the model folder `model` (on the GPU when there is one) on `host:port` until interrupted (`llmcamp serve`)."
     if threads: torch.set_num_threads(threads)
-    m, tok = load_served_model(model)
+    m, tok = load_served_model(model, device="cuda" if torch.cuda.is_available() else None)
     app = build_server(m, tok, name or Path(model).name, **kw)
     print(f"llmcamp serve: {Path(model).name} on http://{host}:{port} (OpenAI API under /v1, /health, /metrics)", flush=True)
     try: uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=2)
