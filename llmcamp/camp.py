@@ -140,6 +140,7 @@ examples:
   llmcamp spec check my_spec.yaml      validate a spec and list its SLOs
   llmcamp report                       the SLOs against what the camp has measured so far
   llmcamp docs                         build the documentation site into _site/
+  llmcamp serve --model PATH           serve a saved model over an OpenAI-compatible API (chapter 07)
 """
 
 def _parser() -> argparse.ArgumentParser:
@@ -172,6 +173,17 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--profile", default="ci", help=prof_help + " (default: ci)")
     rp.add_argument("--workspace", default=None, metavar="DIR", help="workspace to read (default: workspace/<profile>)")
     sub.add_parser("profiles", help="list the hardware profiles and their main sizes")
+    sv = sub.add_parser("serve", help="serve a model over an OpenAI-compatible HTTP API", description="Serve a model folder (chapter 03's save_pretrained "
+                        "format, with its tokenizer) with chapter 07's continuous-batching engine: /v1/completions, /v1/chat/completions, /v1/models, /health, /metrics.")
+    sv.add_argument("--model", required=True, metavar="PATH", help="model folder written by llmcamp.model.save_pretrained")
+    sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, loopback only)")
+    sv.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    sv.add_argument("--name", default=None, help="model name clients use (default: the folder's name)")
+    sv.add_argument("--max-batch", type=int, default=8, help="sequences decoded together (default: 8)")
+    sv.add_argument("--max-waiting", type=int, default=64, help="queued requests before answering 429 (default: 64)")
+    sv.add_argument("--kv-budget-mb", type=float, default=None, help="KV-cache memory budget in MiB (default: max-batch full contexts)")
+    sv.add_argument("--policy", choices=["continuous", "static"], default="continuous", help="batch scheduling (default: continuous)")
+    sv.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
     return p
 
 # %% ../nbs/internals/camp.ipynb #0011
@@ -225,6 +237,11 @@ def _cmd_profiles(a):
     print("auto: gpu when CUDA is available, else ci")
     return 0
 
+def _cmd_serve(a):
+    from llmcamp.serve import serve
+    serve(a.model, a.host, a.port, a.name, a.threads, max_batch=a.max_batch, max_waiting=a.max_waiting, kv_budget_mb=a.kv_budget_mb, policy=a.policy)
+    return 0
+
 def main(argv: list[str] | None = None) -> int:
     "Entry point of the `llmcamp` console script."
     parser = _parser()
@@ -232,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     if a.command is None:
         parser.print_help()
         return 0
-    cmd = {"run": _cmd_run, "docs": _cmd_docs, "readme": _cmd_readme, "spec": _cmd_spec, "report": _cmd_report, "profiles": _cmd_profiles}[a.command]
+    cmd = {"run": _cmd_run, "docs": _cmd_docs, "readme": _cmd_readme, "spec": _cmd_spec, "report": _cmd_report, "profiles": _cmd_profiles, "serve": _cmd_serve}[a.command]
     try: return cmd(a)
     except (SpecError, WorkspaceError, FileNotFoundError, ValueError) as e:
         print(f"llmcamp {a.command}: error: {e}", file=sys.stderr)

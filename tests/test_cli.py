@@ -19,7 +19,7 @@ def cli(*args, cwd=ROOT):
     return subprocess.run([LLMCAMP, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
 
 
-@pytest.mark.parametrize("args", [["--help"], ["run", "--help"], ["docs", "--help"], ["spec", "--help"], ["report", "--help"]])
+@pytest.mark.parametrize("args", [["--help"], ["run", "--help"], ["docs", "--help"], ["spec", "--help"], ["report", "--help"], ["serve", "--help"]])
 def test_help(args):
     r = cli(*args)
     assert r.returncode == 0, r.stderr
@@ -28,7 +28,7 @@ def test_help(args):
 
 def test_help_names_the_commands():
     out = cli("--help").stdout
-    for cmd in ["run", "docs", "readme", "spec", "report", "profiles"]: assert re.search(rf"^\s+{cmd}\s", out, re.M), cmd
+    for cmd in ["run", "docs", "readme", "spec", "report", "profiles", "serve"]: assert re.search(rf"^\s+{cmd}\s", out, re.M), cmd
     run_help = cli("run", "--help").stdout
     for opt in ["--profile", "--only", "--workspace"]: assert opt in run_help
 
@@ -38,6 +38,7 @@ def test_help_names_the_commands():
     (["run", "--only", "11"], "chapter 11 (evaluation) has no notebook"),
     (["run", "--profile", "laptop"], "unknown profile 'laptop'"),
     (["spec", "check", "no-such.yaml"], "no such spec file"),
+    (["serve", "--model", "no-such-model"], "no model folder at no-such-model"),
 ])
 def test_bad_input_is_a_clear_error(args, message):
     r = cli(*args)
