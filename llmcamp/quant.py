@@ -465,6 +465,8 @@ def size_mb(path) -> float:
 
 # %% ../nbs/06_quantization.ipynb #002e
 # ---------------------------------------------------------------- quality and speed of a model
+from .train import lm_loss
+
 @torch.no_grad()
 def perplexity(model: nn.Module, blocks: torch.Tensor, batch_size: int = 8) -> float:
     "exp of the mean next-token cross-entropy of `model` over token `blocks` (n, T)."
@@ -473,8 +475,7 @@ def perplexity(model: nn.Module, blocks: torch.Tensor, batch_size: int = 8) -> f
     total, n = 0.0, 0
     for i in range(0, len(blocks), batch_size):
         b = blocks[i:i + batch_size].to(dev)
-        logits = model(b[:, :-1]).float()
-        total += F.cross_entropy(logits.reshape(-1, logits.shape[-1]), b[:, 1:].reshape(-1), reduction="sum").item()
+        total += lm_loss(model, b, reduction="sum").item()   # the same loss chapter 04 trains and evaluates with
         n += b[:, 1:].numel()
     return math.exp(total / n)
 
