@@ -543,6 +543,9 @@ def main(argv: list[str] | None = None) -> dict | None:
                 from llmcamp.model import save_pretrained
                 save_pretrained(res.final_model(), a.save_model)
             Path(a.out, "result.json").write_text(json.dumps(summary, indent=1))
+        # all ranks meet before tearing down: a rank that closes its gloo connections while another is still
+        # writing or exiting makes that one abort (SIGABRT, seen here about one run in ten)
+        if d.world > 1: dist.barrier()
         return summary
     finally:
         if dist.is_initialized(): dist.destroy_process_group()
