@@ -441,21 +441,14 @@ def kv_cache_bytes(cfg: ModelConfig, batch: int, seq_len: int | None = None, byt
     return 2 * cfg.n_layers * batch * T * cfg.n_kv_heads * cfg.head_dim * bytes_per_value
 
 # %% ../nbs/03_model.ipynb #0047
-from .spec import ExerciseFailed, expect
-
-def _call(fn, name, *args):
-    "Run the learner's `fn`, turning a crash into a hint."
-    expect(callable(fn), f"`{name}` should be a function, got {type(fn).__name__}: replace the `None`")
-    try: return fn(*args)
-    except NotImplementedError: raise ExerciseFailed(f"`{name}` still raises NotImplementedError: write its body") from None
-    except Exception as e: raise ExerciseFailed(f"`{name}` raised {type(e).__name__}: {e}") from None
+from .spec import ExerciseFailed, attempt, expect
 
 def grade_rms_norm(rms_norm) -> None:
     "Exercise 1: `rms_norm(x, weight, eps)` equal to `RMSNorm`."
     g = torch.Generator().manual_seed(1)
     x, w = torch.randn(3, 5, 16, generator=g) * 3, torch.rand(16, generator=g) + 0.5
     ref = RMSNorm(16, 1e-5); ref.weight.data = w
-    got = _call(rms_norm, "rms_norm", x, w, 1e-5)
+    got = attempt(rms_norm, "rms_norm", x, w, 1e-5)
     expect(isinstance(got, torch.Tensor) and got.shape == x.shape, f"rms_norm should return a tensor shaped like x {tuple(x.shape)}, got {tuple(getattr(got, 'shape', ())) or type(got).__name__}")
     want = ref(x).detach()
     if not torch.allclose(got, want, atol=1e-5):
@@ -463,27 +456,27 @@ def grade_rms_norm(rms_norm) -> None:
         centred = (x - x.mean(-1, keepdim=True)); ln = centred / centred.pow(2).mean(-1, keepdim=True).add(1e-5).sqrt() * w
         if torch.allclose(got, ln, atol=1e-5): raise ExerciseFailed("that is LayerNorm: RMSNorm does not subtract the mean")
         raise ExerciseFailed("values differ from RMSNorm: divide x by sqrt(mean(x**2 over the last dim) + eps), then multiply by weight")
-    expect(_call(rms_norm, "rms_norm", x.to(torch.bfloat16), w.to(torch.bfloat16), 1e-5).dtype == torch.bfloat16, "with bf16 x and weight, return bf16: compute in float32, cast back to x.dtype before multiplying by the gain")
+    expect(attempt(rms_norm, "rms_norm", x.to(torch.bfloat16), w.to(torch.bfloat16), 1e-5).dtype == torch.bfloat16, "with bf16 x and weight, return bf16: compute in float32, cast back to x.dtype before multiplying by the gain")
     print("exercise 1 passed: rms_norm matches RMSNorm")
 
 def grade_repeat_kv(repeat_kv) -> None:
     "Exercise 2: `repeat_kv(k, n_rep)` (batch, n_kv, T, hd) -> (batch, n_kv * n_rep, T, hd), so plain attention equals GQA."
     g = torch.Generator().manual_seed(2)
     q, k, v = torch.randn(2, 6, 5, 8, generator=g), torch.randn(2, 2, 5, 8, generator=g), torch.randn(2, 2, 5, 8, generator=g)
-    kk = _call(repeat_kv, "repeat_kv", k, 3)
+    kk = attempt(repeat_kv, "repeat_kv", k, 3)
     expect(isinstance(kk, torch.Tensor) and kk.shape == (2, 6, 5, 8), f"repeat_kv(k, 3) of k {tuple(k.shape)} should have shape (2, 6, 5, 8), got {tuple(getattr(kk, 'shape', ())) or type(kk).__name__}")
     if torch.equal(kk, k.repeat(1, 3, 1, 1)) and not torch.equal(kk, k.repeat_interleave(3, 1)):
         raise ExerciseFailed("wrong order: query heads 0, 1, 2 share key head 0 (each kv head repeated n_rep times in a row), not k.repeat(1, n_rep, 1, 1)")
     want = F.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=True)
-    got = F.scaled_dot_product_attention(q, kk, _call(repeat_kv, "repeat_kv", v, 3), is_causal=True)
+    got = F.scaled_dot_product_attention(q, kk, attempt(repeat_kv, "repeat_kv", v, 3), is_causal=True)
     expect(torch.allclose(got, want, atol=1e-5), "attention with your repeated keys/values differs from grouped-query attention: head h must use kv head h // n_rep")
-    expect(torch.equal(_call(repeat_kv, "repeat_kv", k, 1), k), "repeat_kv(k, 1) should return k unchanged")
+    expect(torch.equal(attempt(repeat_kv, "repeat_kv", k, 1), k), "repeat_kv(k, 1) should return k unchanged")
     print("exercise 2 passed: repeat_kv turns GQA into plain multi-head attention")
 
 def grade_cached_mask(cached_mask) -> None:
     "Exercise 3: `cached_mask(n_new, n_cached)`: bool (n_new, n_cached + n_new), True where a new token may attend."
     for n_new, n_cached in ((1, 0), (1, 7), (3, 4), (5, 0)):
-        m = _call(cached_mask, "cached_mask", n_new, n_cached)
+        m = attempt(cached_mask, "cached_mask", n_new, n_cached)
         expect(isinstance(m, torch.Tensor) and m.dtype == torch.bool, f"cached_mask should return a bool tensor, got {getattr(m, 'dtype', type(m).__name__)}")
         expect(m.shape == (n_new, n_cached + n_new), f"cached_mask({n_new}, {n_cached}) should have shape ({n_new}, {n_cached + n_new}): one row per new token, one column per key; got {tuple(m.shape)}")
         want = torch.ones(n_new, n_cached + n_new, dtype=torch.bool).tril(diagonal=n_cached)
@@ -494,7 +487,7 @@ def grade_cached_mask(cached_mask) -> None:
     att = Attention(cfg); x = torch.randn(1, 9, 32); cos, sin = rope(torch.arange(9), cfg.head_dim)
     q, k, v = att.qkv(x, cos, sin)
     full = F.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=True)[:, :, 6:]
-    step = F.scaled_dot_product_attention(q[:, :, 6:], k, v, attn_mask=_call(cached_mask, "cached_mask", 3, 6), enable_gqa=True)
+    step = F.scaled_dot_product_attention(q[:, :, 6:], k, v, attn_mask=attempt(cached_mask, "cached_mask", 3, 6), enable_gqa=True)
     expect(torch.allclose(full, step, atol=1e-5), "with your mask, 3 new tokens after 6 cached ones do not attend as in the full causal pass")
     print("exercise 3 passed: a cached step attends exactly like the full pass")
 
@@ -504,7 +497,7 @@ def grade_count_params(count) -> None:
              ModelConfig(vocab_size=100, d_model=32, n_layers=3, n_heads=4, n_kv_heads=2, d_ff=80, context=16),
              ModelConfig(vocab_size=100, d_model=32, n_layers=3, n_heads=4, n_kv_heads=1, d_ff=80, context=16, tie_embeddings=False)]
     for c in cases:
-        got, want = _call(count, "count", c), Transformer(c).num_params()
+        got, want = attempt(count, "count", c), Transformer(c).num_params()
         if got == want: continue
         d = c.d_model
         hints = {want - c.vocab_size * d: "the output matrix is counted only when it is not tied (tie_embeddings=False)",

@@ -612,20 +612,13 @@ def bench_main(profile: str = "gpu", workspace=None):
     return df
 
 # %% ../nbs/06_quantization.ipynb #0041
-from .spec import ExerciseFailed, expect
-
-def _call(fn, *args, what="your function"):
-    "Call the learner's `fn`, turning a crash into a hint."
-    expect(callable(fn), f"{what} should be a function, got {type(fn).__name__}")
-    try: return fn(*args)
-    except NotImplementedError: raise ExerciseFailed(f"{what} still raises NotImplementedError: write its body") from None
-    except Exception as e: raise ExerciseFailed(f"{what} raised {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}") from None
+from .spec import ExerciseFailed, attempt, expect
 
 def grade_pack_bytes(pack_fn) -> None:
     "Exercise 1: pack INT4 codes (N, K) two to a byte, (N, K // 2) uint8, even k in the low nibble."
     g = torch.Generator().manual_seed(6)
     codes = torch.randint(0, 16, (5, 12), generator=g, dtype=torch.uint8)
-    out = _call(pack_fn, codes, what="pack_int4_bytes")
+    out = attempt(pack_fn, "pack_int4_bytes", codes)
     expect(isinstance(out, torch.Tensor), f"return a tensor, got {type(out).__name__}")
     expect(out.dtype == torch.uint8, f"the packed tensor should be uint8 (one byte holds two codes), got {out.dtype}")
     expect(tuple(out.shape) == (5, 6), f"codes of shape (5, 12) pack into (5, 6) bytes, got {tuple(out.shape)}")
@@ -639,7 +632,7 @@ def grade_quantize_int4(quant_fn) -> None:
     "Exercise 2: group-wise asymmetric INT4: codes in [0, 15], scales and zero points per group, error at most half a step."
     w = torch.randn(6, 64, generator=torch.Generator().manual_seed(2)) * 0.1
     w[0, :16] = 0; w[1, 16:32] += 1.0                               # an all-zero group, and one far from zero
-    out = _call(quant_fn, w, 16, what="my_quantize_int4")
+    out = attempt(quant_fn, "my_quantize_int4", w, 16)
     expect(isinstance(out, tuple) and len(out) == 3, "return a tuple (codes, scales, zeros)")
     codes, scales, zeros = out
     expect(tuple(codes.shape) == (6, 64), f"codes should have the weight's shape (6, 64), got {tuple(codes.shape)}")
@@ -660,7 +653,7 @@ def grade_dequant_kernel(deq_fn) -> None:
         g = torch.Generator().manual_seed(K * N)
         q = torch.randint(-127, 128, (K, N), generator=g, dtype=torch.int8).to(dev)
         s = (torch.rand(N, generator=g) + 0.5).to(dev)
-        out = _call(deq_fn, q, s, what="dequantize_int8_triton")
+        out = attempt(deq_fn, "dequantize_int8_triton", q, s)
         expect(isinstance(out, torch.Tensor), f"return the dequantized (K, N) tensor, got {type(out).__name__}")
         expect(tuple(out.shape) == (K, N), f"for qweight of shape ({K}, {N}) return shape ({K}, {N}), got {tuple(out.shape)}")
         expect(out.dtype == torch.float32, f"return float32, got {out.dtype}")

@@ -955,14 +955,7 @@ def create_balancer(backends: list[str], timeout: float = 120) -> FastAPI:
     return app
 
 # %% ../nbs/07_serving.ipynb #005d
-from .spec import ExerciseFailed, expect
-
-def _call(fn, *args, name: str):
-    expect(callable(fn), f"`{name}` should be a function, got {type(fn).__name__}")
-    try: return fn(*args)
-    except NotImplementedError: raise ExerciseFailed(f"`{name}` is not written yet: replace the `raise NotImplementedError` with your code") from None
-    except ExerciseFailed: raise
-    except Exception as e: raise ExerciseFailed(f"`{name}{args if len(repr(args)) < 80 else '(...)'}` raised {type(e).__name__}: {e}") from None
+from .spec import ExerciseFailed, attempt, expect
 
 def _min_p_reference(logits: torch.Tensor, min_p: float) -> torch.Tensor:
     probs = logits.float().softmax(-1)
@@ -973,7 +966,7 @@ def grade_min_p(min_p_filter) -> None:
     g = torch.Generator().manual_seed(7)
     cases = [(torch.tensor([[2.0, 1.0, 0.0, -3.0]]), 0.3), (torch.randn(3, 50, generator=g) * 3, 0.1), (torch.randn(2, 9, generator=g), 0.0), (torch.randn(2, 9, generator=g), 1.0)]
     for logits, p in cases:
-        got = _call(min_p_filter, logits.clone(), p, name="min_p_filter")
+        got = attempt(min_p_filter, "min_p_filter", logits.clone(), p)
         expect(isinstance(got, torch.Tensor) and got.shape == logits.shape, f"return a tensor of the logits' shape {tuple(logits.shape)}, got {type(got).__name__} {tuple(getattr(got, 'shape', ()))}")
         want = _min_p_reference(logits, p)
         kept, want_kept = torch.isfinite(got), torch.isfinite(want)
@@ -987,8 +980,8 @@ def grade_sse(sse_stream) -> None:
     "Exercise 2: `sse_stream(chunks)` frames dict chunks as server-sent events ending with `data: [DONE]`."
     chunks = [{"id": "cmpl-1", "choices": [{"index": 0, "text": "Hel", "finish_reason": None}]},
               {"id": "cmpl-1", "choices": [{"index": 0, "text": "lo\n\nworld", "finish_reason": "stop"}]}]
-    out = _call(sse_stream, chunks, name="sse_stream")
-    if not isinstance(out, str): out = "".join(_call(lambda: list(out), name="sse_stream")) if hasattr(out, "__iter__") else out
+    out = attempt(sse_stream, "sse_stream", chunks)
+    if not isinstance(out, str): out = "".join(attempt(lambda: list(out), "sse_stream")) if hasattr(out, "__iter__") else out
     expect(isinstance(out, str), f"return the stream as one string (or yield strings), got {type(out).__name__}")
     expect(out.endswith("data: [DONE]\n\n"), "the stream must end with the frame `data: [DONE]` followed by a blank line (\\n\\n)")
     frames = out.split("\n\n")
@@ -1008,7 +1001,7 @@ def grade_percentile(pct) -> None:
     rng = np.random.default_rng(3)
     cases = [([1.0, 2.0, 3.0, 4.0], 50), ([3.0, 1.0, 2.0], 50), ([0.2, 0.1, 0.4, 0.3, 5.0], 99), (list(rng.exponential(0.3, 101)), 99), (list(rng.exponential(0.3, 37)), 90), ([7.0], 99), ([2.0, 1.0], 0), ([2.0, 1.0], 100)]
     for xs, q in cases:
-        got, want = _call(pct, list(xs), q, name="pct"), float(np.percentile(xs, q))
+        got, want = attempt(pct, "pct", list(xs), q), float(np.percentile(xs, q))
         expect(isinstance(got, (int, float, np.floating)), f"return a number, got {type(got).__name__}")
         if abs(got - want) > 1e-9 * max(1, abs(want)):
             hint = "sort the samples first" if xs == [3.0, 1.0, 2.0] else "the rank is (n - 1) * q / 100; interpolate between the two samples around it"

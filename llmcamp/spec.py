@@ -24,7 +24,7 @@ __all__ = ['CHAPTERS', 'UNITS', 'METRICS', 'PII_TYPES', 'ASK_PYTHON_DOCS', 'PROF
            'TokenizerSizes', 'ModelSizes', 'TrainSizes', 'FinetuneSizes', 'QuantSizes', 'ServeSizes', 'RagSizes',
            'AgentSizes', 'SafetySizes', 'EvalSizes', 'Profile', 'load_profiles', 'cuda_available', 'get_profile',
            'estimate_params', 'training_budget', 'measure_matmul_flops', 'WorkspaceError', 'default_workspace',
-           'Workspace', 'SLOReport', 'format_table', 'check', 'ExerciseFailed', 'expect', 'grade_ttft_slo',
+           'Workspace', 'SLOReport', 'format_table', 'check', 'ExerciseFailed', 'expect', 'attempt', 'grade_ttft_slo',
            'grade_laptop_profile', 'grade_failing_report']
 
 # %% ../nbs/00_requirements.ipynb #0008
@@ -700,6 +700,16 @@ class ExerciseFailed(AssertionError):
 def expect(ok: bool, hint: str):
     "Fail the exercise with `hint` unless `ok`."
     if not ok: raise ExerciseFailed(hint)
+
+def attempt(fn, name: str, *args):
+    "Call the learner's `fn(*args)`; a missing answer or a crash becomes a hint that names `name`."
+    expect(callable(fn), f"`{name}` should be a function, got {type(fn).__name__}: replace the `None` with your function")
+    try: return fn(*args)
+    except NotImplementedError: raise ExerciseFailed(f"`{name}` is not written yet: replace `raise NotImplementedError` with your code") from None
+    except ExerciseFailed: raise
+    except Exception as e:
+        shown = repr(args) if len(repr(args)) < 80 else "(...)"
+        raise ExerciseFailed(f"`{name}{shown}` raised {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}") from None
 
 def grade_ttft_slo(slo) -> None:
     "Exercise 1: an SLO saying the 99th-percentile time to first token is at most 800 ms."

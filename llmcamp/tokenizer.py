@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from .spec import SLO, ExerciseFailed, Workspace, expect, get_profile
+from .spec import SLO, ExerciseFailed, Workspace, attempt, expect, get_profile
 
 # %% auto #0
 __all__ = ['PRETOKENIZE', 'SPECIAL_TOKENS', 'CHAT_ROLES', 'CHAT_TEMPLATE', 'DEFAULT_COMPRESSION_SLO', 'pair_counts',
@@ -276,13 +276,6 @@ DEFAULT_COMPRESSION_SLO = SLO(metric="tokenizer_compression", target=2.75, unit=
                               why="a token should average at least half an English word")
 
 # %% ../nbs/02_tokenizer.ipynb #0041
-def _attempt(fn, what: str, *args):
-    "Call the learner's `fn`, turning a crash into a hint."
-    expect(callable(fn), f"`{what}` should be a function, got {type(fn).__name__}")
-    try: return fn(*args)
-    except NotImplementedError: raise ExerciseFailed(f"`{what}` is not written yet: replace `raise NotImplementedError` with your code") from None
-    except Exception as e: raise ExerciseFailed(f"`{what}{args!r}` raised {type(e).__name__}: {e}") from None
-
 def grade_pair(fn) -> None:
     "Exercise 1: `most_frequent_pair(ids)`, the pair BPE merges next."
     cases = [([1, 2, 3, 1, 2], (1, 2), "(1, 2) occurs twice, every other pair once"),
@@ -291,7 +284,7 @@ def grade_pair(fn) -> None:
              ([2, 1, 2, 1], (2, 1), "(2, 1) occurs twice, (1, 2) once: count pairs in order, (a, b) is not (b, a)"),
              ([5], None, "a single id has no pair: return None"), ([], None, "an empty list has no pair: return None")]
     for ids, want, hint in cases:
-        got = _attempt(fn, "most_frequent_pair", list(ids))
+        got = attempt(fn, "most_frequent_pair", list(ids))
         if got is not None and not isinstance(got, tuple):
             expect(False, f"most_frequent_pair should return a tuple (a, b) or None, got {type(got).__name__} {got!r}")
         expect(got == want, f"most_frequent_pair({ids}) gave {got!r}, expected {want!r}: {hint}")
@@ -305,11 +298,11 @@ def grade_merge(fn) -> None:
              (([1, 2], (2, 1), 9), [1, 2], "the order of a pair matters: (2, 1) does not occur in [1, 2]"),
              (([3], (3, 3), 9), [3], "a single id has no pairs"), (([], (1, 2), 9), [], "an empty list stays empty")]
     for args, want, hint in cases:
-        got = _attempt(fn, "merge", list(args[0]), *args[1:])
+        got = attempt(fn, "merge", list(args[0]), *args[1:])
         expect(isinstance(got, list), f"merge should return a list of ids, got {type(got).__name__}")
         expect(got == want, f"merge{args!r} gave {got}, expected {want}: {hint}")
     ids = list("aaabdaaabac".encode())
-    expect(_attempt(fn, "merge", ids, (97, 97), 256) == [256, 97, 98, 100, 256, 97, 98, 97, 99], "on 'aaabdaaabac' merging 'aa' should give [256, 97, 98, 100, 256, 97, 98, 97, 99]")
+    expect(attempt(fn, "merge", ids, (97, 97), 256) == [256, 97, 98, 100, 256, 97, 98, 97, 99], "on 'aaabdaaabac' merging 'aa' should give [256, 97, 98, 100, 256, 97, 98, 97, 99]")
     print("exercise 2 passed: merge works, overlaps included")
 
 def grade_decode(fn) -> None:
@@ -321,7 +314,7 @@ def grade_decode(fn) -> None:
              ([258], "\ufffd", "bytes that are not valid UTF-8 (half an emoji) should become U+FFFD: .decode('utf-8', errors='replace')"),
              (list("é東".encode()), "é東", "multi-byte characters spelled byte by byte must come back")]
     for ids, want, hint in cases:
-        got = _attempt(fn, "decode", list(ids), vocab)
+        got = attempt(fn, "decode", list(ids), vocab)
         expect(isinstance(got, str), f"decode should return a str, got {type(got).__name__}")
         expect(got == want, f"decode({ids}) gave {got!r}, expected {want!r}: {hint}")
     print("exercise 3 passed: byte-level decoding with fallback")
@@ -331,7 +324,7 @@ def grade_pack(fn) -> None:
     docs, eos = [[1, 2, 3], [4, 5], [6, 7, 8, 9]], 0
     stream = [1, 2, 3, 0, 4, 5, 0, 6, 7, 8, 9, 0]
     for bs in (4, 5, 3, 12, 13):
-        got = _attempt(fn, "pack", [list(d) for d in docs], eos, bs)
+        got = attempt(fn, "pack", [list(d) for d in docs], eos, bs)
         expect(isinstance(got, list) and all(isinstance(b, list) for b in got), f"pack should return a list of blocks (lists of ids), got {type(got).__name__}")
         expect(all(len(b) == bs for b in got), f"with block_size={bs} every block must have exactly {bs} ids; got lengths {[len(b) for b in got]} (drop the incomplete tail)")
         want = [stream[i:i + bs] for i in range(0, len(stream) // bs * bs, bs)]

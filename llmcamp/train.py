@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .model import ModelConfig, Transformer, flops_per_token
-from .spec import ExerciseFailed, Workspace, expect, get_profile, measure_matmul_flops
+from .spec import ExerciseFailed, Workspace, attempt, expect, get_profile, measure_matmul_flops
 
 # %% auto #0
 __all__ = ['GPU_PEAK_FLOPS', 'CKPT_FORMAT', 'PATIENCE', 'TrainConfig', 'lr_at', 'make_scheduler', 'TokenBlocks',
@@ -582,17 +582,10 @@ def hpo_search(data: TokenBlocks, model_cfg: ModelConfig, base: TrainConfig, n_t
     return study
 
 # %% ../nbs/04_training.ipynb #0049
-def _try(fn, name, *args):
-    "Call the learner's `fn`, turning a missing answer or a crash into a hint."
-    expect(callable(fn), f"`{name}` should be a function, got {type(fn).__name__}: replace the `None` with your function")
-    try: return fn(*args)
-    except NotImplementedError: raise ExerciseFailed(f"`{name}` still raises NotImplementedError: write its body") from None
-    except Exception as e: raise ExerciseFailed(f"`{name}{args}` raised {type(e).__name__}: {e}") from None
-
 def grade_lr_schedule(schedule) -> None:
     "Exercise 1: `schedule(step, lr, warmup_steps, total_steps, min_lr_ratio)`, linear warmup from 0 then cosine to the floor."
     for step, warm, total, ratio in [(0, 10, 100, 0.1), (5, 10, 100, 0.1), (10, 10, 100, 0.1), (55, 10, 100, 0.1), (100, 10, 100, 0.1), (150, 10, 100, 0.1), (3, 0, 20, 0.0)]:
-        got, want = _try(schedule, "schedule", step, 1.0, warm, total, ratio), lr_at(step, 1.0, warm, total, ratio)
+        got, want = attempt(schedule, "schedule", step, 1.0, warm, total, ratio), lr_at(step, 1.0, warm, total, ratio)
         expect(isinstance(got, (int, float)), f"schedule should return a number, got {type(got).__name__}")
         if step < warm: hint = "during warmup the rate grows linearly from 0: lr * step / warmup_steps"
         elif step >= total: hint = "after total_steps the rate stays at the floor, lr * min_lr_ratio"
@@ -609,7 +602,7 @@ def grade_grad_accumulation(accumulate) -> None:
     want = [p.grad.clone() for p in model.parameters()]
     for n in (2, 4):
         model.zero_grad(set_to_none=True)
-        _try(accumulate, "accumulate", model, batch, n)
+        attempt(accumulate, "accumulate", model, batch, n)
         grads = [p.grad for p in model.parameters()]
         expect(all(g is not None for g in grads), "after accumulate every parameter should have a .grad: call backward() on each micro-batch's loss")
         ratio = (grads[0].norm() / want[0].norm()).item()
@@ -623,7 +616,7 @@ def grade_mfu(mfu_fn) -> None:
     "Exercise 3: `mfu_fn(n_params, n_layers, d_model, seq_len, tokens_per_s, peak_flops)` with 6N + 12*L*T*d FLOPs per token."
     cases = [(124e6, 12, 768, 1024, 180_000, 312e12), (6.74e9, 32, 4096, 4096, 3_300, 989e12), (1e6, 2, 128, 127, 20_000, 1e11)]
     for n, L, d, T, tps, pk in cases:
-        got, want = _try(mfu_fn, "mfu", n, L, d, T, tps, pk), (6 * n + 12 * L * T * d) * tps / pk
+        got, want = attempt(mfu_fn, "mfu", n, L, d, T, tps, pk), (6 * n + 12 * L * T * d) * tps / pk
         expect(isinstance(got, (int, float)), f"mfu should return a number (a fraction), got {type(got).__name__}")
         expect(not abs(got - 100 * want) < 1e-6 * want * 100, "return a fraction (0.42), not a percentage (42)")
         expect(not abs(got - 6 * n * tps / pk) < 1e-9 * max(1, want), "you counted 6N only: add the attention term 12 * n_layers * seq_len * d_model FLOPs per token")
