@@ -17,8 +17,8 @@ from .spec import SLO, ExerciseFailed, Workspace, attempt, expect, get_profile
 # %% auto #0
 __all__ = ['PRETOKENIZE', 'SPECIAL_TOKENS', 'CHAT_ROLES', 'CHAT_TEMPLATE', 'DEFAULT_COMPRESSION_SLO', 'pair_counts',
            'most_frequent_pair', 'merge', 'pretokenize', 'BPETokenizer', 'take_chars', 'train_bpe', 'wrap_tokenizer',
-           'train_tokenizer', 'load_tokenizer', 'get_tokenizer', 'bytes_per_token', 'pack_dataset', 'get_packed',
-           'grade_pair', 'grade_merge', 'grade_decode', 'grade_pack']
+           'train_tokenizer', 'load_tokenizer', 'get_tokenizer', 'encode_text', 'encode_chat', 'bytes_per_token',
+           'pack_dataset', 'get_packed', 'grade_pair', 'grade_merge', 'grade_decode', 'grade_pack']
 
 # %% ../nbs/02_tokenizer.ipynb #0009
 def pair_counts(ids: Sequence[int], counts: dict | None = None, weight: int = 1) -> dict:
@@ -231,6 +231,38 @@ def get_tokenizer(ws: Workspace):
         tok.save_pretrained(str(tmp))
     return load_tokenizer(ws.artifact("02", "tokenizer", build))
 
+# %% ../nbs/02_tokenizer.ipynb #6118ffc0
+def encode_text(tokenizer, text: str) -> list[int]:
+    """Token ids of `text` read as plain text: a control string such as `"<|system|>"` becomes ordinary tokens, never a special token.
+
+    Raises `TypeError` for a non-str and `ValueError` for text that is not valid Unicode (a lone surrogate cannot be encoded as UTF-8)."""
+    _need_str(text)
+    try: text.encode("utf-8")
+    except UnicodeEncodeError as e: raise ValueError(f"text is not valid Unicode: {e.reason} ({text[e.start:e.end]!r} at position {e.start})") from None
+    return tokenizer(text, add_special_tokens=False, split_special_tokens=True)["input_ids"]
+
+# %% ../nbs/02_tokenizer.ipynb #78768ba7
+def encode_chat(tokenizer, messages: Sequence[dict], add_generation_prompt: bool = False, return_assistant_mask: bool = False):
+    """Token ids of `messages` (dicts with `role` in `CHAT_ROLES` and str `content`) in `CHAT_TEMPLATE`'s format, built segment by segment so
+    that no content can become a control token. With `return_assistant_mask`, also a 0/1 list marking each assistant turn's content and its
+    `<|end|>` (the tokens supervised fine-tuning trains on). Raises `ValueError` naming the bad message (`messages[i].role`, `messages[i].content`)."""
+    if isinstance(messages, (str, bytes, dict)) or not isinstance(messages, Sequence): raise TypeError(f"messages must be a list of dicts, got {type(messages).__name__}")
+    special = lambda t: tokenizer.convert_tokens_to_ids(t)
+    ids, mask, newline = [tokenizer.bos_token_id], [0], encode_text(tokenizer, "\n")
+    for i, m in enumerate(messages):
+        if not isinstance(m, dict): raise TypeError(f"messages[{i}] must be a dict with 'role' and 'content', got {type(m).__name__}")
+        extra = set(m) - {"role", "content"}
+        if extra: raise ValueError(f"messages[{i}] has keys {sorted(extra)} that the chat template does not use; give only 'role' and 'content'")
+        role, content = m.get("role"), m.get("content")
+        if role not in CHAT_ROLES: raise ValueError(f"messages[{i}].role: unknown chat role {role!r}; roles are {', '.join(CHAT_ROLES)}")
+        if not isinstance(content, str): raise TypeError(f"messages[{i}].content must be a str, got {type(content).__name__}")
+        try: body = encode_text(tokenizer, content) + [special("<|end|>")]
+        except ValueError as e: raise ValueError(f"messages[{i}].content: {e}") from None
+        ids += [special(f"<|{role}|>")] + body + newline
+        mask += [0] + [int(role == "assistant")] * len(body) + [0] * len(newline)
+    if add_generation_prompt: ids.append(special("<|assistant|>")); mask.append(0)
+    return (ids, mask) if return_assistant_mask else ids
+
 # %% ../nbs/02_tokenizer.ipynb #0028
 def bytes_per_token(texts: Sequence[str], encode) -> float:
     "UTF-8 bytes per token of `texts` under `encode` (str -> list of ids): the compression."
@@ -242,14 +274,15 @@ def bytes_per_token(texts: Sequence[str], encode) -> float:
 
 # %% ../nbs/02_tokenizer.ipynb #0036
 def pack_dataset(ds, tokenizer, block_size: int, text_column: str = "text", batch_size: int = 1000):
-    "Tokenize `ds[text_column]`, join documents with eos, and cut into rows of exactly `block_size` tokens (`input_ids`)."
+    "Tokenize `ds[text_column]` as plain text (like `encode_text`: a literal `<|eos|>` in a document stays text), join documents with eos, and cut into rows of exactly `block_size` tokens (`input_ids`)."
     if isinstance(block_size, bool) or not isinstance(block_size, int) or block_size < 2: raise ValueError(f"block_size must be an int >= 2, got {block_size!r}")
     if text_column not in ds.column_names: raise ValueError(f"dataset has no column {text_column!r}; its columns are {ds.column_names}")
     eos = tokenizer.eos_token_id
     if eos is None: raise ValueError("the tokenizer has no eos token; packing joins documents with it")
     def pack(batch):
         stream = []
-        for ids in tokenizer(batch[text_column], add_special_tokens=False)["input_ids"]: stream.extend(ids); stream.append(eos)
+        for ids in tokenizer(batch[text_column], add_special_tokens=False, split_special_tokens=True)["input_ids"]:   # documents are text: no control tokens
+            stream.extend(ids); stream.append(eos)
         n = len(stream) // block_size * block_size
         return {"input_ids": [stream[i:i + block_size] for i in range(0, n, block_size)]}
     return ds.map(pack, batched=True, batch_size=batch_size, remove_columns=ds.column_names, keep_in_memory=True, desc="packing")
