@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import hashlib
+import hmac
 import json
 import math
 import os
@@ -25,20 +26,32 @@ from typing import Any, Callable, Iterable, Literal
 import torch
 import torch.nn.functional as F
 
-from .model import Transformer, generate, rope, sample_next
+from .model import Transformer, generate, rope, shape_logits
+from .tokenizer import encode_chat, encode_text
 
 # %% auto #0
-__all__ = ['SamplingParams', 'BlockAllocator', 'PagedKVCache', 'QueueFull', 'Output', 'Sequence', 'Engine', 'EngineLoop',
-           'StreamOptions', 'CompletionRequest', 'ChatMessage', 'ChatRequest', 'APIError', 'ResponseCache',
-           'RateLimiter', 'ServerMetrics', 'create_app', 'free_port', 'run_sync', 'ServerThread', 'load_served_model',
-           'build_server', 'serve', 'RequestRecord', 'percentile', 'run_load_async', 'summarize', 'load_test',
-           'make_requests', 'start_replica', 'wait_healthy', 'stop_process', 'create_balancer', 'grade_min_p',
-           'grade_sse', 'grade_percentile']
+__all__ = ['GREEDY_BELOW', 'MAX_LOGPROBS', 'SEED_RANGE', 'SamplingParams', 'sample_token', 'BlockAllocator', 'PagedKVCache',
+           'QueueFull', 'Output', 'Sequence', 'Engine', 'EngineLoop', 'StreamOptions', 'CompletionRequest',
+           'ChatMessage', 'ChatRequest', 'APIError', 'parse_request', 'check_text', 'check_stop', 'completion_prompts',
+           'chat_messages', 'token_bytes', 'chat_logprobs', 'completion_logprobs', 'sampling_params', 'ResponseCache',
+           'RateLimiter', 'APIKeys', 'ServerMetrics', 'create_app', 'free_port', 'run_sync', 'ServerThread',
+           'load_served_model', 'build_server', 'serve', 'RequestRecord', 'percentile', 'run_load_async', 'summarize',
+           'load_test', 'make_requests', 'start_replica', 'wait_healthy', 'stop_process', 'create_balancer',
+           'grade_min_p', 'grade_sse', 'grade_percentile']
 
 # %% ../nbs/07_serving.ipynb #0009
+GREEDY_BELOW = 1e-5        # a temperature below this is greedy decoding (vLLM's _SAMPLING_EPS): dividing by it would overflow
+MAX_LOGPROBS = 20          # most alternatives reported per token (OpenAI's top_logprobs limit, vLLM's default max_logprobs)
+SEED_RANGE = (-2**63, 2**63 - 1)     # what a 64-bit generator seed holds (vLLM's range for `seed`)
+
+def _check_int(name: str, v, lo: int, hi: int | None = None, none_ok: bool = False):
+    if v is None and none_ok: return
+    if not isinstance(v, int) or isinstance(v, bool) or v < lo or (hi is not None and v > hi):
+        raise ValueError(f"{name} must be an integer >= {lo}" + (f" and <= {hi}" if hi is not None else "") + (" or None" if none_ok else "") + f", got {v!r}")
+
 @dataclass
 class SamplingParams:
-    "How one request is decoded: length, temperature, top-k, top-p, stop strings, seed."
+    "How one request is decoded: length, temperature, top-k, top-p, stop strings, seed, and the log-probabilities to report."
     max_tokens: int = 16
     temperature: float = 1.0
     top_p: float = 1.0
@@ -46,20 +59,39 @@ class SamplingParams:
     stop: list[str] = field(default_factory=list)
     seed: int | None = None
     ignore_eos: bool = False
+    logprobs: int | None = None           # None: none; k: each sampled token's log-probability and the k most likely tokens'
+    prompt_logprobs: int | None = None    # the same for every prompt token after the first (a completion's `echo`)
 
     def __post_init__(self):
         if isinstance(self.stop, str): self.stop = [self.stop]
-        if not isinstance(self.max_tokens, int) or isinstance(self.max_tokens, bool) or self.max_tokens < 1:
-            raise ValueError(f"max_tokens must be an integer >= 1, got {self.max_tokens!r}")
+        _check_int("max_tokens", self.max_tokens, 1)
         if not isinstance(self.temperature, (int, float)) or not 0 <= self.temperature <= 2:
             raise ValueError(f"temperature must be in [0, 2], got {self.temperature!r}")
         if not isinstance(self.top_p, (int, float)) or not 0 < self.top_p <= 1: raise ValueError(f"top_p must be in (0, 1], got {self.top_p!r}")
-        if self.top_k is not None and (not isinstance(self.top_k, int) or self.top_k < 1): raise ValueError(f"top_k must be an integer >= 1 or None, got {self.top_k!r}")
+        _check_int("top_k", self.top_k, 1, none_ok=True)
+        _check_int("seed", self.seed, *SEED_RANGE, none_ok=True)
+        _check_int("logprobs", self.logprobs, 0, MAX_LOGPROBS, none_ok=True)
+        _check_int("prompt_logprobs", self.prompt_logprobs, 0, MAX_LOGPROBS, none_ok=True)
         if not all(isinstance(s, str) and s for s in self.stop): raise ValueError(f"stop must be non-empty strings, got {self.stop!r}")
         if len(self.stop) > 4: raise ValueError(f"at most 4 stop sequences, got {len(self.stop)}")
 
     @property
-    def greedy(self) -> bool: return self.temperature == 0
+    def greedy(self) -> bool: return self.temperature < GREEDY_BELOW
+
+# %% ../nbs/07_serving.ipynb #svs1-py
+def sample_token(logits: torch.Tensor, p: SamplingParams, generator: torch.Generator | None = None) -> int:
+    """One token id from `logits` (vocab,) under `p`: greedy below `GREEDY_BELOW`, else temperature, top-k, top-p as chapter 03's `shape_logits`.
+    Raises `FloatingPointError` when the logits hold NaN or are all -inf (a fault of the model, never of the request)."""
+    x = logits.detach().float()
+    if torch.isnan(x).any(): raise FloatingPointError(f"the model produced NaN logits ({int(torch.isnan(x).sum())} of {x.numel()})")
+    if torch.isposinf(x).any(): x = torch.where(torch.isposinf(x), 0.0, float("-inf"))     # only the +inf tokens are possible
+    if not torch.isfinite(x).any(): raise FloatingPointError("every logit is -inf: no token can be sampled")
+    if p.greedy: return int(x.argmax())
+    top_p = p.top_p if p.top_p < 1 else None
+    probs = shape_logits(x[None], p.temperature, p.top_k, top_p).softmax(-1)              # (1, vocab)
+    if not torch.isfinite(probs).all():                                                   # x / temperature overflowed: shift the max to 0
+        probs = shape_logits((x - x.max())[None], p.temperature, p.top_k, top_p).softmax(-1)
+    return int(torch.multinomial(probs, 1, generator=generator))
 
 # %% ../nbs/07_serving.ipynb #000c
 class BlockAllocator:
@@ -144,6 +176,9 @@ class Output:
     completion_tokens: int = 0
     error: str | None = None
     tokens: list[int] | None = None       # every token of the request (`Engine.run` only)
+    logprob: float | None = None          # log-probability of `token` under the model (when the request asked for logprobs)
+    top_logprobs: list[tuple[int, float]] | None = None      # the most likely tokens at this step, (id, log-probability), best first
+    prompt_logprobs: list | None = None   # with the first token, when asked: per prompt token None (the first) or (logprob, top list)
 
 @dataclass
 class Sequence:
@@ -159,6 +194,7 @@ class Sequence:
     generator: torch.Generator | None = None
     finish_reason: str | None = None
     held: int = 0
+    prompt_lps: list | None = None
 
     @property
     def n_tokens(self) -> int: return len(self.prompt) + len(self.out)
@@ -251,10 +287,10 @@ class Engine:
         "Admit, decode the running batch, prefill the newcomers, sample; the outputs of this step."
         new, old = self._admit(), list(self.running)
         outs = []
-        if old: outs += self._sample(old, self._decode(old))
+        if old: outs += self._guarded(old, self._decode)
         for s in new:
             self.running.append(s)
-            outs += self._sample([s], self._prefill(s))
+            outs += self._guarded([s], lambda one: self._prefill(one[0]))
         for s in [s for s in self.running if s.finish_reason is not None]: self._finish(s, s.finish_reason)
         self.steps += 1
         return outs
@@ -274,6 +310,7 @@ class Engine:
             o = F.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=True)
             x = x + layer.self_attn.o_proj(o.transpose(1, 2).reshape(1, T, -1))
             x = x + layer.mlp(layer.post_attention_layernorm(x))
+        if s.params.prompt_logprobs is not None: s.prompt_lps = self._prompt_logprobs(s, m.lm_head(m.norm(x[0, :-1])))   # (T-1, vocab)
         return m.lm_head(m.norm(x[:, -1]))
 
     def _decode(self, seqs: list[Sequence]) -> torch.Tensor:
@@ -295,16 +332,7 @@ class Engine:
             x = x + layer.mlp(layer.post_attention_layernorm(x))
         return m.lm_head(m.norm(x[:, -1]))
 
-    # --- sampling, stop conditions, incremental text ------------------------------------------
-    def _sample(self, seqs: list[Sequence], logits: torch.Tensor) -> list[Output]:
-        greedy = [i for i, s in enumerate(seqs) if s.params.greedy]
-        toks = dict(zip(greedy, logits[greedy].argmax(-1).tolist())) if greedy else {}
-        for i, s in enumerate(seqs):
-            if i not in toks:
-                p = s.params
-                toks[i] = int(sample_next(logits[i:i + 1], p.temperature, p.top_k, p.top_p if p.top_p < 1 else None, s.generator))
-        return [self._append(s, toks[i]) for i, s in enumerate(seqs)]
-
+    # --- stop conditions, incremental text (sampling: below) ------------------------------------------
     def _append(self, s: Sequence, t: int) -> Output:
         p, reason = s.params, None
         s.out.append(t)
@@ -338,6 +366,51 @@ class Engine:
                 toks[o.rid].append(o.token); texts[o.rid] += o.text
                 if o.finished: res[o.rid] = o
         return [Output(r, None, texts[r], True, res[r].finish_reason, res[r].prompt_tokens, res[r].completion_tokens, tokens=toks[r]) for r in ids]
+
+# %% ../nbs/07_serving.ipynb #sve1-py
+from fastcore.basics import patch
+
+def _token_logprobs(row: torch.Tensor, t: int, k: int) -> tuple[float, list[tuple[int, float]]]:
+    "Log-probability of token `t` under the raw log-softmax of `row` (vocab,), and the `k` most likely (id, log-probability), best first."
+    lp = row.detach().float().log_softmax(-1).clamp_min(-9999.0)     # vLLM's floor for -inf, which JSON cannot carry
+    top = lp.topk(k) if k else None
+    return float(lp[t]), (list(zip(top.indices.tolist(), top.values.tolist())) if k else [])
+
+@patch
+def _prompt_logprobs(self: Engine, s: Sequence, logits: torch.Tensor) -> list:
+    "Per prompt token: None for the first, then (log-probability given the tokens before it, top list); `logits` (T-1, vocab)."
+    lp, k = logits.detach().float().log_softmax(-1).clamp_min(-9999.0), s.params.prompt_logprobs
+    got = lp.gather(1, torch.tensor(s.prompt[1:], device=lp.device)[:, None])[:, 0].tolist()
+    top = lp.topk(k, dim=-1) if k else None
+    return [None] + [(g, list(zip(top.indices[i].tolist(), top.values[i].tolist())) if k else []) for i, g in enumerate(got)]
+
+@patch
+def _fail(self: Engine, s: Sequence, e: Exception) -> Output:
+    "End `s` alone with an error (its blocks are freed at the end of the step)."
+    s.finish_reason = "error"
+    return Output(s.rid, None, "", True, "error", len(s.prompt), len(s.out), error=f"the engine failed on this request: {type(e).__name__}: {e}")
+
+@patch
+def _guarded(self: Engine, seqs: list[Sequence], forward: Callable) -> list[Output]:
+    "Run `forward(seqs)` (logits (B, vocab)) and sample; if the batch fails, run each sequence alone, so only failing sequences fail."
+    try: logits = forward(seqs)
+    except Exception as e:
+        if len(seqs) == 1: return [self._fail(seqs[0], e)]
+        return [o for s in seqs for o in self._guarded([s], forward)]
+    return self._sample(seqs, logits)
+
+@patch
+def _sample(self: Engine, seqs: list[Sequence], logits: torch.Tensor) -> list[Output]:
+    "A token per sequence from `logits` (B, vocab), each with its own settings and generator; a failure is that sequence's alone."
+    outs = []
+    for s, row in zip(seqs, logits):
+        try:
+            o = self._append(s, sample_token(row, s.params, s.generator))
+            if s.params.logprobs is not None: o.logprob, o.top_logprobs = _token_logprobs(row, o.token, s.params.logprobs)
+            if len(s.out) == 1: o.prompt_logprobs = s.prompt_lps
+        except Exception as e: o = self._fail(s, e)
+        outs.append(o)
+    return outs
 
 # %% ../nbs/07_serving.ipynb #0019
 class EngineLoop:
@@ -406,51 +479,47 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+_I32, _I64 = 2**31 - 1, 2**63 - 1
 
 class StreamOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     include_usage: bool = False
 
 class _GenerationRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    model: str
-    max_tokens: int | None = Field(None, ge=1)
-    temperature: float = Field(1.0, ge=0, le=2)
-    top_p: float = Field(1.0, gt=0, le=1)
-    top_k: int | None = Field(None, ge=1)
-    n: int = Field(1, ge=1, le=1, description="only one choice per request is supported")
-    stop: str | list[str] | None = None
-    seed: int | None = None
+    model_config = ConfigDict(extra="forbid")
+    model: Any
+    temperature: float | None = Field(None, ge=0, le=2)
+    top_p: float | None = Field(None, gt=0, le=1)
+    top_k: int | None = Field(None, ge=-1, le=_I32, description="vLLM's extension; 0 or -1 keeps every token")
+    stop: Any = None                                # a string or up to 4 strings: checked by `check_stop`
+    seed: int | None = Field(None, ge=SEED_RANGE[0], le=SEED_RANGE[1])
     stream: bool = False
     stream_options: StreamOptions | None = None
     ignore_eos: bool = False
-    user: str | None = None
-
-    @field_validator("stop")
-    @classmethod
-    def _stop(cls, v):
-        v = [v] if isinstance(v, str) else (v or [])
-        if len(v) > 4 or not all(v): raise ValueError(f"stop takes up to 4 non-empty strings, got {len(v)}")
-        return v
+    user: Any = None                                # an end-user id for the provider's abuse monitoring: no effect on the answer
 
 class CompletionRequest(_GenerationRequest):
     "The body of `POST /v1/completions`."
-    prompt: str | list[int]
-
-    @field_validator("prompt")
-    @classmethod
-    def _prompt(cls, v):
-        if len(v) == 0: raise ValueError("prompt must not be empty")
-        return v
+    prompt: Any                                     # str, [str], [int] or [[int]]: checked by `completion_prompts`
+    max_tokens: int | None = Field(None, ge=0, le=_I32, description="0 only with echo: score the prompt, generate nothing")
+    logprobs: int | None = Field(None, ge=0, le=MAX_LOGPROBS)
+    echo: bool = False
 
 class ChatMessage(BaseModel):
-    role: Literal["system", "user", "assistant", "tool"]
-    content: str
+    model_config = ConfigDict(extra="forbid")
+    role: Literal["system", "developer", "user", "assistant", "tool"]
+    content: Any = None                             # str or a list of text parts: checked by `chat_messages`
+    name: Any = None
 
 class ChatRequest(_GenerationRequest):
     "The body of `POST /v1/chat/completions`."
     messages: list[ChatMessage] = Field(min_length=1)
-    max_completion_tokens: int | None = Field(None, ge=1)
+    max_tokens: int | None = Field(None, ge=1, le=_I32)
+    max_completion_tokens: int | None = Field(None, ge=1, le=_I32)
+    logprobs: bool = False
+    top_logprobs: int | None = Field(None, ge=0, le=MAX_LOGPROBS)
 
 class APIError(Exception):
     "An error answered in OpenAI's shape."
@@ -461,6 +530,158 @@ class APIError(Exception):
     def body(self) -> dict: return {"error": {"message": self.message, "type": self.type, "param": self.param, "code": self.code}}
     def response(self) -> JSONResponse: return JSONResponse(self.body(), status_code=self.status, headers=self.headers)
 
+# %% ../nbs/07_serving.ipynb #svv1-py
+_OFF = {      # OpenAI fields this server does not implement, with the values that mean "off": those are accepted, as they change nothing
+    "n": [1], "best_of": [1], "logit_bias": [{}], "frequency_penalty": [0], "presence_penalty": [0], "suffix": [""], "tools": [[]],
+    "tool_choice": ["none"], "functions": [[]], "function_call": ["none"], "parallel_tool_calls": [], "response_format": [{"type": "text"}],
+    "min_p": [0], "repetition_penalty": [1], "min_tokens": [0], "use_beam_search": [False], "modalities": [["text"]], "store": [False]}
+_WHY = {"tools": "tool calls come in chapter 09", "tool_choice": "tool calls come in chapter 09", "functions": "tool calls come in chapter 09",
+        "function_call": "tool calls come in chapter 09", "parallel_tool_calls": "tool calls come in chapter 09",
+        "response_format": "structured output comes in chapter 09", "n": "one choice per prompt", "best_of": "one choice per prompt"}
+
+def _path(loc) -> str: return "".join(f"[{x}]" if isinstance(x, int) else f".{x}" for x in loc).lstrip(".") or "body"
+
+def _allowed(cls, name: str) -> str:
+    "What field `name` of `cls` takes, from its type and bounds: 'an integer in [1, 2147483647]'."
+    f = cls.model_fields.get(name)
+    if f is None: return "a valid value"
+    kind = "true or false" if f.annotation in (bool, bool | None) else "an integer" if "int" in str(f.annotation) else "a number"
+    bound = lambda names: next(((getattr(m, n), n) for m in f.metadata for n in names if hasattr(m, n)), (None, None))
+    (lo, lk), (hi, hk) = bound(("ge", "gt")), bound(("le", "lt"))
+    if lo is None or hi is None: return kind
+    return f"{kind} in {'[' if lk == 'ge' else '('}{lo}, {hi}{']' if hk == 'le' else ')'}"
+
+def _short(v, n: int = 80) -> str: r = repr(v); return r if len(r) <= n else r[:n] + "..."
+
+def _bad(param: str, message: str, code: str = "invalid_value") -> APIError: return APIError(400, message, param=param, code=code)
+
+def parse_request(raw: bytes, cls: type[BaseModel]) -> BaseModel:
+    "The request body `raw` (JSON bytes) as a `cls`; raises `APIError` (400) naming the field at fault and what it takes."
+    try: data = json.loads(raw)
+    except (ValueError, RecursionError) as e: raise _bad(None, f"the request body is not valid JSON: {str(e)[:200] or type(e).__name__}", "invalid_json")
+    if not isinstance(data, dict): raise _bad(None, f"the request body must be a JSON object, got {type(data).__name__}", "invalid_json")
+    data = {k: v for k, v in data.items() if k in cls.model_fields or not (v is None or any(v == off for off in _OFF.get(k, [])))}
+    try: return cls.model_validate(data)
+    except ValidationError as exc: err = exc.errors()[0]
+    loc, kind, got = err["loc"], err["type"], err.get("input")
+    where = _path(loc)
+    if kind == "extra_forbidden":
+        why = _WHY.get(where, "")
+        raise _bad(where, f"{where} is not supported by this server" + (f" ({why})" if why else "") + "; leave it out", "unsupported_parameter")
+    if kind == "missing": raise _bad(where, f"{where} is required", "missing_required_parameter")
+    if kind == "literal_error": raise _bad(where, f"{where} must be one of {err['ctx']['expected']}, got {_short(got)}")
+    if len(loc) == 1 and kind.split("_")[0] in ("greater", "less", "int", "float", "finite", "bool"):
+        raise _bad(where, f"{where} must be {_allowed(cls, loc[0])}, got {_short(got)}")
+    raise _bad(where, f"invalid request: {where}: {err['msg']}" + ("" if isinstance(got, (dict, list)) else f" (got {_short(got)})"))
+
+# %% ../nbs/07_serving.ipynb #svv2-py
+def check_text(path: str, v, empty_ok: bool = True) -> str:
+    "`v` if it is a str that UTF-8 can encode (a lone surrogate cannot; NUL can), else an `APIError` (400) naming `path`."
+    if not isinstance(v, str): raise _bad(path, f"{path} must be a string, got {type(v).__name__}")
+    try: v.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise _bad(path, f"{path} is not valid Unicode text: {v[e.start:e.end]!r} at index {e.start} is a lone surrogate, which has no UTF-8 encoding") from None
+    if not v and not empty_ok: raise _bad(path, f"{path} must not be empty")
+    return v
+
+def check_stop(v) -> list[str]:
+    "The stop strings of a request: a string or a list of up to 4 non-empty strings."
+    if v is None: return []
+    if isinstance(v, str): return [check_text("stop", v, empty_ok=False)]
+    if not isinstance(v, list) or len(v) > 4: raise _bad("stop", f"stop must be a string or a list of up to 4 strings, got {type(v).__name__}" + (f" of {len(v)}" if isinstance(v, list) else ""))
+    return [check_text(f"stop[{i}]", s, empty_ok=False) for i, s in enumerate(v)]
+
+def _is_ids(v) -> bool: return isinstance(v, list) and bool(v) and all(isinstance(t, int) and not isinstance(t, bool) for t in v)
+
+def completion_prompts(v, tokenizer, vocab_size: int, max_prompts: int) -> list[tuple[list[int], str | None]]:
+    "The prompts of a completion request, each as (token ids, its text or None): a string and strings are encoded as plain text, ids kept as given."
+    if isinstance(v, str): return [(encode_text(tokenizer, check_text("prompt", v, empty_ok=False)), v)]
+    if not isinstance(v, list) or not v: raise _bad("prompt", "prompt must be a non-empty string, list of strings, list of token ids, or list of token-id lists")
+    items = [(v, "prompt")] if _is_ids(v) else [(p, f"prompt[{i}]") for i, p in enumerate(v)]
+    if len(items) > max_prompts: raise _bad("prompt", f"prompt holds {len(items)} prompts; this server takes at most {max_prompts} per request")
+    out = []
+    for p, path in items:
+        if isinstance(p, str): out.append((encode_text(tokenizer, check_text(path, p, empty_ok=False)), p)); continue
+        if not _is_ids(p): raise _bad(path, f"{path} must be a non-empty string or a non-empty list of token ids")
+        bad = next((j for j, t in enumerate(p) if not 0 <= t < vocab_size), None)
+        if bad is not None: raise _bad(f"{path}[{bad}]", f"{path}[{bad}] = {p[bad]} is not a token id: ids are in [0, {vocab_size})")
+        out.append((list(p), None))
+    return out
+
+def chat_messages(messages: list[ChatMessage]) -> list[dict]:
+    "The messages as {'role', 'content'} dicts for `encode_chat`: developer is system, text parts joined in order with newlines, every text checked."
+    out = []
+    for i, m in enumerate(messages):
+        if m.name is not None: check_text(f"messages[{i}].name", m.name)
+        c, path = m.content, f"messages[{i}].content"
+        if c is None: raise _bad(path, f"{path} is required")
+        if isinstance(c, list):
+            texts = []
+            for j, part in enumerate(c):
+                if not isinstance(part, dict) or "type" not in part: raise _bad(f"{path}[{j}]", f"{path}[{j}] must be a content part, an object with a 'type'")
+                if part["type"] != "text": raise _bad(f"{path}[{j}].type", f"{path}[{j}].type {part['type']!r} is not supported by this server: only text parts are", "unsupported_parameter")
+                extra = sorted(set(part) - {"type", "text"})
+                if extra: raise _bad(f"{path}[{j}].{extra[0]}", f"{path}[{j}].{extra[0]} is not supported by this server", "unsupported_parameter")
+                texts.append(check_text(f"{path}[{j}].text", part.get("text")))
+            c = "\n".join(texts)
+        out.append({"role": "system" if m.role == "developer" else m.role, "content": check_text(path, c)})
+    return out
+
+# %% ../nbs/07_serving.ipynb #svlp-py
+def _gpt2_byte_decoder() -> dict[str, int]:
+    "The inverse of GPT-2's bytes_to_unicode: the printable character a byte-level BPE uses for each byte, back to the byte."
+    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
+    cs, n = bs[:], 0
+    for b in range(256):
+        if b not in bs: bs.append(b); cs.append(256 + n); n += 1
+    return {chr(c): b for b, c in zip(bs, cs)}
+
+def token_bytes(tokenizer) -> list[bytes]:
+    "The bytes of every token id of a byte-level BPE `tokenizer` (a special token: its own text)."
+    dec, special = _gpt2_byte_decoder(), set(tokenizer.all_special_ids)
+    pieces = tokenizer.convert_ids_to_tokens(list(range(len(tokenizer))))
+    return [p.encode() if i in special or not all(c in dec for c in p) else bytes(dec[c] for c in p) for i, p in enumerate(pieces)]
+
+def chat_logprobs(vocab: list[bytes], entries: list) -> dict:
+    "OpenAI chat logprobs for `entries` [(token id, logprob, [(id, logprob), ...])]: {'content': [...], 'refusal': None}."
+    def one(t, lp): b = vocab[t] if t < len(vocab) else b""; return {"token": b.decode("utf-8", "replace"), "logprob": lp, "bytes": list(b)}
+    return {"content": [{**one(t, lp), "top_logprobs": [one(a, l) for a, l in top]} for t, lp, top in entries], "refusal": None}
+
+def completion_logprobs(vocab: list[bytes], entries: list, offset: int = 0) -> dict:
+    "Legacy completion logprobs for `entries` [(token id, logprob or None, top list or None)], text offsets counted from `offset`."
+    text = lambda t: (vocab[t] if t < len(vocab) else b"").decode("utf-8", "replace")
+    out = {"tokens": [], "token_logprobs": [], "top_logprobs": [], "text_offset": []}
+    for t, lp, top in entries:
+        s = text(t)
+        out["tokens"].append(s); out["token_logprobs"].append(lp); out["text_offset"].append(offset)
+        out["top_logprobs"].append(None if top is None else {**{text(a): l for a, l in top}, s: lp})
+        offset += len(s)
+    return out
+
+# %% ../nbs/07_serving.ipynb #svsp-py
+def sampling_params(body: CompletionRequest | ChatRequest, n_prompt: int, context: int, default_max_tokens: int = 16) -> SamplingParams:
+    "The engine's settings for one prompt of `n_prompt` tokens; raises `APIError` (400) for a request that cannot fit the `context`."
+    chat = isinstance(body, ChatRequest)
+    if chat:
+        asked = body.max_completion_tokens if body.max_completion_tokens is not None else body.max_tokens
+        if body.top_logprobs is not None and not body.logprobs: raise _bad("top_logprobs", "top_logprobs needs logprobs: true")
+        lp, plp = (body.top_logprobs or 0) if body.logprobs else None, None
+    else:
+        asked = body.max_tokens
+        if asked == 0 and not body.echo: raise _bad("max_tokens", "max_tokens must be an integer in [1, 2147483647] (0 only with echo: true, to score the prompt)")
+        lp, plp = body.logprobs, (body.logprobs if body.echo and body.logprobs is not None else None)
+    what = "messages" if chat else "prompt"
+    if n_prompt + (asked or 1) > context:
+        asked_txt = f" ({n_prompt} in the {what}, {asked} in the completion)" if asked else f" in the {what}"
+        raise APIError(400, f"This model's maximum context length is {context} tokens. However, you requested {n_prompt + (asked or 0)} tokens{asked_txt}. "
+                            f"Please reduce the length of the {what} or completion.", param=what, code="context_length_exceeded")
+    mt = max(asked, 1) if asked is not None else context - n_prompt if chat else min(default_max_tokens, context - n_prompt)
+    try:
+        return SamplingParams(max_tokens=mt, temperature=1.0 if body.temperature is None else body.temperature, top_p=1.0 if body.top_p is None else body.top_p,
+                              top_k=body.top_k if body.top_k and body.top_k > 0 else None, stop=check_stop(body.stop), seed=body.seed,
+                              ignore_eos=body.ignore_eos, logprobs=lp, prompt_logprobs=plp)
+    except ValueError as e: raise _bad(None, str(e)) from None
+
 # %% ../nbs/07_serving.ipynb #001d
 class ResponseCache:
     "An LRU cache of responses to deterministic requests."
@@ -470,7 +691,8 @@ class ResponseCache:
     @staticmethod
     def key(path: str, body: dict) -> str | None:
         "Cache key of a request, or None when its answer is not deterministic."
-        if body.get("temperature", 1.0) != 0 and body.get("seed") is None: return None
+        t = body.get("temperature")
+        if (1.0 if t is None else t) >= GREEDY_BELOW and body.get("seed") is None: return None
         norm = {k: v for k, v in body.items() if k not in ("stream", "stream_options", "user")}
         return hashlib.sha256(json.dumps([path, norm], sort_keys=True).encode()).hexdigest()
 
@@ -489,7 +711,7 @@ class ResponseCache:
     def __len__(self): return len(self._d)
 
 class RateLimiter:
-    "A token bucket per API key: `rate` requests per second, bursts up to `burst`."
+    "A token bucket per caller (an API key's number, or a client address): `rate` requests per second, bursts up to `burst`."
     def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic):
         if rate <= 0 or burst < 1: raise ValueError(f"rate must be > 0 and burst >= 1, got rate={rate}, burst={burst}")
         self.rate, self.burst, self.clock, self._b = rate, burst, clock, {}
@@ -502,6 +724,41 @@ class RateLimiter:
         if tokens >= 1: self._b[key] = (tokens - 1, now); return 0.0
         self._b[key] = (tokens, now)
         return (1 - tokens) / self.rate
+
+# %% ../nbs/07_serving.ipynb #svkeys-py
+class APIKeys:
+    "The API keys a server accepts, kept as SHA-256 digests and compared in constant time; never printed."
+    def __init__(self, keys: Iterable[str]):
+        keys = [k.strip() for k in keys if isinstance(k, str) and k.strip()]
+        if not keys: raise ValueError("no API key given: pass at least one non-empty key")
+        self._digests = [hashlib.sha256(k.encode()).digest() for k in keys]
+
+    @classmethod
+    def load(cls, keys: Iterable[str] | None = None, file: str | os.PathLike | None = None) -> APIKeys | None:
+        "Keys from `keys` and from `file` (one per line; blank lines and lines starting with # skipped); None when neither is given."
+        keys = list(keys or [])
+        if file is not None:
+            p = Path(file)
+            if not p.is_file(): raise FileNotFoundError(f"no API keys file at {p}")
+            found = [l.strip() for l in p.read_text(encoding="utf-8").splitlines() if l.strip() and not l.strip().startswith("#")]
+            if not found: raise ValueError(f"the API keys file {p} holds no key")
+            keys += found
+        return cls(keys) if keys or file is not None else None
+
+    def __len__(self) -> int: return len(self._digests)
+    def __repr__(self) -> str: return f"APIKeys({len(self)} keys)"
+
+    def identify(self, authorization: str | None) -> str:
+        "The caller's name ('key #i') for an `Authorization` header; raises `APIError` (401) when the key is missing or wrong."
+        scheme, _, key = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not key.strip():
+            raise APIError(401, "You didn't provide an API key. Provide it in an Authorization header using Bearer auth (Authorization: Bearer YOUR_KEY).",
+                           code="invalid_api_key", headers={"WWW-Authenticate": "Bearer"})
+        d, found = hashlib.sha256(key.strip().encode("utf-8", "surrogatepass")).digest(), None
+        for i, k in enumerate(self._digests):                  # every key is compared, so the time does not depend on which one matches
+            if hmac.compare_digest(d, k) and found is None: found = i
+        if found is None: raise APIError(401, "Incorrect API key provided.", code="invalid_api_key", headers={"WWW-Authenticate": "Bearer"})
+        return f"key #{found + 1}"
 
 # %% ../nbs/07_serving.ipynb #0020
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, CONTENT_TYPE_LATEST
@@ -529,33 +786,35 @@ class ServerMetrics:
 # %% ../nbs/07_serving.ipynb #0022
 def _now() -> int: return int(time.time())
 
-def _key_of(request: Request) -> str:
-    auth = request.headers.get("authorization", "")
-    return auth[7:].strip() if auth.lower().startswith("bearer ") else "anonymous"
+@dataclass
+class _Choice:
+    "One choice of a response under construction: one prompt's request in the engine."
+    index: int
+    rid: str
+    prompt: list[int]
+    prompt_text: str
+    text: str = ""
+    entries: list = field(default_factory=list)      # (token, logprob, top) per generated token, when logprobs were asked for
+    prompt_lps: list | None = None
+    last: Output | None = None
+    started: bool = False
+    offset: int = 0                                  # characters reported so far: the next `text_offset` of a stream
 
-def _mask(key: str) -> str: return key if key == "anonymous" else f"{key[:3]}...{key[-2:]}" if len(key) > 6 else "***"
+    def prompt_entries(self) -> list: return [(self.prompt[0], None, None)] + [(t, lp, top) for t, (lp, top) in zip(self.prompt[1:], (self.prompt_lps or [None])[1:])]
 
 def create_app(runner: EngineLoop, tokenizer, model_name: str = "llmcamp", rate_limit: tuple[float, int] | None = None,
-               cache_entries: int = 256, default_max_tokens: int = 16) -> FastAPI:
-    "An OpenAI-compatible FastAPI app serving `runner`'s engine with `tokenizer` (a transformers tokenizer with a chat template)."
+               cache_entries: int = 256, default_max_tokens: int = 16, api_keys: APIKeys | Iterable[str] | None = None) -> FastAPI:
+    "An OpenAI-compatible FastAPI app serving `runner`'s engine with chapter 02's `tokenizer` (the camp's chat format); `/v1/*` needs one of `api_keys` when given."
     engine, ctx = runner.engine, runner.engine.cfg.context
     app = FastAPI(title="llmcamp", description="An OpenAI-compatible server for the camp's model")
     app.state.runner, app.state.metrics, app.state.cache = runner, ServerMetrics(runner), ResponseCache(cache_entries)
     app.state.limiter = RateLimiter(*rate_limit) if rate_limit else None
-    metrics, cache = app.state.metrics, app.state.cache
+    app.state.api_keys = api_keys if api_keys is None or isinstance(api_keys, APIKeys) else APIKeys(api_keys)
+    metrics, cache, vocab = app.state.metrics, app.state.cache, token_bytes(tokenizer)
     engine.decode = lambda ids: tokenizer.decode(ids, skip_special_tokens=True)
     end_ids = {tokenizer.eos_token_id} | {i for t in ("<|end|>",) if (i := tokenizer.convert_tokens_to_ids(t)) not in (None, tokenizer.unk_token_id)}
     engine.stop_token_ids = {i for i in end_ids if i is not None}
     recent = collections.deque(maxlen=50)            # recent end-to-end latencies, for Retry-After
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(request, exc):
-        err = exc.errors()[0]
-        loc = [str(x) for x in err.get("loc", ()) if x != "body"]
-        if err.get("type") == "json_invalid": return APIError(400, f"the request body is not valid JSON: {err.get('ctx', {}).get('error', err['msg'])}", code="invalid_json").response()
-        where = ".".join(loc) or "body"
-        return APIError(400, f"invalid request: {where}: {err['msg']}" + (f" (got {err['input']!r})" if 'input' in err and not isinstance(err['input'], dict) else ""),
-                        param=loc[0] if loc else None, code="invalid_value").response()
 
     @app.exception_handler(APIError)
     async def _api_error(request, exc: APIError): return exc.response()
@@ -566,62 +825,54 @@ def create_app(runner: EngineLoop, tokenizer, model_name: str = "llmcamp", rate_
     @app.get("/metrics")
     def prom(): return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
+    def authenticate(request: Request) -> str:
+        "The caller: 'key #i' when the server has API keys (a 401 without a valid one), else the client's address."
+        if app.state.api_keys is None: return f"client {request.client.host if request.client else 'unknown'}"
+        try: return app.state.api_keys.identify(request.headers.get("authorization"))
+        except APIError: metrics.requests.labels("unauthorized").inc(); raise
+
     @app.get("/v1/models")
-    def models(): return {"object": "list", "data": [{"id": model_name, "object": "model", "created": 0, "owned_by": "llmcamp", "max_model_len": ctx}]}
+    def models(request: Request):
+        authenticate(request)
+        return {"object": "list", "data": [{"id": model_name, "object": "model", "created": 0, "owned_by": "llmcamp", "max_model_len": ctx}]}
 
-    def admit(request: Request, body):
-        if app.state.limiter is not None:
-            key = _key_of(request)
-            wait = app.state.limiter.acquire(key)
-            if wait > 0:
-                metrics.requests.labels("rate_limited").inc()
-                raise APIError(429, f"rate limit reached for API key {_mask(key)}: {app.state.limiter.rate:g} requests/s, bursts of {app.state.limiter.burst}; retry in {wait:.2f} s",
-                               type="rate_limit_error", code="rate_limit_exceeded", headers={"Retry-After": str(math.ceil(wait))})
-        if body.model != model_name:
+    async def validate_request(request: Request, cls):
+        "Step 1: authenticate, rate-limit per caller, parse and check the body."
+        caller = authenticate(request)
+        if app.state.limiter is not None and (wait := app.state.limiter.acquire(caller)) > 0:
+            metrics.requests.labels("rate_limited").inc()
+            raise APIError(429, f"rate limit reached for {caller}: {app.state.limiter.rate:g} requests/s, bursts of {app.state.limiter.burst}; retry in {wait:.2f} s",
+                           type="rate_limit_error", code="rate_limit_exceeded", headers={"Retry-After": str(math.ceil(wait))})
+        body = parse_request(await request.body(), cls)
+        if check_text("model", body.model) != model_name:
             raise APIError(400, f"the model {body.model!r} does not exist; this server serves {model_name!r} (see GET /v1/models)", param="model", code="model_not_found")
+        if body.user is not None: check_text("user", body.user)
+        if body.stream_options is not None and not body.stream: raise _bad("stream_options", "stream_options is only allowed with stream: true")
+        return body
 
-    def tokenize(body, chat: bool) -> list[int]:
-        if chat:
-            text = tokenizer.apply_chat_template([m.model_dump() for m in body.messages], add_generation_prompt=True, tokenize=False)
-            return tokenizer(text, add_special_tokens=False)["input_ids"]
-        if isinstance(body.prompt, list):
-            bad = [t for t in body.prompt if not 0 <= t < engine.cfg.vocab_size]
-            if bad: raise APIError(400, f"prompt token ids must be in [0, {engine.cfg.vocab_size}), got {bad[:3]}", param="prompt", code="invalid_value")
-            return list(body.prompt)
-        return tokenizer(body.prompt)["input_ids"]
+    def build_prompts(body, chat: bool) -> list[tuple[list[int], str | None]]:
+        "Step 2: the prompts' token ids: user text is always plain text (`encode_text`), never control tokens; ids given as ids stay as given."
+        if not chat: return completion_prompts(body.prompt, tokenizer, engine.cfg.vocab_size, engine.max_waiting)
+        try: return [(encode_chat(tokenizer, chat_messages(body.messages), add_generation_prompt=True), None)]
+        except ValueError as e: raise _bad("messages", str(e)) from None
 
-    def params_of(body, n_prompt: int, chat: bool) -> SamplingParams:
-        asked = (body.max_completion_tokens or body.max_tokens) if chat else body.max_tokens
-        what = "messages" if chat else "prompt"
-        if n_prompt + (asked or 1) > ctx:
-            asked_txt = f" ({n_prompt} in the {what}, {asked} in the completion)" if asked else f" in the {what}"
-            raise APIError(400, f"This model's maximum context length is {ctx} tokens. However, you requested {n_prompt + (asked or 0)} tokens{asked_txt}. "
-                                f"Please reduce the length of the {what} or completion.", param=what, code="context_length_exceeded")
-        mt = asked or min(default_max_tokens, ctx - n_prompt)
-        return SamplingParams(max_tokens=mt, temperature=body.temperature, top_p=body.top_p, top_k=body.top_k, stop=body.stop or [], seed=body.seed, ignore_eos=body.ignore_eos)
-
-    async def handle(request: Request, body, chat: bool):
-        t0 = time.perf_counter()
-        admit(request, body)
-        ckey = None if body.stream else ResponseCache.key(request.url.path, body.model_dump())
-        if (hit := cache.get(ckey)) is not None:
-            metrics.cache_hits.inc(); metrics.requests.labels("cache_hit").inc()
-            return JSONResponse(hit, headers={"x-cache": "hit"})
-        prompt = tokenize(body, chat)
-        params = params_of(body, len(prompt), chat)
-        q = asyncio.Queue()
-        try: rid = runner.submit(prompt, params, q.put_nowait)
-        except QueueFull as e:
+    def submit(prompts, params, q: asyncio.Queue) -> list[_Choice]:
+        "Queue one engine request per prompt, all or none."
+        choices = []
+        try:
+            for i, ((ids, text), p) in enumerate(zip(prompts, params)):
+                rid = runner.submit(ids, p, lambda o, i=i: q.put_nowait((i, o)))
+                choices.append(_Choice(i, rid, ids, text if text is not None else tokenizer.decode(ids)))
+        except (QueueFull, ValueError) as e:
+            for c in choices: runner.abort(c.rid)
+            if isinstance(e, ValueError): raise _bad(None, str(e)) from None
             metrics.requests.labels("rejected").inc()
             avg = sum(recent) / len(recent) if recent else 1.0
             raise APIError(429, f"the server is overloaded: {e}; retry later", type="server_overloaded", code="queue_full",
-                           headers={"Retry-After": str(max(1, math.ceil(avg)))})
-        except ValueError as e: raise APIError(400, str(e), code="invalid_value")
-        metrics.prompt_tokens.inc(len(prompt))
-        created, kind = _now(), ("chat.completion" if chat else "text_completion")
-        cid = ("chatcmpl-" if chat else "cmpl-") + rid
+                           headers={"Retry-After": str(max(1, math.ceil(avg)))}) from None
+        return choices
+    def observer(t0: float) -> Callable[[Output], None]:
         timing = {"last": None, "first": None}
-
         def observe(o: Output):
             now = time.perf_counter()
             if o.token is not None:
@@ -632,64 +883,108 @@ def create_app(runner: EngineLoop, tokenizer, model_name: str = "llmcamp", rate_
             if o.finished:
                 metrics.e2e.observe(now - t0); recent.append(now - t0)
                 metrics.requests.labels(o.finish_reason if o.finish_reason in ("stop", "length") else o.finish_reason or "other").inc()
+        return observe
 
-        def usage(o: Output) -> dict: return {"prompt_tokens": o.prompt_tokens, "completion_tokens": o.completion_tokens, "total_tokens": o.prompt_tokens + o.completion_tokens}
+    def piece(body, chat: bool, c: _Choice, o: Output, echo_only: bool) -> dict:
+        "The choice (non-streamed: its delta) that output `o` adds to choice `c`, with its log-probabilities."
+        gen = [] if echo_only or o.token is None else [(o.token, o.logprob, o.top_logprobs)]
+        if chat:
+            return {"index": 0, "delta": {"content": o.text} if o.token is not None else {}, "finish_reason": o.finish_reason,
+                    "logprobs": chat_logprobs(vocab, gen) if body.logprobs and gen else None}
+        first, c.started = not c.started, True
+        if first and o.prompt_logprobs is not None: c.prompt_lps = o.prompt_logprobs
+        text = (c.prompt_text if first and body.echo else "") + ("" if echo_only else o.text)
+        lp = completion_logprobs(vocab, (c.prompt_entries() if first and body.echo else []) + gen, c.offset) if body.logprobs is not None else None
+        if lp: c.offset += sum(map(len, lp["tokens"]))
+        return {"index": c.index, "text": text, "logprobs": lp, "finish_reason": o.finish_reason}
 
+    def usage(choices: list[_Choice], echo_only: bool) -> dict:
+        p, g = sum(len(c.prompt) for c in choices), 0 if echo_only else sum(c.last.completion_tokens for c in choices)
+        return {"prompt_tokens": p, "completion_tokens": g, "total_tokens": p + g}
+
+    async def full_response(body, chat: bool, choices: list[_Choice], q, observe, echo_only: bool, meta: dict) -> dict:
+        "Step 3a: wait until every choice has finished; one response (a failed choice: a 500 for this request alone)."
+        parts, done = {c.index: [] for c in choices}, set()
+        try:
+            while len(done) < len(choices):
+                i, o = await q.get(); observe(o)
+                if o.error: raise APIError(500, o.error, type="server_error", code="engine_error")
+                choices[i].last = o
+                parts[i].append(piece(body, chat, choices[i], o, echo_only))
+                if o.finished: done.add(i)
+        finally:
+            for c in choices:
+                if c.index not in done: runner.abort(c.rid)
+        out = []
+        for c in choices:
+            ps = parts[c.index]
+            if chat:
+                lp = {"content": [x for p in ps if p["logprobs"] for x in p["logprobs"]["content"]], "refusal": None} if body.logprobs else None
+                out.append({"index": 0, "message": {"role": "assistant", "content": "".join(p["delta"].get("content", "") for p in ps)},
+                            "logprobs": lp, "finish_reason": c.last.finish_reason})
+            else:
+                lp = {k: [x for p in ps for x in p["logprobs"][k]] for k in ("tokens", "token_logprobs", "top_logprobs", "text_offset")} if body.logprobs is not None else None
+                out.append({"index": c.index, "text": "".join(p["text"] for p in ps), "logprobs": lp, "finish_reason": c.last.finish_reason})
+        return {**meta, "object": "chat.completion" if chat else "text_completion", "choices": out, "usage": usage(choices, echo_only)}
+
+    async def stream_response(request: Request, body, chat: bool, choices: list[_Choice], q, observe, echo_only: bool, meta: dict):
+        "Step 3b: a server-sent event per token of any choice, the usage when asked for, then [DONE]; a client that leaves frees its requests."
+        include_usage = bool(body.stream_options and body.stream_options.include_usage)
+        kind = "chat.completion.chunk" if chat else "text_completion"
+        frame = lambda choice, **extra: f"data: {json.dumps({**meta, 'object': kind, 'choices': [] if choice is None else [choice], **extra})}\n\n"
+        done, failed = set(), False
+        try:
+            if chat: yield frame({"index": 0, "delta": {"role": "assistant", "content": ""}, "logprobs": None, "finish_reason": None})
+            while len(done) < len(choices):
+                i, o = await q.get(); observe(o)
+                if await request.is_disconnected(): return     # checked explicitly: a task waiting on a queue is not reliably cancelled
+                choices[i].last = o
+                if o.error:                                    # after the 200 went out: an error frame in OpenAI's shape, then [DONE]
+                    failed = True
+                    yield f"data: {json.dumps(APIError(500, o.error, type='server_error', code='engine_error').body())}\n\n"
+                    yield "data: [DONE]\n\n"
+                    return
+                if o.token is not None or o.finished:          # one frame per token, even when its text is not settled yet
+                    yield frame(piece(body, chat, choices[i], o, echo_only), **({"usage": None} if include_usage else {}))
+                if o.finished: done.add(i)
+            if include_usage: yield frame(None, usage=usage(choices, echo_only))
+            yield "data: [DONE]\n\n"
+        finally:
+            left = [c for c in choices if c.index not in done]
+            for c in left: runner.abort(c.rid)                 # the client went away (or a choice failed): free the slots and the KV blocks
+            if left and not failed: metrics.requests.labels("cancelled").inc()
+
+    async def handle(request: Request, chat: bool):
+        t0 = time.perf_counter()
+        body = await validate_request(request, ChatRequest if chat else CompletionRequest)
+        ckey = None if body.stream else ResponseCache.key(request.url.path, body.model_dump())
+        if (hit := cache.get(ckey)) is not None:
+            metrics.cache_hits.inc(); metrics.requests.labels("cache_hit").inc()
+            return JSONResponse(hit, headers={"x-cache": "hit"})
+        prompts = build_prompts(body, chat)
+        params = [sampling_params(body, len(ids), ctx, default_max_tokens) for ids, _ in prompts]
+        q = asyncio.Queue()
+        choices = submit(prompts, params, q)
+        metrics.prompt_tokens.inc(sum(len(c.prompt) for c in choices))
+        meta = {"id": ("chatcmpl-" if chat else "cmpl-") + choices[0].rid, "created": _now(), "model": model_name}
+        echo_only = not chat and body.echo and body.max_tokens == 0
         if not body.stream:
-            text, done = "", False
-            try:
-                while True:
-                    o = await q.get(); observe(o); text += o.text
-                    if o.error: raise APIError(500, o.error, type="server_error", code="engine_error")
-                    if o.finished: done = True; break
-            finally:
-                if not done: runner.abort(rid)
-            choice = ({"index": 0, "message": {"role": "assistant", "content": text}, "logprobs": None, "finish_reason": o.finish_reason} if chat
-                      else {"index": 0, "text": text, "logprobs": None, "finish_reason": o.finish_reason})
-            resp = {"id": cid, "object": kind, "created": created, "model": model_name, "choices": [choice], "usage": usage(o)}
+            resp = await full_response(body, chat, choices, q, observer(t0), echo_only, meta)
             cache.put(ckey, resp)
             return JSONResponse(resp, headers={"x-cache": "miss" if ckey else "off"})
+        return StreamingResponse(stream_response(request, body, chat, choices, q, observer(t0), echo_only, meta), media_type="text/event-stream",
+                                 headers={"x-cache": "off", "cache-control": "no-cache"})
 
-        include_usage = bool(body.stream_options and body.stream_options.include_usage)
-        def frame(choice: dict | None, **extra) -> str:
-            d = {"id": cid, "object": kind + ".chunk" if chat else kind, "created": created, "model": model_name,
-                 "choices": [] if choice is None else [choice], **extra}
-            return f"data: {json.dumps(d)}\n\n"
-
-        async def events():
-            done = False
-            try:
-                if chat: yield frame({"index": 0, "delta": {"role": "assistant", "content": ""}, "logprobs": None, "finish_reason": None})
-                while True:
-                    o = await q.get(); observe(o)
-                    if await request.is_disconnected(): return     # checked explicitly: a task waiting on a queue is not reliably cancelled
-                    if o.error:
-                        done = True
-                        yield f"data: {json.dumps(APIError(500, o.error, type='server_error', code='engine_error').body())}\n\n"
-                        yield "data: [DONE]\n\n"
-                        return
-                    if o.token is not None or o.finished:       # one frame per token, even when its text is not settled yet
-                        choice = ({"index": 0, "delta": {"content": o.text} if o.token is not None else {}, "logprobs": None, "finish_reason": o.finish_reason} if chat
-                                  else {"index": 0, "text": o.text, "logprobs": None, "finish_reason": o.finish_reason})
-                        yield frame(choice, **({"usage": None} if include_usage else {}))
-                    if o.finished: done = True; break
-                if include_usage: yield frame(None, usage=usage(o))
-                yield "data: [DONE]\n\n"
-            finally:
-                if not done:                               # the client went away: free the slot and the KV blocks
-                    runner.abort(rid); metrics.requests.labels("cancelled").inc()
-        return StreamingResponse(events(), media_type="text/event-stream", headers={"x-cache": "off", "cache-control": "no-cache"})
-
-    async def guarded(request, body, chat):
-        try: return await handle(request, body, chat)
+    async def guarded(request, chat):
+        try: return await handle(request, chat)
         except APIError: raise
         except Exception as e: raise APIError(500, f"internal server error: {type(e).__name__}: {e}", type="server_error") from e
 
     @app.post("/v1/completions")
-    async def completions(request: Request, body: CompletionRequest): return await guarded(request, body, chat=False)
+    async def completions(request: Request): return await guarded(request, chat=False)
 
     @app.post("/v1/chat/completions")
-    async def chat_completions(request: Request, body: ChatRequest): return await guarded(request, body, chat=True)
+    async def chat_completions(request: Request): return await guarded(request, chat=True)
 
     return app
 
@@ -752,18 +1047,21 @@ def load_served_model(path: str | os.PathLike, device=None):
 
 def build_server(model, tokenizer, name: str = "llmcamp", max_batch: int = 8, max_waiting: int = 64, kv_budget_mb: float | None = None,
                  block_size: int = 16, policy: str = "continuous", rate_limit: tuple[float, int] | None = None, cache_entries: int = 256,
-                 default_max_tokens: int = 16) -> FastAPI:
+                 default_max_tokens: int = 16, api_keys: APIKeys | Iterable[str] | None = None) -> FastAPI:
     "Engine, engine loop and app for `model` and `tokenizer`."
     budget = None if kv_budget_mb is None else int(kv_budget_mb * 2**20)
     engine = Engine(model, budget, block_size, max_batch, max_waiting, policy)
-    return create_app(EngineLoop(engine), tokenizer, name, rate_limit, cache_entries, default_max_tokens)
+    return create_app(EngineLoop(engine), tokenizer, name, rate_limit, cache_entries, default_max_tokens, api_keys)
 
-def serve(model: str | os.PathLike, host: str = "127.0.0.1", port: int = 8000, name: str | None = None, threads: int | None = None, **kw):
-    "Serve the model folder `model` (on the GPU when there is one) on `host:port` until interrupted (`llmcamp serve`)."
+def serve(model: str | os.PathLike, host: str = "127.0.0.1", port: int = 8000, name: str | None = None, threads: int | None = None,
+          api_keys: Iterable[str] | None = None, api_keys_file: str | os.PathLike | None = None, **kw):
+    "Serve the model folder `model` (on the GPU when there is one) on `host:port` until interrupted (`llmcamp serve`); `/v1/*` needs one of the keys when given."
+    keys = APIKeys.load(api_keys, api_keys_file)          # before loading the model: a bad keys file fails fast
     if threads: torch.set_num_threads(threads)
     m, tok = load_served_model(model, device="cuda" if torch.cuda.is_available() else None)
-    app = build_server(m, tok, name or Path(model).name, **kw)
-    print(f"llmcamp serve: {Path(model).name} on http://{host}:{port} (OpenAI API under /v1, /health, /metrics)", flush=True)
+    app = build_server(m, tok, name or Path(model).name, api_keys=keys, **kw)
+    auth = f"{len(keys)} API key(s) required on /v1" if keys else "no API key required"
+    print(f"llmcamp serve: {Path(model).name} on http://{host}:{port} (OpenAI API under /v1, /health, /metrics; {auth})", flush=True)
     try: uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=2)
     finally: app.state.runner.stop()
 
@@ -891,7 +1189,7 @@ def start_replica(model: str | os.PathLike, port: int | None = None, threads: in
            "serve", "--model", str(model), "--port", str(port), "--threads", str(threads), *extra]
     import tempfile
     err = tempfile.TemporaryFile(mode="w+")           # a file, not a pipe: a chatty server never blocks on a full pipe
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, text=True, preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+    proc = subprocess.Popen(cmd, stdout=err, stderr=subprocess.STDOUT, text=True, preexec_fn=_die_with_parent if sys.platform == "linux" else None)
     proc.errfile = err
     url = f"http://127.0.0.1:{port}"
     if wait: wait_healthy(proc, url, timeout)
