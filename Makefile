@@ -14,7 +14,7 @@ PY      := $(VENV)/bin/python
 TORCH   := $(shell grep -o '"torch==[^"]*"' pyproject.toml | tr -d '"')
 STAMP   := $(VENV)/.installed
 
-.PHONY: camp test test-gpu install export clean-nbs readme docs help wheels bench-quant
+.PHONY: camp test test-gpu install export clean-nbs readme docs lab help wheels bench-quant
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -55,6 +55,11 @@ readme: $(STAMP)  ## regenerate README.md from nbs/index.ipynb
 
 docs: $(STAMP)  ## build the docs site into _site/ (Quarto if installed, else offline HTML)
 	$(VENV)/bin/llmcamp docs
+
+LAB_ARGS ?=
+lab: $(STAMP)  ## open the notebooks in JupyterLab, with .venv as the kernel "llmcamp (.venv)" (LAB_ARGS="--no-browser --port 8899")
+	$(PY) -m ipykernel install --sys-prefix --name llmcamp --display-name "llmcamp (.venv)"
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/nbs --KernelManager.transport=ipc $(LAB_ARGS)
 
 # Offline GPU nodes (chapter 06). On a machine with internet, download every wheel the camp needs
 # for the node's Python and platform; copy wheelhouse/ to the node and install from it there:

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -20,7 +21,8 @@ from .spec import (ASK_PYTHON_DOCS, CHAPTERS, SpecError, Workspace, WorkspaceErr
                           format_table, get_profile, load_profiles, load_spec)
 
 # %% auto #0
-__all__ = ['project_root', 'chapter_notebooks', 'NotebookRun', 'notebook_env', 'run_notebook', 'key_figures', 'run_camp', 'main']
+__all__ = ['project_root', 'chapter_notebooks', 'kernel_config', 'NotebookRun', 'notebook_env', 'run_notebook', 'key_figures',
+           'run_camp', 'main']
 
 # %% ../nbs/internals/camp.ipynb #0006
 def project_root(start: str | os.PathLike | None = None) -> Path:
@@ -45,6 +47,16 @@ def chapter_notebooks(nbs: str | os.PathLike, only: str | Iterable | None = None
             raise FileNotFoundError(f"chapter {cid} ({CHAPTERS[cid]}) has no notebook in {nbs} yet; chapters here: {have}")
         if found[cid] not in out: out.append(found[cid])
     return sorted(out)
+
+# %% ../nbs/internals/camp.ipynb #0041
+def kernel_config(sockets: str | os.PathLike):
+    "The `traitlets` config for the kernel manager: Unix-domain sockets under folder `sockets`, or encrypted TCP where there is no IPC transport."
+    import zmq
+    from traitlets.config import Config
+    if zmq.has("ipc"): return Config({"KernelManager": {"transport": "ipc", "ip": str(Path(sockets).resolve() / "kernel")}})
+    if zmq.has("curve"): return Config({"KernelManager": {"transport_encryption": "auto"}})
+    return Config()
+
 
 # %% ../nbs/internals/camp.ipynb #0009
 @dataclass
@@ -84,9 +96,9 @@ def run_notebook(source: str | os.PathLike, output: str | os.PathLike, parameter
     if not source.is_file(): raise FileNotFoundError(f"no notebook at {source}")
     output.parent.mkdir(parents=True, exist_ok=True)
     t0, error = time.perf_counter(), None
-    with _environ(env or {}):
+    with _environ(env or {}), tempfile.TemporaryDirectory(prefix="llmcamp-kernel-") as sockets:
         try:
-            pm.execute_notebook(str(source), str(output), parameters=parameters or {}, kernel_name="python3",
+            pm.execute_notebook(str(source), str(output), parameters=parameters or {}, kernel_name="python3", config=kernel_config(sockets),
                                 cwd=str(source.parent), progress_bar=False, log_output=False, execution_timeout=timeout)
         except pm.PapermillExecutionError as e:
             error = _ANSI.sub("", f"cell {e.exec_count}: {e.ename}: {e.evalue}\n" + "\n".join(e.traceback))
@@ -184,6 +196,8 @@ def _parser() -> argparse.ArgumentParser:
     sv.add_argument("--kv-budget-mb", type=float, default=None, help="KV-cache memory budget in MiB (default: max-batch full contexts)")
     sv.add_argument("--policy", choices=["continuous", "static"], default="continuous", help="batch scheduling (default: continuous)")
     sv.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
+    sv.add_argument("--api-key", action="append", default=None, metavar="KEY", help="an API key clients must send as 'Authorization: Bearer KEY' on /v1 (repeatable; default: none required)")
+    sv.add_argument("--api-keys-file", default=None, metavar="FILE", help="a file of API keys, one per line ('#' starts a comment)")
     return p
 
 # %% ../nbs/internals/camp.ipynb #0011
@@ -239,7 +253,8 @@ def _cmd_profiles(a):
 
 def _cmd_serve(a):
     from llmcamp.serve import serve
-    serve(a.model, a.host, a.port, a.name, a.threads, max_batch=a.max_batch, max_waiting=a.max_waiting, kv_budget_mb=a.kv_budget_mb, policy=a.policy)
+    serve(a.model, a.host, a.port, a.name, a.threads, max_batch=a.max_batch, max_waiting=a.max_waiting, kv_budget_mb=a.kv_budget_mb, policy=a.policy,
+          api_keys=a.api_key, api_keys_file=a.api_keys_file)
     return 0
 
 def main(argv: list[str] | None = None) -> int:

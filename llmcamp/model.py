@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import math
+import operator
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 
 import torch
@@ -13,11 +15,11 @@ import torch.nn.functional as F
 from torch import nn
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'ModelConfig', 'RMSNorm', 'rope', 'apply_rope', 'KVCache', 'Attention', 'MLP', 'Block', 'Transformer',
-           'shape_logits', 'sample_next', 'generate', 'to_hf_config', 'from_hf_config', 'hf_state_dict',
-           'save_pretrained', 'from_pretrained', 'count_params', 'flops_per_token', 'activations_per_token',
-           'memory_estimate', 'kv_cache_bytes', 'grade_rms_norm', 'grade_repeat_kv', 'grade_cached_mask',
-           'grade_count_params']
+__all__ = ['END_OF_TURN', 'PRECISIONS', 'ModelConfig', 'RMSNorm', 'rope', 'apply_rope', 'KVCache', 'Attention', 'MLP', 'Block',
+           'Transformer', 'shape_logits', 'sample_next', 'generate', 'to_hf_config', 'from_hf_config', 'stop_token_ids',
+           'generation_config', 'hf_state_dict', 'save_pretrained', 'from_pretrained', 'count_params',
+           'flops_per_token', 'activations_per_token', 'memory_estimate', 'kv_cache_bytes', 'grade_rms_norm',
+           'grade_repeat_kv', 'grade_cached_mask', 'grade_count_params']
 
 # %% ../nbs/03_model.ipynb #0007
 @dataclass
@@ -246,11 +248,22 @@ def sample_next(logits: torch.Tensor, temperature: float = 0.0, top_k: int | Non
     return torch.multinomial(probs, 1, generator=generator).squeeze(-1)
 
 # %% ../nbs/03_model.ipynb #0020
+def _stop_ids(eos_id, vocab_size: int) -> list[int]:
+    "`eos_id` (None, one token id or several) as a list of ids, each checked to be in the vocabulary."
+    if isinstance(eos_id, torch.Tensor): eos_id = eos_id.tolist()
+    ids = [] if eos_id is None else list(eos_id) if isinstance(eos_id, (list, tuple, set)) else [eos_id]
+    try: ids = [operator.index(i) for i in ids]
+    except TypeError: raise TypeError(f"eos_id must be a token id or a list of token ids, got {eos_id!r}") from None
+    if not all(0 <= i < vocab_size for i in ids) or (eos_id is not None and not ids):
+        raise ValueError(f"eos_id must be token ids in [0, {vocab_size}), got {eos_id!r}")
+    return ids
+
 @torch.no_grad()
 def generate(model: Transformer, input_ids: torch.Tensor, max_new_tokens: int, temperature: float = 0.0, top_k: int | None = None,
-             top_p: float | None = None, eos_id: int | None = None, seed: int | None = None, use_cache: bool = True) -> torch.Tensor:
-    "Continue `input_ids` (batch, T) by up to `max_new_tokens` tokens; sequences that produced `eos_id` are padded with it."
+             top_p: float | None = None, eos_id: int | Sequence[int] | None = None, seed: int | None = None, use_cache: bool = True) -> torch.Tensor:
+    "Continue `input_ids` (batch, T) by up to `max_new_tokens` tokens -> (batch, T + new); a sequence stops at the first of the ids in `eos_id` (one id or several) and is padded with `eos_id`'s first id."
     if max_new_tokens < 0: raise ValueError(f"max_new_tokens must be >= 0, got {max_new_tokens}")
+    stop = torch.tensor(_stop_ids(eos_id, model.cfg.vocab_size), dtype=torch.long, device=input_ids.device)
     B, T = input_ids.shape
     if T + max_new_tokens > model.cfg.context:
         raise ValueError(f"prompt of {T} tokens + max_new_tokens={max_new_tokens} exceeds the model's context of {model.cfg.context}")
@@ -262,11 +275,11 @@ def generate(model: Transformer, input_ids: torch.Tensor, max_new_tokens: int, t
     for _ in range(max_new_tokens):
         logits = model(nxt_in if use_cache else out, cache)[:, -1]
         nxt = sample_next(logits, temperature, top_k, top_p, gen)
-        if eos_id is not None: nxt = torch.where(done, torch.full_like(nxt, eos_id), nxt)
+        if len(stop): nxt = torch.where(done, stop[0], nxt)          # finished rows: padding
         out = torch.cat([out, nxt[:, None]], dim=1)
         nxt_in = nxt[:, None]
-        if eos_id is not None:
-            done |= nxt == eos_id
+        if len(stop):
+            done |= torch.isin(nxt, stop)
             if done.all(): break
     return out
 
@@ -309,6 +322,24 @@ def from_hf_config(hf) -> ModelConfig:
                        n_kv_heads=d.get("num_key_value_heads") or n_heads, d_ff=d["intermediate_size"], context=d["max_position_embeddings"],
                        tie_embeddings=bool(d.get("tie_word_embeddings", False)), rope_theta=float(theta), norm_eps=float(d.get("rms_norm_eps", 1e-6)))
 
+# %% ../nbs/03_model.ipynb #004a
+END_OF_TURN = "<|end|>"      # chapter 02's chat template ends every message with it
+
+def stop_token_ids(tokenizer) -> list[int]:
+    "Token ids that end a generation with `tokenizer` (a `transformers` tokenizer): `<|end|>` when its vocabulary has it, then `eos`."
+    if not hasattr(tokenizer, "convert_tokens_to_ids"): raise TypeError(f"tokenizer must be a transformers tokenizer, got {type(tokenizer).__name__}")
+    end = tokenizer.convert_tokens_to_ids(END_OF_TURN)
+    ids = [i for i in (end if end != tokenizer.unk_token_id else None, tokenizer.eos_token_id) if i is not None]
+    if not ids: raise ValueError(f"the tokenizer has neither {END_OF_TURN!r} nor an eos token: nothing would end a generation")
+    return list(dict.fromkeys(ids))
+
+def generation_config(tokenizer, max_length: int | None = None):
+    "The `transformers.GenerationConfig` for a model with `tokenizer`: greedy, stopping at `stop_token_ids(tokenizer)`, with its bos and pad ids."
+    from transformers import GenerationConfig
+    return GenerationConfig(bos_token_id=tokenizer.bos_token_id, eos_token_id=stop_token_ids(tokenizer),
+                            pad_token_id=tokenizer.pad_token_id, max_length=max_length, do_sample=False)
+
+
 # %% ../nbs/03_model.ipynb #002a
 _PREFIX = "model."
 
@@ -322,7 +353,7 @@ def hf_state_dict(model: Transformer) -> dict[str, torch.Tensor]:
     return out
 
 def save_pretrained(model: Transformer, path: str | os.PathLike, tokenizer=None) -> Path:
-    "Write `model` (and `tokenizer`) to folder `path` in the Hugging Face format: config.json, model.safetensors, tokenizer files."
+    "Write `model` (and `tokenizer`) to folder `path` in the Hugging Face format: config.json, model.safetensors; with a tokenizer, its files and generation_config.json."
     if not isinstance(model, Transformer): raise TypeError(f"model must be an llmcamp Transformer, got {type(model).__name__}")
     path = Path(path)
     if path.exists() and not path.is_dir(): raise ValueError(f"save_pretrained: {path} exists and is not a folder")
@@ -342,7 +373,9 @@ def save_pretrained(model: Transformer, path: str | os.PathLike, tokenizer=None)
     try:
         hf.save_pretrained(tmp)
         save_file({k: v.detach().contiguous().cpu() for k, v in hf_state_dict(model).items()}, tmp / "model.safetensors", metadata={"format": "pt"})
-        if tokenizer is not None: tokenizer.save_pretrained(tmp)
+        if tokenizer is not None:
+            tokenizer.save_pretrained(tmp)
+            generation_config(tokenizer, max_length=model.cfg.context).save_pretrained(tmp)
         for f in tmp.iterdir(): os.replace(f, path / f.name)
     finally:
         import shutil

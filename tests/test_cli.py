@@ -51,6 +51,7 @@ def test_run_one_chapter(tmp_path):
     r = cli("run", "--only", "00", "--workspace", str(ws))
     assert r.returncode == 0, r.stdout + r.stderr
     assert "[1/1] 00_requirements" in r.stdout and "1/1 chapters ok" in r.stdout
+    assert "without encryption" not in r.stdout + r.stderr, r.stderr     # the kernel talks over IPC sockets, not plain TCP
     assert re.search(r"^00_requirements\s+ok\s+[\d.]+s\s+slos=" + str(N_SLOS) + r" count", r.stdout, re.M), r.stdout
     assert (ws / "notebooks" / "00_requirements.ipynb").exists()
     report = json.loads((ws / "camp_report.json").read_text())

@@ -1,9 +1,14 @@
 """Every notebook runs end to end under papermill with the chosen profile, through the same
 `run_notebook` that `llmcamp run` uses; a failing cell fails the test with the cell's error."""
+import json
+import re
+
 import pytest
+import yaml
 
 from conftest import ROOT, TIMES
-from llmcamp.camp import notebook_env, run_notebook
+from llmcamp.camp import chapter_notebooks, notebook_env, run_notebook
+from llmcamp.spec import CHAPTERS
 
 
 def _notebooks():
@@ -22,6 +27,32 @@ def test_notebook_runs(nb, profile, workspace):
     assert run.status == "ok", f"{name} failed; executed copy at {run.output}\n{run.error}"
 
 
+def _default_exp(nb) -> str | None:
+    "The module a notebook exports to (its `#| default_exp` line)."
+    for cell in json.loads(nb.read_text())["cells"]:
+        if m := re.search(r"^#\|\s*default_exp\s+(\S+)", "".join(cell["source"]), re.M): return m[1]
+
+
 def test_every_chapter_is_collected():
     names = [p.name for p in _notebooks()]
     for nb in (ROOT / "nbs").glob("[0-9][0-9]_*.ipynb"): assert nb.name in names
+    # the same chapters, in the same order, everywhere a learner or the camp looks for them
+    chapters = sorted(p.name for p in (ROOT / "nbs").glob("[0-9][0-9]_*.ipynb"))
+    numbers = [n[:2] for n in chapters]
+    assert len(set(numbers)) == len(numbers), f"two chapter notebooks share a number: {chapters}"
+    for n in chapters: assert n == f"{n[:2]}_{CHAPTERS.get(n[:2], '?')}.ipynb", f"nbs/{n}: chapter {n[:2]} is named {CHAPTERS.get(n[:2])!r} in llmcamp.spec.CHAPTERS"
+    assert [p.name for p in chapter_notebooks(ROOT / "nbs")] == chapters, "`llmcamp run` (chapter_notebooks) would skip a chapter"
+    collected = [str(p.relative_to(ROOT)) for p in _notebooks()]
+    for folder in ("nbs", "exercises/solutions"):
+        missing = [f"{folder}/{n}" for n in chapters if f"{folder}/{n}" not in collected]
+        assert not missing, f"not run by the test suite: {missing}"
+    for folder in ("exercises", "exercises/solutions"):
+        have = sorted(p.name for p in (ROOT / folder).glob("[0-9][0-9]_*.ipynb"))
+        assert have == chapters, f"{folder}/ must hold one notebook per chapter: missing {sorted(set(chapters) - set(have))}, extra {sorted(set(have) - set(chapters))}"
+    side = {s["section"]: s["contents"] for s in yaml.safe_load((ROOT / "_quarto.yml").read_text())["website"]["sidebar"]["contents"] if isinstance(s, dict)}
+    assert side["Chapters"] == [f"nbs/{n}" for n in chapters], f"_quarto.yml's Chapters section: {side['Chapters']}"
+    assert side["Exercises"] == [f"exercises/{n}" for n in chapters], f"_quarto.yml's Exercises section: {side['Exercises']}"
+    # README's chapter table (generated from nbs/index.ipynb): number, chapter link, module, exercises link
+    rows = re.findall(r"^\| (\d\d) \| \[[^]]+\]\((nbs/[^)]+)\) \|.*\| `(llmcamp\.\w+)` \| \[\d\d\]\((exercises/[^)]+)\) \|$", (ROOT / "README.md").read_text(), re.M)
+    want = [(n[:2], f"nbs/{n}", f"llmcamp.{_default_exp(ROOT / 'nbs' / n)}", f"exercises/{n}") for n in chapters]
+    assert rows == want, f"README's chapter table (edit nbs/index.ipynb, then `llmcamp readme`):\n{rows}\nexpected:\n{want}"
