@@ -5,6 +5,7 @@
 # %% ../nbs/01_data.ipynb #0004
 from __future__ import annotations
 
+import codecs
 import contextlib
 import functools
 import hashlib
@@ -23,6 +24,7 @@ import subprocess
 import tempfile
 import sys
 import sysconfig
+import tokenize
 import unicodedata
 import warnings
 from collections import Counter, defaultdict
@@ -35,18 +37,19 @@ import numpy as np
 from .spec import ExerciseFailed, Profile, Workspace, expect, get_profile
 
 # %% auto #0
-__all__ = ['COLUMNS', 'SKIP_MODULES', 'NOISE_KINDS', 'CLEANING_RULES', 'RECOGNIZERS', 'MERSENNE', 'STOP_WORDS', 'LEXNAMES',
-           'DEBIAN_WORDNET_DIRS', 'DataError', 'make_doc', 'check_docs', 'PipelineParams', 'pydoc_topics',
+__all__ = ['COLUMNS', 'SKIP_MODULES', 'NOISE_KINDS', 'CLEANING_RULES', 'RECOGNIZERS', 'PII_TYPES', 'MERSENNE', 'STOP_WORDS',
+           'LEXNAMES', 'DEBIAN_WORDNET_DIRS', 'DataError', 'make_doc', 'check_docs', 'PipelineParams', 'pydoc_topics',
            'stdlib_modules', 'stdlib_docstrings', 'stdlib_source', 'builtin_corpus', 'add_noise', 'edit_words',
-           'fake_pii', 'make_query_logs', 'write_sources', 'read_sqlite', 'read_jsonl', 'read_query_logs',
-           'read_text_folder', 'ingest', 'load_corpus', 'fix_mojibake', 'normalize_whitespace', 'clean_text',
-           'length_bounds', 'clean_documents', 'Recognizer', 'find_pii', 'scrub', 'scrub_documents', 'pii_recall',
-           'normalize_for_hash', 'exact_dedup', 'shingles', 'jaccard', 'hash32', 'MinHasher', 'estimate_jaccard',
-           'candidate_probability', 'lsh_params', 'MinHashLSH', 'NearDupResult', 'find_near_duplicates',
-           'QualityThresholds', 'quality_problems', 'quality_filter', 'write_lexnames', 'fetch_wordnet', 'load_wordnet',
-           'synonyms', 'eda', 'split_by_group', 'cross_split_near_dups', 'tfidf_keywords', 'to_dataset_dict',
-           'save_version', 'read_manifest', 'PipelineRun', 'build_dataset', 'get_dataset', 'grade_credit_card',
-           'grade_lsh_bands', 'grade_group_split']
+           'fake_pii', 'make_query_logs', 'write_sources', 'sniff_bom', 'decode_text', 'split_lines', 'read_text_bytes',
+           'read_sqlite', 'read_jsonl', 'read_query_logs', 'read_text_folder', 'ingest', 'load_corpus', 'fix_mojibake',
+           'normalize_whitespace', 'clean_text', 'length_bounds', 'clean_documents', 'Recognizer', 'personal_ip',
+           'phone_like', 'secret_like', 'find_pii', 'scrub', 'scrub_documents', 'pii_self_consistency', 'read_pii_eval',
+           'pii_scores', 'normalize_for_hash', 'exact_dedup', 'shingle_tokens', 'shingles', 'jaccard', 'hash32',
+           'MinHasher', 'estimate_jaccard', 'candidate_probability', 'lsh_params', 'MinHashLSH', 'NearDupResult',
+           'find_near_duplicates', 'QualityThresholds', 'quality_problems', 'quality_filter', 'write_lexnames',
+           'fetch_wordnet', 'load_wordnet', 'synonyms', 'eda', 'split_by_group', 'cross_split_near_dups',
+           'tfidf_keywords', 'to_dataset_dict', 'save_version', 'read_manifest', 'PipelineRun', 'build_dataset',
+           'get_dataset', 'grade_credit_card', 'grade_lsh_bands', 'grade_group_split']
 
 # %% ../nbs/01_data.ipynb #0007
 COLUMNS = ("id", "source", "group", "title", "text")
@@ -191,8 +194,9 @@ def stdlib_source(max_bytes: int = 200_000) -> list[dict]:
     for p in sorted(root.rglob("*.py")):
         rel = p.relative_to(root)
         if any(part in _SRC_SKIP or part.startswith("config-") for part in rel.parts) or p.stat().st_size > max_bytes: continue
-        try: text = p.read_text(encoding="utf-8")
-        except (UnicodeDecodeError, OSError): continue
+        try:
+            with tokenize.open(p) as f: text = f.read()             # the file's BOM or PEP 263 coding line, else UTF-8
+        except (SyntaxError, UnicodeDecodeError, OSError) as e: warnings.warn(f"stdlib_source: {rel} skipped, it cannot be read ({e})"); continue
         group = rel.parts[0] if len(rel.parts) > 1 else rel.stem
         docs.append(make_doc(f"src:{rel.as_posix()}", "stdlib_source", group, rel.as_posix(), text))
     return docs
@@ -294,7 +298,8 @@ def write_sources(docs: Sequence[dict], folder: str | os.PathLike, n_log_records
     if not 0 <= noise_rate <= 1: raise DataError(f"write_sources: noise_rate must be in [0, 1], got {noise_rate}")
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
-    truth = {"noise": Counter(), "near_dups": [], "null_text": 0, "null_title": 0}
+    truth = {"noise": Counter(), "near_dups": [], "null_text": 0, "null_title": 0, "encodings": {}}
+    marked = [("utf-16-le", codecs.BOM_UTF16_LE), ("utf-16-be", codecs.BOM_UTF16_BE), ("utf-8", codecs.BOM_UTF8)]   # the first topics get a byte-order mark, as Windows tools write them
     def noisy(d):
         if rng.random() < noise_rate:
             kind = rng.choice(NOISE_KINDS)
@@ -333,16 +338,56 @@ def write_sources(docs: Sequence[dict], folder: str | os.PathLike, n_log_records
             name = d["id"].split(":", 1)[1]
             p = d0 / (name if src == "stdlib_source" else name + ".txt")
             p.parent.mkdir(parents=True, exist_ok=True)
-            p.write_text(noisy(d) if src == "pydoc_topics" else d["text"], encoding="utf-8", newline="")
+            text = noisy(d) if src == "pydoc_topics" else d["text"]
+            if src == "pydoc_topics" and len(truth["encodings"]) < len(marked):
+                enc, bom = marked[len(truth["encodings"])]
+                truth["encodings"][d["id"]] = enc; p.write_bytes(bom + text.encode(enc))
+            else: p.write_text(text, encoding="utf-8", newline="")
     (folder / "topics" / "untitled.txt").write_bytes(b"")                                        # an empty export
     (folder / "topics" / "legacy-export.txt").write_bytes("Ancien export: caf\xe9 na\xefve".encode("latin-1"))  # not UTF-8
     # 3. semi-structured: application logs of the questions users asked
     lines, logs_truth = make_query_logs([d["title"] for d in api] or ["print"], n_log_records, seed)
-    (folder / "query_logs.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    (folder / "query_logs.jsonl").write_bytes(codecs.BOM_UTF8 + b"\n".join(lines) + b"\n")   # with a byte-order mark
     truth["logs"] = logs_truth
     truth["noise"] = dict(sorted(truth["noise"].items()))
     (folder / "truth.json").write_text(json.dumps(truth, indent=1))
     return truth
+
+# %% ../nbs/01_data.ipynb #enc-code
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF8, "utf-8"),
+         (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))   # UTF-32-LE first: its mark starts like UTF-16-LE's
+_UNIT = {"utf-16-le": "<u2", "utf-16-be": ">u2", "utf-32-le": "<u4", "utf-32-be": ">u4"}
+
+def sniff_bom(data: bytes) -> tuple[str, int]:
+    "The encoding a byte-order mark at the start of `data` declares and the mark's length in bytes; ('utf-8', 0) when there is none."
+    for bom, enc in _BOMS:
+        if data.startswith(bom): return enc, len(bom)
+    return "utf-8", 0
+
+def decode_text(data: bytes, encoding: str = "utf-8", python: bool = False) -> str:
+    "`data` (without its byte-order mark) decoded strictly; `python=True` honours a PEP 263 coding line. Raises `DataError` naming the encoding, byte and offset."
+    if encoding == "utf-8" and python:
+        try: encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+        except SyntaxError as e: raise DataError(f"bad coding line ({e})") from None
+    if encoding == "utf-8" and data.count(0) * 4 > len(data):      # Latin text in UTF-16/32: every other byte is NUL
+        raise DataError(f"UTF-16 or UTF-32 without a byte-order mark? ({data.count(0)} of {len(data)} bytes are NUL)")
+    try: return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as e:
+        if isinstance(e, LookupError): raise DataError(f"unknown encoding {encoding!r}") from None
+        name = "UTF-8" if encoding.replace("_", "-").lower() in ("utf-8", "utf8", "utf-8-sig") else encoding.upper()
+        raise DataError(f"not {name} ({e.reason}: byte {data[e.start]:#04x} at offset {e.start})") from None
+
+def split_lines(data: bytes, encoding: str = "utf-8") -> list[bytes]:
+    "`data` cut at each newline *code unit* of `encoding` (UTF-16/32: `\\n` at an aligned offset, not any 0x0A byte); the newlines are dropped."
+    if encoding not in _UNIT: return data.split(b"\n")               # UTF-8 and ASCII: 0x0A never sits inside a character
+    w = int(_UNIT[encoding][-1])
+    cuts = (np.flatnonzero(np.frombuffer(data[: len(data) // w * w], dtype=_UNIT[encoding]) == 0x0A) * w).tolist()
+    return [data[s:e] for s, e in zip([0, *(c + w for c in cuts)], [*cuts, len(data)])]
+
+def read_text_bytes(data: bytes, python: bool = False) -> str:
+    "Text from the bytes of a whole file: its byte-order mark, else (`python`) its coding line, else strict UTF-8; `DataError` says why not."
+    enc, n = sniff_bom(data)
+    return decode_text(data[n:], enc, python and n == 0)
 
 # %% ../nbs/01_data.ipynb #0019
 def _quarantine(q: list | None, source: str, where: str, reason: str, raw: Any = ""):
@@ -350,8 +395,15 @@ def _quarantine(q: list | None, source: str, where: str, reason: str, raw: Any =
     raw = raw.decode("utf-8", "backslashreplace") if isinstance(raw, bytes) else str(raw)
     q.append({"source": source, "where": where, "reason": reason, "raw": raw[:200]})
 
-def read_sqlite(path: str | os.PathLike, table: str = "api_docs", source: str = "docstrings") -> list[dict]:
-    "Documents from a SQLite `table` with columns doc_id, module, title, body (title and body may be NULL: cleaning decides)."
+def _sql_text(v, column: str):
+    "A SQLite value as text: TEXT (read as bytes) and BLOB decoded like a file's bytes, numbers as their digits, NULL as None."
+    if v is None or isinstance(v, str): return v
+    if isinstance(v, (int, float)): return str(v)
+    try: return read_text_bytes(v)
+    except DataError as e: raise DataError(f"column {column}: {e}") from None
+
+def read_sqlite(path: str | os.PathLike, table: str = "api_docs", source: str = "docstrings", quarantine: list | None = None) -> list[dict]:
+    "Documents from a SQLite `table` with columns doc_id, module, title, body (title and body may be NULL: cleaning decides); a row whose text cannot be decoded, or without a doc_id, goes to `quarantine`."
     p = Path(path)
     if not p.is_file(): raise DataError(f"read_sqlite: no database file at {p}")
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", table): raise DataError(f"read_sqlite: table name {table!r} is not a plain identifier")
@@ -362,21 +414,31 @@ def read_sqlite(path: str | os.PathLike, table: str = "api_docs", source: str = 
         cols = [r[1] for r in con.execute(f"PRAGMA table_info({table})")]
         missing = [c for c in ("doc_id", "module", "title", "body") if c not in cols]
         if missing: raise DataError(f"read_sqlite: table {table!r} in {p} lacks column(s) {', '.join(missing)}; it has {', '.join(cols)}")
+        con.text_factory = bytes                  # TEXT may hold any bytes (or sit in a BLOB): decode each value ourselves, by our rule
         rows = con.execute(f"SELECT doc_id, module, title, body FROM {table} ORDER BY doc_id").fetchall()
-    return [make_doc(i, source, g, t, b) for i, g, t, b in rows]
+    docs = []
+    for i, vals in enumerate(rows, 1):
+        where = f"{p.name}:{table}:row {i}"
+        try: vals = [_sql_text(v, c) for c, v in zip(("doc_id", "module", "title", "body"), vals)]
+        except DataError as e: _quarantine(quarantine, source, where, str(e), b" | ".join(v if isinstance(v, bytes) else str(v).encode() for v in vals)); continue
+        if vals[0] in (None, ""): _quarantine(quarantine, source, where, "missing field(s) doc_id", str(vals)); continue
+        docs.append(make_doc(vals[0], source, *vals[1:]))
+    return docs
 
+# %% ../nbs/01_data.ipynb #readers2
 def read_jsonl(path: str | os.PathLike, required: Sequence[str] = (), quarantine: list | None = None) -> list[dict]:
-    "The JSON objects of a JSONL file; a line that is not UTF-8, not JSON, not an object or lacks a `required` field goes to `quarantine` with the reason."
+    "The JSON objects of a JSONL file (UTF-8, or as its byte-order mark says); a line that cannot be decoded, is not JSON, not an object or lacks a `required` field goes to `quarantine` with the reason."
     p = Path(path)
     if not p.is_file(): raise DataError(f"read_jsonl: no file at {p}")
     data = p.read_bytes()
-    if not data.strip(): raise DataError(f"read_jsonl: {p} is empty")
-    out = []
-    for n, raw in enumerate(data.split(b"\n"), 1):
-        if n == len(data.split(b"\n")) and raw == b"": break          # the final newline
-        where = f"{p.name}:{n}"
-        try: line = raw.decode("utf-8")
-        except UnicodeDecodeError as e: _quarantine(quarantine, "jsonl", where, f"not UTF-8 (byte {raw[e.start]:#04x} at offset {e.start})", raw); continue
+    enc, n = sniff_bom(data)
+    if not data[n:].replace(b"\x00", b"").strip(): raise DataError(f"read_jsonl: {p} is empty")
+    lines, out = split_lines(data[n:], enc), []
+    for i, raw in enumerate(lines, 1):
+        if i == len(lines) and raw == b"": break          # the final newline
+        where = f"{p.name}:{i}"
+        try: line = decode_text(raw, enc).removeprefix("\ufeff")     # a mark inside the file: files concatenated with `cat`
+        except DataError as e: _quarantine(quarantine, "jsonl", where, str(e), raw); continue
         if not line.strip(): _quarantine(quarantine, "jsonl", where, "blank line", raw); continue
         try: rec = json.loads(line)
         except json.JSONDecodeError as e: _quarantine(quarantine, "jsonl", where, f"malformed JSON ({e.msg} at column {e.colno})", raw); continue
@@ -393,9 +455,10 @@ def read_query_logs(path: str | os.PathLike, quarantine: list | None = None) -> 
     docs = [make_doc(f"log:{r['request_id']}", "query_logs", f"user:{r.get('user') or 'anonymous'}", f"query {r['request_id']}", str(r["query"])) for r in recs]
     return docs, filled
 
+# %% ../nbs/01_data.ipynb #readers3
 def read_text_folder(folder: str | os.PathLike, source: str, prefix: str, quarantine: list | None = None,
                      suffixes: Sequence[str] = (".txt", ".md", ".rst", ".py"), group_prefix: str = "") -> list[dict]:
-    "Documents from the text files under `folder`; the id is `prefix:relative path`, the group `group_prefix` + the top folder (or the file's stem)."
+    "Documents from the text files under `folder` (decoded by `read_text_bytes`); the id is `prefix:relative path`, the group `group_prefix` + the top folder (or the file's stem)."
     root = Path(folder)
     if not root.is_dir(): raise DataError(f"read_text_folder: {root} is not a folder")
     docs = []
@@ -403,9 +466,9 @@ def read_text_folder(folder: str | os.PathLike, source: str, prefix: str, quaran
         if not p.is_file() or p.suffix not in suffixes: continue
         rel = p.relative_to(root).as_posix()
         data = p.read_bytes()
-        if not data.strip(): _quarantine(quarantine, source, rel, "empty file"); continue
-        try: text = data.decode("utf-8")
-        except UnicodeDecodeError as e: _quarantine(quarantine, source, rel, f"not UTF-8 (byte {data[e.start]:#04x} at offset {e.start})", data); continue
+        try: text = read_text_bytes(data, python=p.suffix == ".py")
+        except DataError as e: _quarantine(quarantine, source, rel, str(e), data); continue
+        if not text.strip(): _quarantine(quarantine, source, rel, "empty file"); continue
         name = rel[: -len(".txt")] if rel.endswith(".txt") else rel
         parts = Path(rel).parts
         group = group_prefix + (parts[0] if len(parts) > 1 else Path(name).stem)
@@ -417,7 +480,7 @@ def ingest(folder: str | os.PathLike) -> tuple[list[dict], list[dict], dict]:
     folder = Path(folder)
     if not folder.is_dir(): raise DataError(f"ingest: {folder} is not a folder of sources")
     q: list[dict] = []
-    api = read_sqlite(folder / "api_docs.sqlite")
+    api = read_sqlite(folder / "api_docs.sqlite", quarantine=q)
     topics = read_text_folder(folder / "topics", "pydoc_topics", "topic", q, group_prefix="topic:")
     src = read_text_folder(folder / "stdlib_src", "stdlib_source", "src", q) if (folder / "stdlib_src").is_dir() else []
     logs, filled = read_query_logs(folder / "query_logs.jsonl", q)
@@ -439,7 +502,11 @@ def load_corpus(path: str | os.PathLike | None = None, quarantine: list | None =
         return [make_doc(*(str(r[c]) for c in COLUMNS)) for r in ds]
     q = [] if quarantine is None else quarantine
     if p.is_dir(): docs = read_text_folder(p, source=p.name, prefix="file", quarantine=q)
-    elif p.suffix == ".jsonl": docs = [make_doc(str(r.get("id")), str(r.get("source", p.stem)), str(r.get("group", r.get("id"))), str(r.get("title", r.get("id"))), r["text"]) for r in read_jsonl(p, required=("id", "text"), quarantine=q)]
+    elif p.suffix == ".jsonl":
+        recs = read_jsonl(p, required=("id", "text"), quarantine=q)
+        for r in recs:
+            if not isinstance(r["text"], str): _quarantine(q, "jsonl", f"{p.name}: id {r['id']}", f"text is a {type(r['text']).__name__}, not a string", json.dumps(r))
+        docs = [make_doc(str(r.get("id")), str(r.get("source", p.stem)), str(r.get("group", r.get("id"))), str(r.get("title", r.get("id"))), r["text"]) for r in recs if isinstance(r["text"], str)]
     else: raise DataError(f"load_corpus: {p} is neither a folder, a .jsonl file nor a saved datasets dataset")
     if q and quarantine is None: warnings.warn(f"load_corpus: {len(q)} item(s) of {p} set aside: " + "; ".join(f"{x['where']}: {x['reason']}" for x in q[:5]))
     return docs
@@ -513,40 +580,71 @@ def clean_documents(docs: Sequence[dict], z: float = 4.0, quarantine: list | Non
 # %% ../nbs/01_data.ipynb #002a
 @dataclass(frozen=True)
 class Recognizer:
-    "One kind of PII: a regex, an optional validator of each match, and the typed placeholder it is replaced by."
+    "One kind of PII: a regex (its group `pii`, when it has one, is the value; the rest is context), an optional validator of each value, the typed placeholder it is replaced by."
     type: str
     pattern: str
     validate: Callable[[str], bool] | None = None
     priority: int = 0              # when matches overlap, the higher priority wins, then the longer match
+    not_after: str | None = None   # a regex: a value right after text that ends in it is not PII (e.g. "version " before 2.0.1.5)
 
     @property
     def placeholder(self) -> str: return f"<{self.type.upper()}>"
 
     def finditer(self, text: str):
-        for m in re.finditer(self.pattern, text):
-            if self.validate is None or self.validate(m.group()): yield m.start(), m.end(), self
+        rx = _compiled(self.pattern)
+        before = _compiled(f"(?:{self.not_after})$") if self.not_after else None
+        for m in rx.finditer(text):
+            s, e = m.span("pii") if "pii" in rx.groupindex and m.group("pii") is not None else m.span()
+            if before is not None and before.search(text, max(0, s - 40), s): continue
+            if self.validate is None or self.validate(text[s:e]): yield s, e, self
 
-_NOT_PERSONAL = [ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "0.0.0.0/8", "127.0.0.0/8", "255.0.0.0/8", "224.0.0.0/4")]
+@functools.lru_cache(maxsize=256)
+def _compiled(pattern: str) -> re.Pattern: return re.compile(pattern)
 
-def _personal_ipv4(s: str) -> bool:
-    "A valid IPv4 address that can point at a person's machine: not documentation (RFC 5737), loopback, netmask-like or multicast."
-    try: ip = ipaddress.IPv4Address(s)
+# %% ../nbs/01_data.ipynb #pii-rules
+# Addresses that point at nobody in particular: unspecified, loopback, documentation (RFC 5737, RFC 3849, RFC 9637), multicast, reserved, netmask-like.
+_NOT_PERSONAL = [ipaddress.ip_network(n) for n in ("0.0.0.0/8", "127.0.0.0/8", "192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4",
+                                                   "240.0.0.0/4", "255.0.0.0/8", "::/128", "::1/128", "2001:db8::/32", "3fff::/20", "ff00::/8")]
+
+def personal_ip(s: str) -> bool:
+    "A valid IPv4 or IPv6 address (`ipaddress`) that can point at someone's machine: public, private (RFC 1918, ULA) or link-local; not unspecified, loopback, documentation, multicast or reserved."
+    try: ip = ipaddress.ip_address(s.split("%")[0])
     except ValueError: return False
-    return not any(ip in n for n in _NOT_PERSONAL)
+    if ip.version == 6 and ip.ipv4_mapped: ip = ip.ipv4_mapped          # ::ffff:10.1.2.3 is the IPv4 address 10.1.2.3
+    return not any(ip in n for n in _NOT_PERSONAL if n.version == ip.version) and not (ip.version == 6 and ip in ipaddress.ip_network("::/8"))
 
-def _phone_like(s: str) -> bool:
-    "9 to 15 digits; not a date (2005-01-26), not a decimal number or dotted quad (2047.984375, 255.255.255.0)."
-    if re.fullmatch(r"[\d.]+", s) and s.count(".") != 2: return False
-    return 9 <= sum(c.isdigit() for c in s) <= 15 and not re.match(r"\d{4}-\d{2}-\d{2}", s)
+def phone_like(s: str) -> bool:
+    "International (+ or 00, 8-15 digits) or national (9-13 digits with separators, a trunk 0, an area code in parentheses or NANP 3-3-4 grouping); not a date, a decimal, nor a bare digit run."
+    digits = re.sub(r"\D", "", s.replace("(0)", ""))
+    groups = re.findall(r"\d+", s.replace("(0)", ""))
+    if re.match(r"\d{4}[-./ ]\d{1,2}[-./ ]\d{1,2}\b|\d{1,2}[-./]\d{1,2}[-./]\d{4}\b", s): return False      # a date
+    if "." in s and (re.search(r"[ ()-]", s) or not all(2 <= len(g) <= 4 for g in groups)): return False   # 3.14159, 56.789012 2024, 0.255.255.255
+    if s.startswith(("+", "00")): return not re.match(r"(?:\+|00)0", s) and 8 <= len(digits) - 2 * s.startswith("00") <= 15   # country codes never start with 0
+    if len(groups) < 2: return False                                    # a bare run of digits: an id, a timestamp
+    return 9 <= len(digits) <= 13 and (s.startswith(("0", "(")) or bool(re.fullmatch(r"(?:1[ .-])?\d{3}[ .-]\d{3}[ .-]\d{4}", s)))
+
+def secret_like(s: str) -> bool:
+    "A credential, not a placeholder: two or more of lower case, upper case and digits; no 'EXAMPLE' (AWS's documentation keys), xxxx, ****, '...' or 'your'."
+    if re.search(r"(?i)example|x{4}|\*\*|\.\.\.|your|placeholder|redacted", s): return False
+    return sum(bool(re.search(p, s)) for p in ("[a-z]", "[A-Z]", "[0-9]")) >= 2
+
+_VERSION_WORDS = r"(?i:(?:version|build|release|firmware|revision|section|chapter|room|oid|\bv|\bver|\brev|\bfw|\bsec|§)(?:\s+(?:to|is|was|from))?[\s\"':=(]{0,4})"
+_KEY_PREFIXES = (r"sk-(?:proj-|ant-(?:api|admin)\d\d-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}|(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}"
+                 r"|(?:AKIA|ASIA)[A-Z2-7]{16}|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,}|glpat-[A-Za-z0-9_-]{20,}|xox[abposr]-[A-Za-z0-9-]{20,}"
+                 r"|AIza[A-Za-z0-9_-]{35}|hf_[A-Za-z0-9]{30,}|npm_[A-Za-z0-9]{36}|pypi-[A-Za-z0-9_-]{50,}|SG\.[\w-]{22}\.[\w-]{43}"
+                 r"|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")                       # vendors' documented token formats; a JWT
+_KEY_CONTEXT = r"(?i:\b(?:bearer|token)\s+|\b[\w-]*?(?:api[_-]?key|apikey|secret|token|access[_-]?key|private[_-]?key)[\w-]*[\"'\]]*\s*[:=]\s*[\"']?)"   # the value after it
 
 RECOGNIZERS: list[Recognizer] = [
-    Recognizer("email", r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b", priority=3),
-    Recognizer("api_key", r"\b(?:sk-[A-Za-z0-9]{20,}|AKIA[A-Z2-7]{16}|gh[pousr]_[A-Za-z0-9]{30,}|xox[baprs]-[A-Za-z0-9-]{20,})\b"
-                          r"|(?<=token=)[A-Za-z0-9_\-]{16,}|(?<=api_key=)[A-Za-z0-9_\-]{16,}", priority=2),
-    Recognizer("ip_address", r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.]*\d)", _personal_ipv4, priority=1),
-    Recognizer("phone", r"(?<![\w+-])(?<!\d\.)(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?|\d{1,4}[ .-])\d{2,8}(?:[ .-]\d{2,8}){0,3}(?![\w:-]|\.\d)", _phone_like),
+    Recognizer("email", r"(?<![\w.+/-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b(?!:[\w~/])", priority=3),   # not URL userinfo, not git@host:path
+    Recognizer("api_key", rf"(?<![\w-])(?:{_KEY_PREFIXES})(?![\w-])|{_KEY_CONTEXT}(?P<pii>[A-Za-z0-9_\-+/=.]{{16,}})", secret_like, priority=2),
+    Recognizer("ip_address", r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.]*\d|-(?:alpha|beta|rc|dev|pre)\b)"
+                             r"|(?<![\w:.])(?<!\w\[)(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4})?(?:%[\w.]+)?(?![\w:]|\.\d)",
+               personal_ip, priority=1, not_after=rf"{_VERSION_WORDS}|[=<>!~]=\s*|\w-"),
+    Recognizer("phone", r"(?<![\w+.-])(?:\+|\b00)?(?:\(\d++\)|\d++)(?:(?:[ .-]|[ .-]?\(0\)[ .-]?)(?:\(\d++\)|\d++)){0,6}(?![\w@]|[.-]\d)", phone_like),
 ]
 
+# %% ../nbs/01_data.ipynb #pii-find
 def find_pii(text: str, recognizers: Sequence[Recognizer] | None = None) -> list[tuple[int, int, str]]:
     "Non-overlapping PII spans (start, end, type) in `text`, by priority then length."
     if not isinstance(text, str): raise DataError(f"find_pii: expected str, got {type(text).__name__}")
@@ -575,12 +673,48 @@ def scrub_documents(docs: Sequence[dict], recognizers: Sequence[Recognizer] | No
         total += c; out.append({**d, "text": text})
     return out, total
 
-def pii_recall(planted: Sequence[Mapping], scrubbed: Mapping[str, str]) -> float:
-    "Share of planted PII values (request_id, type, value) that reached the scrubber and are gone from its output, a placeholder of their type in their place."
+def pii_self_consistency(planted: Sequence[Mapping], scrubbed: Mapping[str, str]) -> float:
+    "Share of the values `fake_pii` planted (request_id, type, value) that reached the scrubber and are gone from its output, a placeholder of their type in their place. A self-consistency check of generator and recognisers, not a recall: both were written by the same hand."
     seen = [p for p in planted if f"log:{p['request_id']}" in scrubbed]
-    if not seen: raise DataError("pii_recall: none of the planted PII reached the scrubber, recall is undefined")
+    if not seen: raise DataError("pii_self_consistency: none of the planted PII reached the scrubber, the share is undefined")
     hit = sum(1 for p in seen if p["value"] not in (t := scrubbed[f"log:{p['request_id']}"]) and f"<{p['type'].upper()}>" in t)
     return hit / len(seen)
+
+# %% ../nbs/01_data.ipynb #eval-code
+PII_TYPES = ("email", "phone", "ip_address", "api_key")
+
+def read_pii_eval(path: str | os.PathLike) -> list[dict]:
+    "A labelled PII set: JSONL lines {id, source, text, spans: [{start, end, type}]}; `DataError` for a span outside its text or of an unknown type."
+    rows = read_jsonl(path, required=("id", "text"))                    # no quarantine: a bad line of a test set is an error
+    for r in rows:
+        for s in r.get("spans") or []:
+            if not (isinstance(s.get("start"), int) and isinstance(s.get("end"), int) and 0 <= s["start"] < s["end"] <= len(r["text"])):
+                raise DataError(f"read_pii_eval: {r['id']}: span {s} is not within its text of {len(r['text'])} characters")
+            if s.get("type") not in PII_TYPES: raise DataError(f"read_pii_eval: {r['id']}: span type {s.get('type')!r} is not one of {', '.join(PII_TYPES)}")
+    return rows
+
+def _f(beta, p, r): return (1 + beta**2) * p * r / (beta**2 * p + r) if p + r else 0.0
+
+def pii_scores(rows: Sequence[Mapping], recognizers: Sequence[Recognizer] | None = None, match: str = "overlap", beta: float = 2.0) -> tuple[dict, list[dict]]:
+    "Span-level precision, recall and F-`beta` per PII type and over all (`all`) of `find_pii` on labelled `rows`; returns (scores, the misses and false hits)."
+    if match not in ("overlap", "exact"): raise DataError(f"pii_scores: match must be 'overlap' or 'exact', got {match!r}")
+    same = (lambda a, b: a[0] < b[1] and b[0] < a[1]) if match == "overlap" else (lambda a, b: a[:2] == b[:2])
+    n = {t: Counter() for t in (*PII_TYPES, "all")}
+    errors = []
+    for r in rows:
+        gold = [(s["start"], s["end"], s["type"]) for s in r.get("spans") or []]
+        pred = find_pii(r["text"], recognizers)
+        for kind, mine, other in (("miss", gold, pred), ("false hit", pred, gold)):
+            for s in mine:
+                ok = any(s[2] == o[2] and same(s, o) for o in other)
+                for t in (s[2], "all"):
+                    if t in n: n[t]["gold" if kind == "miss" else "predicted"] += 1; n[t]["recalled" if kind == "miss" else "correct"] += ok
+                if not ok: errors.append({"id": r["id"], "source": r.get("source"), "error": kind, "type": s[2], "span": r["text"][s[0]:s[1]], "text": r["text"]})
+    scores = {}
+    for t, c in n.items():
+        p, rec = (c["correct"] / c["predicted"] if c["predicted"] else 0.0), (c["recalled"] / c["gold"] if c["gold"] else 0.0)
+        scores[t] = {"gold": c["gold"], "predicted": c["predicted"], "precision": p, "recall": rec, f"f{beta:g}": _f(beta, p, rec)}
+    return scores, errors
 
 # %% ../nbs/01_data.ipynb #0032
 def normalize_for_hash(text: str) -> str:
@@ -601,12 +735,18 @@ def exact_dedup(docs: Sequence[dict]) -> tuple[list[dict], list[dict]]:
     return kept, removed
 
 # %% ../nbs/01_data.ipynb #0036
-_WORD = re.compile(r"\w+")
+# Scripts written without spaces between words: Thai, Lao, Myanmar, Khmer, Japanese kana, CJK ideographs (with extensions)
+_NO_SPACES = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_TOKEN = re.compile(f"[{_NO_SPACES}]|[^\\W{_NO_SPACES}]+")
+
+def shingle_tokens(text: str) -> list[str]:
+    "The units shingles are made of: lower-cased words, except in scripts written without spaces (Chinese, Japanese, Thai, ...), where each character is one."
+    return _TOKEN.findall(text.lower())
 
 def shingles(text: str, k: int = 5) -> set[str]:
-    "The set of `k`-word shingles of `text` (lower-cased words); a text of fewer than `k` words has none."
+    "The set of `k`-token shingles of `text` (`shingle_tokens`: words, or characters where words are not separated); a text of fewer than `k` tokens has none."
     if k < 1: raise DataError(f"shingles: k must be at least 1, got {k}")
-    w = _WORD.findall(text.lower())
+    w = shingle_tokens(text)
     return {" ".join(w[i:i + k]) for i in range(len(w) - k + 1)}
 
 def jaccard(a: set, b: set) -> float:
