@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterable, Literal
 import torch
 import torch.nn.functional as F
 
-from .model import Transformer, generate, rope, shape_logits
+from .model import Transformer, generate, rope, shape_logits, stop_token_ids
 from .tokenizer import encode_chat, encode_text
 
 # %% auto #0
@@ -812,8 +812,7 @@ def create_app(runner: EngineLoop, tokenizer, model_name: str = "llmcamp", rate_
     app.state.api_keys = api_keys if api_keys is None or isinstance(api_keys, APIKeys) else APIKeys(api_keys)
     metrics, cache, vocab = app.state.metrics, app.state.cache, token_bytes(tokenizer)
     engine.decode = lambda ids: tokenizer.decode(ids, skip_special_tokens=True)
-    end_ids = {tokenizer.eos_token_id} | {i for t in ("<|end|>",) if (i := tokenizer.convert_tokens_to_ids(t)) not in (None, tokenizer.unk_token_id)}
-    engine.stop_token_ids = {i for i in end_ids if i is not None}
+    engine.stop_token_ids = set(stop_token_ids(tokenizer))      # <|end|> and eos, as chapter 03's export writes them
     recent = collections.deque(maxlen=50)            # recent end-to-end latencies, for Retry-After
 
     @app.exception_handler(APIError)
