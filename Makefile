@@ -14,7 +14,7 @@ PY      := $(VENV)/bin/python
 TORCH   := $(shell grep -o '"torch==[^"]*"' pyproject.toml | tr -d '"')
 STAMP   := $(VENV)/.installed
 
-.PHONY: camp test test-gpu install export clean-nbs readme docs lab help wheels bench-quant
+.PHONY: camp test test-gpu install export clean-nbs readme docs lab help wheels bench-quant gpu-check
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -27,6 +27,10 @@ $(STAMP): pyproject.toml Makefile
 	$(PY) -m pip install --quiet --no-index --no-deps "$(TORCH)" 2>/dev/null || \
 	  $(PY) -m pip install --quiet "$(TORCH)" --index-url $(TORCH_INDEX)
 	$(PY) -m pip install --quiet -e ".[dev]"
+	@# Debian's chromium for the docs site's browser test (tests/test_docs.py): apt-get, as root, when it is missing
+	@command -v chromium >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation >/dev/null; } || \
+	  echo "warning: chromium not installed (apt-get install chromium, as root); tests/test_docs.py's browser test skips (fails under CI=true)"
 	@# WordNet for chapter 01's augmentation, fetched now so nothing is downloaded at run time
 	$(PY) -c "from llmcamp.data import fetch_wordnet; fetch_wordnet('$(VENV)/share/nltk_data')" || echo "warning: WordNet not installed; chapter 01 will say how to get it"
 	@touch $@
@@ -84,3 +88,8 @@ wheels: $(STAMP)  ## download wheels for PY_VERSION and PLATFORM into wheelhouse
 
 bench-quant: $(STAMP)  ## chapter 06's kernel benchmark alone, on a GPU: table and roofline into workspace/gpu/06_quantization
 	$(PY) -c 'from llmcamp.quant import bench_main; bench_main("gpu")'
+
+# Every GPU claim of chapters 03, 04, 06 and 07 in one run (< 8 min on one H100/H200), one report; STEPS=kernels,bench runs a subset.
+# Without a GPU it says so and exits 2 (the CPU version runs in the test suite: nbs/internals/gpu_check.ipynb).
+gpu-check: $(STAMP)  ## on a GPU: kernels (fp16, bf16), kernel benchmark, training MFU, serving sweep, HF parity -> workspace/gpu/gpu_check/gpu_check.md
+	$(PY) -c 'import sys; from llmcamp.gpu_check import main; sys.exit(main(sys.argv[1:]))' $(if $(STEPS),--steps $(STEPS))

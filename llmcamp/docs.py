@@ -4,16 +4,21 @@
 
 # %% ../nbs/internals/docs.ipynb #0002
 from __future__ import annotations
-import ast, copy, html, os, posixpath, re, shutil, subprocess
+import ast, base64, configparser, copy, html, json, os, posixpath, re, shutil, struct, subprocess, tomllib
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 import nbformat, yaml
+from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 
 # %% auto #0
-__all__ = ['README_NB', 'README_WARNING', 'sidebar', 'directives', 'strip_directives', 'is_hidden', 'title', 'api_items',
-           'api_html', 'docs_notebook', 'links_from', 'rewrite_links', 'site_css', 'page_html', 'build_site',
-           'check_site', 'output_text', 'render_readme', 'write_readme']
+__all__ = ['README_NB', 'STATIC', 'README_WARNING', 'sidebar', 'directives', 'strip_directives', 'is_hidden', 'title',
+           'SiteError', 'run_errors', 'quiet_stderr', 'clean_outputs', 'ApiItem', 'api_items', 'markdown_html',
+           'api_html', 'default_exp', 'export_module', 'docs_notebook', 'links_from', 'rewrite_links', 'image_size',
+           'sized_images', 'Section', 'page_sections', 'toc_html', 'search_entries', 'site_css', 'page_html',
+           'static_dir', 'notebook_api', 'api_index_html', 'build_site', 'check_site', 'output_text', 'render_readme',
+           'write_readme']
 
 # %% ../nbs/internals/docs.ipynb #0008
 def _site_config(root) -> dict:
@@ -78,39 +83,144 @@ def title(nb, default='') -> str:
                 if m := re.match(r'#\s+(.+)', l): return m.group(1).strip()
     return default
 
+# %% ../nbs/internals/docs.ipynb #0044
+class SiteError(ValueError):
+    "A page the site must not publish as it is, e.g. the executed copy of a notebook whose run failed."
+
+_BANNER = 'papermill-error-cell-tag'   # the tag of the red "An Exception was encountered" cells papermill inserts
+
+def _tags(cell) -> list[str]: return cell.get('metadata', {}).get('tags') or []
+
+def run_errors(nb) -> list[str]:
+    "What in `nb`'s outputs shows a failed run, one line each naming the cell (1-based, and its id): error outputs, papermill's error banner, tracebacks on a stream."
+    errs, banner = [], False
+    for i, c in enumerate(nb.cells, 1):
+        where = f"cell {i} (id {c.get('id', '?')})"
+        if _BANNER in _tags(c) and not banner:
+            banner = True; errs.append(f"{where}: papermill's error banner: {re.sub(r'<[^>]+>', '', c.source).strip()}")
+        if c.cell_type != 'code' or 'raises-exception' in _tags(c): continue
+        for o in c.get('outputs', []):
+            if o.output_type == 'error': errs.append(f"{where}: {o.ename}: {o.evalue}")
+            elif o.output_type == 'stream' and 'Traceback (most recent call last)' in o.text: errs.append(f"{where}: a traceback on {o.name}")
+    if not errs and (nb.metadata.get('papermill') or {}).get('exception'): errs.append("papermill recorded an exception in this run")
+    return errs
+
+# %% ../nbs/internals/docs.ipynb #0047
+_TQDM = re.compile(r'\d+%\|.*\||\[\d+:\d+(?:<[\d:?]+)?(?:, [^\]]*)?\]\s*$')   # "45%|████▌ | 9/20 [00:01<00:02, 4.5it/s]"
+_PYWARN = re.compile(r'^\S.*?:\d+: \w*Warning: ')                                 # "/path/x.py:21: TqdmWarning: ..."
+
+def quiet_stderr(text) -> str:
+    "Stderr `text` without tqdm's progress bars and Python's warnings (the `path:line: XWarning: ...` line and the source line under it)."
+    keep, warned = [], False
+    for line in re.split(r'\r\n?|\n', text):   # tqdm redraws its bar after a \r
+        if warned and line.startswith((' ', '\t')): warned = False; continue
+        warned = bool(_PYWARN.match(line))
+        if not warned and line.strip() and not _TQDM.search(line): keep.append(line)
+    return '\n'.join(keep) + '\n' if keep else ''
+
+def clean_outputs(outputs) -> list:
+    "`outputs` as the site shows them: stderr streams through `quiet_stderr`, dropped when nothing is left."
+    out = []
+    for o in outputs:
+        if o.output_type == 'stream' and o.get('name') == 'stderr':
+            if not (text := quiet_stderr(o.text)): continue
+            o = nbformat.from_dict({**o, 'text': text})
+        out.append(o)
+    return out
+
 # %% ../nbs/internals/docs.ipynb #0016
-def _signature(n) -> str|None:
-    "How a top-level `def` or `class` node reads in the API block; None for anything else."
-    if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        ret = f" -> {ast.unparse(n.returns)}" if n.returns else ''
-        return f"{'async ' if isinstance(n, ast.AsyncFunctionDef) else ''}def {n.name}({ast.unparse(n.args)}){ret}"
+class ApiItem(NamedTuple):
+    "A public name a cell defines: `name` (its anchor; `Class.method` for a `@patch`), how it reads (`signature`) and its whole docstring (Markdown)."
+    name: str
+    signature: str
+    doc: str
+
+def _signature(n) -> str:
+    "How a `def` or `class` node reads in the API box."
     if isinstance(n, ast.ClassDef):
         bases = ', '.join(ast.unparse(b) for b in [*n.bases, *n.keywords])
         return f"class {n.name}({bases})" if bases else f"class {n.name}"
+    ret = f" -> {ast.unparse(n.returns)}" if n.returns else ''
+    return f"{'async ' if isinstance(n, ast.AsyncFunctionDef) else ''}def {n.name}({ast.unparse(n.args)}){ret}"
 
-def api_items(src) -> list[tuple[str, str]]:
-    "(signature, first docstring line) of each top-level function and class defined in `src`."
+def _patched(n) -> str|None:
+    "The class that fastcore's `@patch` (from `self`'s annotation) or `@patch_to(Class)` adds function `n` to, else None."
+    for d in n.decorator_list:
+        f = ast.unparse(d.func if isinstance(d, ast.Call) else d).split('.')[-1]
+        if f == 'patch_to' and isinstance(d, ast.Call) and d.args: return ast.unparse(d.args[0])
+        if f == 'patch' and n.args.args and (a := n.args.args[0].annotation) is not None:
+            return ast.unparse(a.elts[0] if isinstance(a, ast.Tuple) else a)
+
+# %% ../nbs/internals/docs.ipynb #0049
+def _items(n) -> list[ApiItem]:
+    "The `ApiItem`s of one top-level statement: a function, a class, or an assignment to names."
+    if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        cls = None if isinstance(n, ast.ClassDef) else _patched(n)
+        return [ApiItem(f"{cls}.{n.name}" if cls else n.name, _signature(n), ast.get_docstring(n) or '')]
+    if isinstance(n, (ast.Assign, ast.AnnAssign)) and n.value is not None:
+        targets = n.targets if isinstance(n, ast.Assign) else [n.target]
+        if len(targets) == 1 and isinstance(targets[0], ast.Name):
+            v = ast.unparse(n.value)
+            return [ApiItem(targets[0].id, f"{targets[0].id} = {v if len(v) <= 70 else v[:69] + '…'}", '')]
+        return [ApiItem(e.id, e.id, '') for t in targets for e in (t.elts if isinstance(t, ast.Tuple) else [t]) if isinstance(e, ast.Name)]
+    return []
+
+def api_items(src) -> list[ApiItem]:
+    "The public names (no leading `_`) that cell source `src` defines at top level, as nbdev's `__all__` counts them, each an `ApiItem`."
     try: tree = ast.parse(strip_directives(src))
     except SyntaxError: return []   # e.g. a cell with IPython magics
-    return [(sig, (ast.get_docstring(n) or '').strip().split('\n')[0]) for n in tree.body if (sig := _signature(n))]
+    return [it for n in tree.body for it in _items(n) if not it.name.split('.')[-1].startswith('_')]
+
+# %% ../nbs/internals/docs.ipynb #004b
+class _SiteRenderer(IPythonRenderer):
+    "nbconvert's Markdown renderer, writing math as `<span class=\"math inline|display\">` for KaTeX instead of leaving `$` for MathJax."
+    def inline_math(self, body): return f'<span class="math inline">\\({self.escape_html(body)}\\)</span>'
+    def block_math(self, body): return f'<span class="math display">\\[{self.escape_html(body)}\\]</span>'
+    def latex_environment(self, name, body):
+        env = '\\begin{%s}%s\\end{%s}' % (name, body, name)
+        return f'<span class="math display">{self.escape_html(env)}</span>'
+
+def markdown_html(text) -> str:
+    "`text` (Markdown, with `$...$` and `$$...$$` math) as HTML; raw HTML in it is escaped, as a docstring's `<` means less-than."
+    return MarkdownWithMath(renderer=_SiteRenderer(escape=True, exclude_anchor_links=True)).render(text).strip()
 
 # %% ../nbs/internals/docs.ipynb #0018
-def api_html(items) -> str:
-    "A small HTML block listing `items` from `api_items`; empty when there are none."
-    rows = ''.join(f'<div class="api-item"><code>{html.escape(s)}</code><div class="api-doc">{html.escape(d)}</div></div>' for s, d in items)
+def api_html(items, cell_id=None) -> str:
+    "The API box of an exported cell: for each `ApiItem`, an anchor named after it, its signature, a link to the cell `cell_id` and its docstring as Markdown; empty without items."
+    src = f' <a class="api-src" href="#{html.escape("cell-id=" + cell_id)}">source</a>' if cell_id else ''
+    rows = ''.join(f'<div class="api-item" id="{html.escape(it.name)}"><a class="api-name" href="#{html.escape(it.name)}"><code>{html.escape(it.signature)}</code></a>{src}'
+                   + (f'<div class="api-doc">{markdown_html(it.doc)}</div>' if it.doc else '') + '</div>' for it in items)
     return f'<div class="api">{rows}</div>' if rows else ''
+
+# %% ../nbs/internals/docs.ipynb #004d
+def default_exp(nb) -> str|None:
+    "The module `nb` exports to, from its `#| default_exp` directive; None when it has none."
+    for c in nb.cells:
+        for d in directives(c.source) if c.cell_type == 'code' else []:
+            if (w := d.split())[:1] == ['default_exp'] and len(w) > 1: return w[1]
+
+def export_module(cell, default) -> str|None:
+    "The module an `#| export` (or `#| exports`) cell adds to: the one it names (`#| export graders`), else `default` (or ''); None for other cells."
+    for d in directives(cell.source) if cell.cell_type == 'code' else []:
+        w = d.replace(':', ' ').split()
+        if w[:1] in (['export'], ['exports']): return w[1] if len(w) > 1 else default or ''
 
 # %% ../nbs/internals/docs.ipynb #001b
 def docs_notebook(nb):
-    "A copy of `nb` as the site shows it: `#| hide` cells dropped, directives stripped, an API block under each `#| export` cell."
+    "A copy of `nb` as the site shows it: `#| hide`, empty and papermill's cells dropped, directives stripped, stderr noise removed, an API box under each exported cell."
     nb = copy.deepcopy(nb); cells = []
     for c in nb.cells:
-        if is_hidden(c): continue
+        items = api_items(c.source) if export_module(c, '') is not None else []
+        if is_hidden(c) or {'injected-parameters', _BANNER} & set(_tags(c)):
+            if items: cells.append(nbformat.v4.new_raw_cell(api_html(items), metadata={'llmcamp': 'api'}))  # exported: documented all the same
+            continue
+        if c.cell_type == 'code':
+            c.source, c.outputs = strip_directives(c.source), clean_outputs(c.get('outputs', []))
+            if not c.source.strip():
+                if not c.outputs: continue                                   # e.g. `#| default_exp`: an empty box
+                c.metadata.setdefault('transient', {})['remove_source'] = True  # outputs without an empty box above
         cells.append(c)
-        if c.cell_type != 'code': continue
-        block = api_html(api_items(c.source)) if _has(c, 'export', 'exports', 'exporti') else ''
-        c.source = strip_directives(c.source)
-        if block: cells.append(nbformat.v4.new_raw_cell(block, metadata={'raw_mimetype': 'text/html'}))
+        if items: cells.append(nbformat.v4.new_raw_cell(api_html(items, c.get('id')), metadata={'llmcamp': 'api'}))
     nb.cells = cells
     return nb
 
@@ -150,22 +260,128 @@ def _copy_linked(body, src_dir, root, out):
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(target, dest)
 
+# %% ../nbs/internals/docs.ipynb #0050
+def _jpeg_size(data) -> tuple[int, int]|None:
+    "(width, height) from a JPEG's first start-of-frame segment."
+    i = 2
+    while i + 9 <= len(data) and data[i] == 0xFF:
+        marker, length = data[i + 1], struct.unpack('>H', data[i + 2:i + 4])[0]
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC): return struct.unpack('>HH', data[i + 5:i + 9])[::-1]
+        i += 2 + length
+
+def image_size(data: bytes) -> tuple[int, int]|None:
+    "(width, height) in CSS pixels of PNG, GIF, JPEG or SVG `data`; None when it cannot tell."
+    if data[:8] == b'\x89PNG\r\n\x1a\n': return struct.unpack('>II', data[16:24])
+    if data[:6] in (b'GIF87a', b'GIF89a'): return struct.unpack('<HH', data[6:10])
+    if data[:2] == b'\xff\xd8': return _jpeg_size(data)
+    if not (m := re.search(rb'<svg\b[^>]*>', data[:4096])): return None
+    tag, px = m.group(0).decode('utf-8', 'replace'), {'': 1, 'px': 1, 'pt': 4/3}
+    wh = [re.search(rf'\s{a}="([\d.]+)(px|pt)?"', tag) for a in ('width', 'height')]
+    if all(wh): return tuple(round(float(v[1]) * px[v[2] or '']) for v in wh)
+    if vb := re.search(r'viewBox="\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)', tag): return round(float(vb[1])), round(float(vb[2]))
+
+# %% ../nbs/internals/docs.ipynb #0052
+_IMG = re.compile(r'<img\b[^>]*>', re.I | re.S)
+
+def _image_bytes(src, folder) -> bytes|None:
+    "The bytes of an `<img>` source: a base64 `data:` URI, or a relative file under `folder`."
+    if src.startswith('data:'):
+        head, _, payload = src.partition(',')
+        return base64.b64decode(payload) if head.endswith(';base64') else unquote(payload).encode()
+    path = _local(src)
+    return (Path(folder)/path).read_bytes() if path and (Path(folder)/path).is_file() else None
+
+def sized_images(body, folder='.') -> str:
+    "`body` with `width` and `height` on every `<img>` that lacks either, from the image's own size, so a page does not jump as images load."
+    def fix(m):
+        tag = m.group(0)
+        has = {a: re.search(rf'\s{a}\s*=\s*["\']?(\d+)', tag) for a in ('width', 'height')}
+        if all(has.values()) or not (src := re.search(r'''\ssrc\s*=\s*(["'])(.*?)\1''', tag, re.S)): return tag
+        if not (size := image_size(_image_bytes(html.unescape(src.group(2)), folder) or b'')): return tag
+        w, h = size
+        if has['width']: w, h = int(has['width'][1]), round(int(has['width'][1]) * h / w)
+        elif has['height']: w, h = round(int(has['height'][1]) * w / h), int(has['height'][1])
+        tag = re.sub(r'\s(width|height)\s*=\s*["\']?\d+["\']?', '', tag)
+        return re.sub(r'\s*/?>$', f' width="{w}" height="{h}">', tag)
+    return _IMG.sub(fix, body)
+
+# %% ../nbs/internals/docs.ipynb #0055
+class Section(NamedTuple):
+    "A stretch of a page from one heading to the next: heading `level` (0 before the first), its `id`, its `title` and its prose `text`."
+    level: int
+    id: str
+    title: str
+    text: str
+
+_INLINE = {'a', 'abbr', 'b', 'code', 'em', 'i', 'kbd', 'small', 'span', 'strong', 'sub', 'sup'}
+
+class _Sections(HTMLParser):
+    "Splits HTML at each `<h1>`-`<h3>` with an `id`; text inside `<pre>`, `<script>` and `<style>` is left out, other tags but inline ones separate words."
+    def __init__(self):
+        super().__init__(); self.parts, self._skip, self._head = [[0, '', [], []]], 0, False
+    def handle_starttag(self, tag, attrs):
+        if tag not in _INLINE: self.handle_data(' ')
+        if tag in ('pre', 'script', 'style'): self._skip += 1
+        elif tag in ('h1', 'h2', 'h3') and (i := dict(attrs).get('id')): self.parts.append([int(tag[1]), i, [], []]); self._head = True
+    def handle_endtag(self, tag):
+        if tag not in _INLINE: self.handle_data(' ')
+        if tag in ('pre', 'script', 'style'): self._skip = max(0, self._skip - 1)
+        elif tag in ('h1', 'h2', 'h3'): self._head = False
+    def handle_data(self, data):
+        if not self._skip: self.parts[-1][2 if self._head else 3].append(data)
+
+def page_sections(body) -> list[Section]:
+    "The `Section`s of a page's HTML `body`, in order; heading titles without their `¶` anchor."
+    p = _Sections(); p.feed(body); p.close()
+    squash = lambda parts: ' '.join(''.join(parts).replace('¶', '').split())
+    return [Section(lvl, i, squash(t), squash(x)) for lvl, i, t, x in p.parts if lvl == 0 or squash(t)]
+
+# %% ../nbs/internals/docs.ipynb #0057
+def toc_html(sections) -> str:
+    "The \"On this page\" box: a link to each `<h2>` and `<h3>` of `sections`; empty when there are fewer than two."
+    links = [f'<a class="toc-{s.level}" href="#{html.escape(s.id)}">{html.escape(s.title)}</a>' for s in sections if s.level in (2, 3)]
+    return f'<aside class="toc"><p class="toc-title">On this page</p>{"".join(links)}</aside>' if len(links) > 1 else ''
+
+def search_entries(url, title, sections, api=()) -> list[list[str]]:
+    "Search index entries `[title, url, where, text]` for a page at `url` (from the site root): one per section, one per `ApiItem` in `api` as `(module, item)`."
+    out = [[s.title or title, f"{url}#{s.id}" if s.level > 1 else url, title, s.text[:1500]] for s in sections if s.title or s.text]
+    return out + [[it.name, f"{url}#{it.name}", f"{mod} · {title}", f"{it.signature} {it.doc}"[:500]] for mod, it in api]
+
 # %% ../nbs/internals/docs.ipynb #0024
-_CSS = '''body{margin:0;font:16px/1.55 system-ui,-apple-system,"Segoe UI",sans-serif;color:#212529}
-nav.sidebar{position:fixed;top:0;bottom:0;left:0;width:15rem;overflow:auto;padding:1rem;background:#f6f7f9;border-right:1px solid #dee2e6}
+_CSS = '''*,*::before,*::after{box-sizing:border-box}
+body{margin:0;font:16px/1.55 system-ui,-apple-system,"Segoe UI",sans-serif;color:#212529;overflow-wrap:break-word}
+nav.sidebar{position:fixed;top:0;bottom:0;left:0;width:16rem;overflow:auto;padding:1rem;background:#f6f7f9;border-right:1px solid #dee2e6}
 nav.sidebar a{display:block;padding:.2rem .5rem;color:#1f4e79;text-decoration:none;border-radius:4px}
 nav.sidebar a:hover{background:#e7ecf2} nav.sidebar a.current{background:#2c6fbb;color:#fff}
 nav.sidebar a.site{font-size:1.25rem;font-weight:600;margin-bottom:.5rem}
 nav.sidebar .section{margin:1.1rem 0 .2rem .5rem;font-size:.78rem;font-weight:600;text-transform:uppercase;letter-spacing:.04em;color:#6c757d}
-main{margin-left:17rem;padding:1rem 2rem 4rem;max-width:56rem}
-.prompt{display:none} a.anchor-link{display:none}
+nav.sidebar .nav-extra{margin-top:1.2rem;border-top:1px solid #dee2e6;padding-top:.6rem}
+#search{width:100%;padding:.35rem .5rem;border:1px solid #ced4da;border-radius:4px;font:inherit}
+#search-results{margin:.3rem 0 .6rem} #search-results small{display:block;color:#6c757d;font-size:.75rem}
+#search-results a.search-hit{padding:.25rem .5rem;border-bottom:1px solid #e9ecef}
+.nav-toggle{position:absolute;opacity:0;pointer-events:none} .nav-toggle-label{display:none;cursor:pointer;padding:.2rem .6rem;border:1px solid #ced4da;border-radius:4px}
+main{margin-left:16rem;padding:1rem 2rem 4rem;max-width:62rem}
+aside.toc{font-size:.85rem;border-left:2px solid #dee2e6;padding:.2rem 0 .2rem .8rem;margin:0 0 1rem}
+aside.toc a{display:block;color:#495057;text-decoration:none;padding:.1rem 0} aside.toc a:hover{color:#2c6fbb}
+aside.toc a.toc-3{padding-left:.9rem} aside.toc .toc-title{font-weight:600;margin:0 0 .3rem}
+@media (min-width:75rem){aside.toc{position:fixed;top:1rem;right:1rem;width:13rem;max-height:calc(100vh - 2rem);overflow:auto} main{margin-right:15rem}}
+.prompt{display:none} a.anchor-link{visibility:hidden;margin-left:.3rem;text-decoration:none} :hover>a.anchor-link{visibility:visible}
 .input_area{background:#f7f7f9;border:1px solid #e3e3e8;border-radius:4px;margin:.6rem 0}
-.input_area pre,.output_area pre{margin:0;padding:.5rem .7rem;overflow-x:auto;font-size:.88rem}
-.output_area pre{border-left:3px solid #dee2e6;margin-bottom:.6rem}
-div.api{margin:.2rem 0 1.2rem;padding:.4rem .8rem;border-left:3px solid #2c6fbb;background:#f2f6fb}
-div.api-item{margin:.2rem 0} div.api-doc{margin-left:1.2rem;color:#495057}
-img{max-width:100%} table{border-collapse:collapse} td,th{border:1px solid #dee2e6;padding:.2rem .5rem}
-@media (max-width:50rem){nav.sidebar{position:static;width:auto} main{margin-left:0}}
+pre{overflow-x:auto} .input_area pre,.output_area pre{margin:0;padding:.5rem .7rem;font-size:.88rem}
+.output_area pre{border-left:3px solid #dee2e6;margin-bottom:.6rem} .output_subarea{overflow-x:auto;max-width:100%}
+div.api{margin:.2rem 0 1.2rem;padding:.4rem .8rem;border-left:3px solid #2c6fbb;background:#f2f6fb;overflow-x:auto}
+div.api-item{margin:.3rem 0;scroll-margin-top:1rem} a.api-name{color:#1f4e79;text-decoration:none} a.api-src{font-size:.8rem;color:#6c757d}
+div.api-doc{margin-left:1.2rem;color:#495057} div.api-doc p{margin:.2rem 0}
+dl.api-index dt{margin-top:.5rem} dl.api-index dd{margin-left:1.2rem;color:#495057} dl.api-index dd p{margin:0}
+img{max-width:100%;height:auto}
+table{border-collapse:collapse;display:block;overflow-x:auto;max-width:100%;width:max-content} td,th{border:1px solid #dee2e6;padding:.2rem .5rem}
+.katex-display{overflow-x:auto;overflow-y:hidden;padding:.2rem 0}
+nav.pager{display:flex;justify-content:space-between;gap:1rem;margin-top:3rem;padding-top:1rem;border-top:1px solid #dee2e6}
+nav.pager a{text-decoration:none;color:#1f4e79} nav.pager a.next{margin-left:auto;text-align:right} nav.pager small{display:block;color:#6c757d}
+p.source-link{font-size:.85rem;color:#6c757d}
+@media (max-width:50rem){nav.sidebar{position:static;width:auto;border-right:0;border-bottom:1px solid #dee2e6}
+ .nav-toggle-label{display:inline-block;float:right} .nav-body{display:none} .nav-toggle:checked~.nav-body{display:block}
+ main{margin-left:0;padding:1rem}}
 '''
 
 def site_css() -> str:
@@ -176,13 +392,22 @@ def site_css() -> str:
 # %% ../nbs/internals/docs.ipynb #0025
 _PAGE = '''<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} – {site}</title><link rel="stylesheet" href="{css}"></head>
-<body><nav class="sidebar">
+<title>{title} – {site}</title><link rel="icon" href="{root}_static/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="{root}_static/katex/katex.min.css"><link rel="stylesheet" href="{css}">
+<script defer src="{root}_static/katex/katex.min.js"></script><script defer src="{root}search_index.js"></script><script defer src="{root}_static/site.js"></script>
+</head>
+<body data-root="{root}"><nav class="sidebar">
 <a class="site" href="{home}">{site}</a>
+<input type="checkbox" id="nav-toggle" class="nav-toggle"><label for="nav-toggle" class="nav-toggle-label">Menu</label>
+<div class="nav-body">
+<input type="search" id="search" placeholder="Search ( / )" aria-label="Search the site" autocomplete="off"><div id="search-results"></div>
 {nav}
-</nav>
+<p class="nav-extra"><a class="api-index" href="{root}api.html">API index</a>{repo}</p>
+</div></nav>
 <main>
+{toc}
 {body}
+{pager}
 </main></body></html>
 '''
 
@@ -190,16 +415,82 @@ def _rel(path, page) -> str:
     "The relative URL of site file `path` from the page for notebook `page`."
     return Path(os.path.relpath(path, page.parent)).as_posix()
 
-def page_html(body, page, pages, titles, site='') -> str:
-    "The full HTML page for notebook `page`: `body` with a sidebar of `pages` (from `sidebar`) titled by `titles`."
+def _pager(page, pages, titles) -> str:
+    "Previous and next links, in sidebar order, for `page`."
+    order = [p for _, p in pages]
+    if page not in order: return ''
+    i = order.index(page); links = []
+    for cls, j, label in (('prev', i - 1, '← Previous'), ('next', i + 1, 'Next →')):
+        if 0 <= j < len(order):
+            links.append(f'<a class="{cls}" href="{_rel(order[j].with_suffix(".html"), page)}"><small>{label}</small>{html.escape(titles[order[j]])}</a>')
+    return f'<nav class="pager">{"".join(links)}</nav>'
+
+# %% ../nbs/internals/docs.ipynb #0059
+def page_html(body, page, pages, titles, site='', repo=None, branch='main') -> str:
+    "The full HTML page for notebook `page`: `body` with the sidebar of `pages` titled by `titles`, search, contents, previous/next, and links to the repository `repo`."
     nav, last = [], None
     for sec, p in pages:
         if sec and sec != last: nav.append(f'<p class="section">{html.escape(sec)}</p>')
         last = sec
         cur = ' class="current" aria-current="page"' if p == page else ''
         nav.append(f'<a href="{_rel(p.with_suffix(".html"), page)}"{cur}>{html.escape(titles[p])}</a>')
-    return _PAGE.format(title=html.escape(titles[page]), site=html.escape(site), css=_rel('site.css', page),
-                        home=_rel('index.html', page), nav='\n'.join(nav), body=body)
+    root = _rel('.', page) + '/' if page.parent != Path('.') else ''
+    src = (f'<p class="source-link">This page is <a class="notebook" href="{html.escape(repo)}/blob/{branch}/{page.as_posix()}">'
+           f'{page.as_posix()}</a>: edit the notebook, not the page.</p>') if repo and page.suffix == '.ipynb' else ''
+    return _PAGE.format(title=html.escape(titles[page]), site=html.escape(site), css=_rel('site.css', page), root=root,
+                        home=_rel('index.html', page), nav='\n'.join(nav), toc=toc_html(page_sections(body)), body=body,
+                        repo=f' <a class="repo" href="{html.escape(repo)}">Source code</a>' if repo else '',
+                        pager=src + _pager(page, pages, titles))
+
+# %% ../nbs/internals/docs.ipynb #005b
+_TEMPLATE = '''{%- extends 'basic/index.html.j2' -%}
+{% block input %}<div class="inner_cell"><div class="input_area">{{ cell.source | highlight_code(metadata=cell.metadata) }}</div></div>{% endblock input %}
+{% block rawcell scoped %}{% if cell.metadata.get('llmcamp') == 'api' %}{{ cell.source }}{% else %}{{ super() }}{% endif %}{% endblock rawcell %}
+'''
+
+def _exporter():
+    "nbconvert's HTML exporter with three changes: Markdown math comes out for KaTeX (`_SiteRenderer`), the API boxes we build are kept as they are, and highlighted code is not sanitized again (pygments escapes it; sanitizing took half the build's time)."
+    from jinja2 import DictLoader, pass_context
+    from nbconvert import HTMLExporter
+    class SiteExporter(HTMLExporter):
+        @pass_context
+        def markdown2html(self, context, source):
+            cell, res = context.get('cell', {}), context.get('resources', {})
+            r = _SiteRenderer(escape=False, attachments=cell.get('attachments', {}), embed_images=self.embed_images,
+                              path=res.get('metadata', {}).get('path', ''), anchor_link_text=self.anchor_link_text)
+            return MarkdownWithMath(renderer=r).render(source)
+    return SiteExporter(template_name='basic', template_file='llmcamp.html.j2', embed_images=True,
+                        extra_loaders=[DictLoader({'llmcamp.html.j2': _TEMPLATE})])
+
+# %% ../nbs/internals/docs.ipynb #005e
+STATIC = Path('nbs/_static')   # the site's own files: site.js, favicon.svg, KaTeX (see katex/VERSION)
+
+def static_dir(root=None) -> Path:
+    "The folder of files every page loads: `root/nbs/_static` when the project has one, else llmcamp's own (its checkout, as `make install` sets it up)."
+    import llmcamp
+    for d in ([Path(root)/STATIC] if root else []) + [Path(llmcamp.__file__).resolve().parents[1]/STATIC]:
+        if (d/'site.js').is_file(): return d
+    raise FileNotFoundError(f"no {STATIC}/site.js in {root} or in llmcamp's checkout: the site's scripts, favicon and KaTeX live there")
+
+# %% ../nbs/internals/docs.ipynb #0061
+def notebook_api(nb) -> list[tuple[str, ApiItem]]:
+    "(module, `ApiItem`) for each public name `nb`'s `#| export` cells define, in order; the module as nbdev writes it (`#| default_exp`, or the one an export names)."
+    default = default_exp(nb)
+    return [(mod, it) for c in nb.cells if (mod := export_module(c, default)) is not None for it in api_items(c.source)]
+
+def api_index_html(entries, lib='') -> str:
+    "The API index page's body: every exported name from `entries` of (module, `ApiItem`, url), by module, linked to its API box."
+    by_mod = {}
+    for mod, it, url in entries: by_mod.setdefault(mod, []).append((it, url))
+    out = ['<h1 id="API-index">API index</h1>', f'<p>Every name the notebooks export, {len(entries)} in {len(by_mod)} modules. '
+           'Each links to its documentation, right under the notebook cell that defines it.</p>']
+    for mod, items in by_mod.items():
+        name = '.'.join(n for n in (lib, mod) if n)
+        out.append(f'<h2 id="{html.escape(name)}">{html.escape(name)}</h2><dl class="api-index">')
+        out += [f'<dt><a href="{html.escape(url)}"><code>{html.escape(it.name)}</code></a></dt>'
+                f'<dd>{markdown_html(it.doc.split(chr(10) + chr(10))[0]) if it.doc else ""}</dd>' for it, url in items]
+        out.append('</dl>')
+    return '\n'.join(out)
 
 # %% ../nbs/internals/docs.ipynb #0028
 _MARKER = '.llmcamp-site'
@@ -216,13 +507,21 @@ def _fresh_out(out) -> Path:
     return out
 
 # %% ../nbs/internals/docs.ipynb #0029
-def _source(page, root, executed):
-    "The notebook to render for `page`: an executed copy from `executed` with the same file name and title, else the source."
+def _source(page, root, executed) -> tuple:
+    "(notebook, its path) to render for `page`: an executed copy from `executed` with the same file name and title, else the source."
     nb = nbformat.read(root/page, as_version=4)
-    if executed is None: return nb
+    if executed is None: return nb, root/page
     for cand in (Path(executed)/page, Path(executed)/page.name):
-        if cand.is_file() and title(ex := nbformat.read(cand, as_version=4)) == title(nb): return ex
-    return nb
+        if cand.is_file() and title(ex := nbformat.read(cand, as_version=4)) == title(nb): return ex, cand
+    return nb, root/page
+
+def _project(root) -> dict:
+    "What the pages say about the project: `lib` and git `branch` from settings.ini, the `repo` URL from pyproject.toml's `[project.urls] Source`."
+    ini, pp = configparser.ConfigParser(), Path(root)/'pyproject.toml'
+    ini.read(Path(root)/'settings.ini', encoding='utf-8')
+    urls = tomllib.loads(pp.read_text(encoding='utf-8')).get('project', {}).get('urls', {}) if pp.is_file() else {}
+    return {'lib': ini.get('DEFAULT', 'lib_name', fallback=''), 'branch': ini.get('DEFAULT', 'branch', fallback='main'),
+            'repo': (urls.get('Source') or '').rstrip('/') or None}
 
 # %% ../nbs/internals/docs.ipynb #002a
 def _quarto(root, out) -> Path:
@@ -230,61 +529,85 @@ def _quarto(root, out) -> Path:
     subprocess.run(['quarto', 'render', '--output-dir', str(out)], cwd=root, check=True)
     return out
 
+# %% ../nbs/internals/docs.ipynb #0064
+def _render(p, nb, root, out, exporter) -> str:
+    "The HTML body of sidebar page `p` from notebook `nb`: rendered, linked files copied into `out`, links re-pointed, images sized."
+    src = links_from(p)
+    body, _ = exporter.from_notebook_node(docs_notebook(nb), resources={'metadata': {'path': str(root/src)}})
+    _copy_linked(body, root/src, root, out)
+    return sized_images(rewrite_links(body, src, p.parent), out/p.parent)
+
+def _write(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding='utf-8')
+
 # %% ../nbs/internals/docs.ipynb #002b
 def build_site(root, out=None, executed=None, engine='auto') -> Path:
-    "Build the docs site of `root` into `out` (default `root/_site`) with Quarto if installed, else as offline HTML."
-    from nbconvert import HTMLExporter
+    "Build the docs site of `root` into `out` (default `root/_site`) with Quarto if installed, else as offline HTML; `SiteError`, building nothing, when a page shows a failed run."
     root = Path(root).resolve(); out = Path(out).resolve() if out else root/'_site'
     if engine == 'auto': engine = 'quarto' if shutil.which('quarto') else 'html'
     if engine == 'quarto': return _quarto(root, out)
     if engine != 'html': raise ValueError(f"engine must be 'auto', 'quarto' or 'html', not {engine!r}")
     pages = sidebar(root)  # before touching `out`: a bad config deletes nothing
-    nbs = {p: _source(p, root, executed) for _, p in pages}
+    srcs = {p: _source(p, root, executed) for _, p in pages}
+    if failed := [f"{path}: {e}" for nb, path in srcs.values() for e in run_errors(nb)]:
+        raise SiteError(f"{len(failed)} sign(s) of a failed run; the site does not publish one, so nothing was built. "
+                        "Fix the notebook and run it again:\n  " + '\n  '.join(failed))
+    nbs = {p: nb for p, (nb, _) in srcs.items()}
     titles = {p: title(nb, p.stem) for p, nb in nbs.items()}
-    site = (_site_config(root).get('website') or {}).get('title') or root.name
-    out, exporter = _fresh_out(out), HTMLExporter(template_name='basic', embed_images=True)
+    site, proj, static = (_site_config(root).get('website') or {}).get('title') or root.name, _project(root), static_dir(root)
+    out, exporter, api, index = _fresh_out(out), _exporter(), [], []
     for p, nb in nbs.items():
-        src = links_from(p)
-        body, _ = exporter.from_notebook_node(docs_notebook(nb), resources={'metadata': {'path': str(root/src)}})
-        _copy_linked(body, root/src, root, out)
-        body = rewrite_links(body, src, p.parent)
-        dest = out/p.with_suffix('.html')
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_text(page_html(body, p, pages, titles, site), encoding='utf-8')
-    (out/'site.css').write_text(site_css(), encoding='utf-8')
+        body, url, page_api = _render(p, nb, root, out, exporter), p.with_suffix('.html').as_posix(), notebook_api(nb)
+        api += [(m, it, f"{url}#{it.name}") for m, it in page_api]
+        index += search_entries(url, titles[p], page_sections(body), page_api)
+        _write(out/url, page_html(body, p, pages, titles, site, proj['repo'], proj['branch']))
+    body = api_index_html(api, proj['lib'])
+    _write(out/'api.html', page_html(body, Path('api.html'), pages, {**titles, Path('api.html'): 'API index'}, site, proj['repo']))
+    index += search_entries('api.html', 'API index', page_sections(body))
+    _write(out/'search_index.js', 'window.SEARCH_INDEX = ' + json.dumps(index, ensure_ascii=False, separators=(',', ':')) + ';\n')
+    _write(out/'site.css', site_css())
+    shutil.copytree(static, out/'_static')
     if not (out/'index.html').exists():
         home = (README_NB if README_NB in nbs else pages[0][1]).with_suffix('.html').as_posix()
-        (out/'index.html').write_text(f'<!DOCTYPE html><meta charset="utf-8"><meta http-equiv="refresh" content="0; url={home}">'
-                                      f'<title>{html.escape(site)}</title><a href="{home}">{html.escape(site)}</a>\n', encoding='utf-8')
+        _write(out/'index.html', f'<!DOCTYPE html><meta charset="utf-8"><meta http-equiv="refresh" content="0; url={home}">'
+                                 f'<link rel="icon" href="_static/favicon.svg" type="image/svg+xml">'
+                                 f'<title>{html.escape(site)}</title><a href="{home}">{html.escape(site)}</a>\n')
     return out
 
 # %% ../nbs/internals/docs.ipynb #0032
 class _Links(HTMLParser):
-    "Collects every `href` and `src` attribute value of an HTML document."
-    def __init__(self): super().__init__(); self.urls = []
-    def handle_starttag(self, tag, attrs): self.urls += [v for k, v in attrs if k in ('href', 'src') and v]
+    "Collects every `href` and `src` attribute value of an HTML document, and the `id`s a link's `#fragment` can point at."
+    def __init__(self): super().__init__(); self.urls, self.ids = [], set()
+    def handle_starttag(self, tag, attrs):
+        self.urls += [v for k, v in attrs if k in ('href', 'src') and v]
+        self.ids |= {v for k, v in attrs if v and (k == 'id' or (tag == 'a' and k == 'name'))}
 
-def _problem(url, page, site) -> str|None:
-    "Why `url` on `page` does not resolve to a file inside `site`; None when it does or is external."
+def _problem(url, page, site, ids=None) -> str|None:
+    "Why `url` on `page` does not resolve to a file (and `#anchor`, when `ids` maps pages to their ids) inside `site`; None when it does or is external."
     u = urlsplit(url)
     if u.scheme in ('http', 'https', 'mailto', 'data') or (u.netloc and not u.scheme): return None
     if u.scheme: return f'unsupported scheme {u.scheme}:'
-    if not u.path: return None   # a pure #anchor
     if u.path.startswith('/'): return 'site-absolute path (use a relative link)'
-    target = (page.parent/unquote(u.path)).resolve()
+    target = (page.parent/unquote(u.path)).resolve() if u.path else page.resolve()
     if not target.is_relative_to(site.resolve()): return 'points outside the site'
     if target.is_dir(): target = target/'index.html'
-    return None if target.is_file() else 'no such file'
+    if not target.is_file(): return 'no such file'
+    if ids is not None and u.fragment and target in ids and not {u.fragment, unquote(u.fragment)} & ids[target]:  # as browsers do: as is, then decoded
+        return f'no #{u.fragment} on that page'
 
 # %% ../nbs/internals/docs.ipynb #0033
 def check_site(site, root) -> list[str]:
-    "Problems with the built `site` of `root`: sidebar pages without HTML, internal links to missing files. Empty means OK."
+    "Problems with the built `site` of `root`: sidebar pages without HTML, internal links to missing files or `#anchors`. Empty means OK."
     site = Path(site)
     problems = [f"{p}: sidebar page has no {p.with_suffix('.html').as_posix()} in {site}"
                 for _, p in sidebar(root) if not (site/p.with_suffix('.html')).is_file()]
+    parsed = {}
     for f in sorted(site.rglob('*.html')):
-        links = _Links(); links.feed(f.read_text(encoding='utf-8', errors='replace'))
-        problems += [f"{f.relative_to(site).as_posix()}: link {u!r}: {why}" for u in links.urls if (why := _problem(u, f, site))]
+        parsed[f.resolve()] = links = _Links(); links.feed(f.read_text(encoding='utf-8', errors='replace'))
+    ids = {f: links.ids for f, links in parsed.items()}
+    for f, links in parsed.items():
+        problems += [f"{f.relative_to(site.resolve()).as_posix()}: link {u!r}: {why}" for u in links.urls if (why := _problem(u, f, site, ids))]
     return list(dict.fromkeys(problems))
 
 # %% ../nbs/internals/docs.ipynb #0039
