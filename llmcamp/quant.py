@@ -25,13 +25,14 @@ import triton
 import triton.language as tl
 
 # %% auto #0
-__all__ = ['DECODE_CONFIGS', 'PREFILL_CONFIGS', 'INTERPRETER_CONFIGS', 'SMALL_LAYER', 'DECODE_MAX_M', 'GPU_BENCH_SHAPES',
-           'quantize_int8', 'dequantize_int8', 'int4_params', 'quantize_int4', 'dequantize_int4', 'pack_int4',
-           'unpack_int4', 'interpreting', 'bench_fn', 'w8a16_kernel', 'w4a16_kernel', 'w8a16_matmul', 'w4a16_matmul',
-           'QuantLinear', 'gptq_quantize', 'collect_hessians', 'quantizable', 'quantize_model', 'set_backend',
-           'to_dtype', 'pick_group_size', 'save_quantized', 'load_quantized', 'size_mb', 'perplexity',
-           'decode_tokens_per_s', 'peak_bandwidth_gbs', 'copy_bandwidth_gbs', 'time_ms', 'torch_weight_only_ops',
-           'bench_shape', 'run_benchmark', 'plot_roofline', 'bench_main', 'grade_pack_bytes', 'grade_quantize_int4',
+__all__ = ['DECODE_CONFIGS', 'PREFILL_CONFIGS', 'INTERPRETER_CONFIGS', 'SMALL_LAYER', 'MAX_TUNE_CONFIGS', 'DECODE_MAX_M',
+           'GPU_BENCH_SHAPES', 'quantize_int8', 'dequantize_int8', 'int4_group_sizes', 'int4_params', 'quantize_int4',
+           'dequantize_int4', 'pack_int4', 'unpack_int4', 'interpreting', 'dot_dtype', 'bench_fn', 'w8a16_kernel',
+           'w4a16_kernel', 'w8a16_matmul', 'w4a16_matmul', 'kernel_tol', 'kernel_errors', 'QuantLinear',
+           'gptq_quantize', 'collect_hessians', 'quantizable', 'quantize_model', 'set_backend', 'to_dtype',
+           'pick_group_size', 'save_quantized', 'load_quantized', 'size_mb', 'perplexity', 'decode_tokens_per_s',
+           'peak_bandwidth_gbs', 'copy_bandwidth_gbs', 'time_ms', 'torch_weight_only_ops', 'bench_shape',
+           'run_benchmark', 'plot_roofline', 'bench_main', 'grade_pack_bytes', 'grade_quantize_int4',
            'grade_dequant_kernel']
 
 # %% ../nbs/06_quantization.ipynb #0009
@@ -55,10 +56,19 @@ def dequantize_int8(codes: torch.Tensor, scales: torch.Tensor) -> torch.Tensor:
     return codes.float() * scales.float()[:, None]
 
 # %% ../nbs/06_quantization.ipynb #000c
+def int4_group_sizes(K: int) -> list[int]:
+    "The INT4 group sizes that work for a layer with `K` inputs: every multiple of 16 that divides K (the quantizers and both kernels run them all)."
+    return [g for g in range(16, K + 1, 16) if K % g == 0]
+
+def _sizes_that_work(K: int) -> str:
+    ok = int4_group_sizes(K)
+    if not ok: return f"no group size works for K={K}: INT4 groups need in_features to be a multiple of 16"
+    return f"group sizes that work for K={K}: " + ", ".join(map(str, ok[:12])) + (", ..." if len(ok) > 12 else "")
+
 def _check_group(K: int, group_size: int):
     if not isinstance(group_size, int) or isinstance(group_size, bool) or group_size <= 0 or group_size % 16:
-        raise ValueError(f"group_size must be a positive multiple of 16 (32, 64, 128 are usual), got {group_size!r}")
-    if K % group_size: raise ValueError(f"group_size={group_size} does not divide in_features K={K}; pick a group size that does (K % group_size == 0)")
+        raise ValueError(f"group_size must be a positive multiple of 16 (32, 64, 128 are usual), got {group_size!r}; {_sizes_that_work(K)}")
+    if K % group_size: raise ValueError(f"group_size={group_size} does not divide in_features K={K}; {_sizes_that_work(K)}")
 
 def int4_params(w: torch.Tensor, group_size: int) -> tuple[torch.Tensor, torch.Tensor]:
     "Asymmetric INT4 scales and zero points (N, K // group_size) of each group of `group_size` weights along K."
@@ -111,10 +121,16 @@ def interpreting() -> bool:
     "True when Triton kernels run in the CPU interpreter (`TRITON_INTERPRET=1`)."
     return os.environ.get("TRITON_INTERPRET", "0") not in ("", "0")
 
-def bench_fn(kernel_call, quantiles=None, reps: int = 3):
-    "`do_bench` for `triton.autotune` that works everywhere: Triton's CUDA-event timer on a GPU, a wall clock in the interpreter (ms)."
+_TL_DTYPES = {torch.float16: tl.float16, torch.bfloat16: tl.bfloat16, torch.float32: tl.float32}
+
+def dot_dtype(dtype: torch.dtype):
+    "The Triton dtype the kernels' `tl.dot` multiplies in for activations of torch `dtype`: that dtype, but float32 for bfloat16 in the interpreter (its NumPy dot reads bf16 tiles as integers)."
+    if dtype == torch.bfloat16 and interpreting(): return tl.float32
+    return _TL_DTYPES[dtype]
+
+def bench_fn(kernel_call, quantiles=None, reps: int = 1):
+    "`do_bench` for `triton.autotune` that works everywhere: Triton's CUDA-event timer on a GPU; in the interpreter, where times say nothing and only exercise the autotuner, the wall clock of `reps` runs (ms)."
     if not interpreting(): return triton.testing.do_bench(kernel_call, quantiles=quantiles)
-    kernel_call()                                                            # warm-up
     ts = []
     for _ in range(reps):
         t = time.perf_counter(); kernel_call(); ts.append((time.perf_counter() - t) * 1e3)
@@ -124,7 +140,8 @@ def bench_fn(kernel_call, quantiles=None, reps: int = 3):
 # %% ../nbs/06_quantization.ipynb #0015
 @triton.jit
 def w8a16_kernel(x_ptr, w_ptr, s_ptr, c_ptr, M, N, K, m_bucket, stride_xm, stride_cm,
-                 BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr, SPLIT_K: tl.constexpr, ATOMIC: tl.constexpr):
+                 BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr, SPLIT_K: tl.constexpr, ATOMIC: tl.constexpr,
+                 DOT_DTYPE: tl.constexpr):
     "C[M, N] = X[M, K] @ (W[K, N] int8 * S[N]): each program owns a BLOCK_M x BLOCK_N tile of C and a 1/SPLIT_K share of K."
     pid_n, pid_m, pid_k = tl.program_id(0), tl.program_id(1), tl.program_id(2)
     rm = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)
@@ -136,7 +153,7 @@ def w8a16_kernel(x_ptr, w_ptr, s_ptr, c_ptr, M, N, K, m_bucket, stride_xm, strid
         rk = t * BLOCK_K + tl.arange(0, BLOCK_K)
         x = tl.load(x_ptr + rm[:, None] * stride_xm + rk[None, :], mask=(rm[:, None] < M) & (rk[None, :] < K), other=0.0)
         w = tl.load(w_ptr + rk[:, None] * N + rn[None, :], mask=(rk[:, None] < K) & (rn[None, :] < N), other=0)
-        acc += tl.dot(x, w.to(x.dtype))                                      # int8 -> float in registers; exact for |q| <= 127
+        acc += tl.dot(x.to(DOT_DTYPE), w.to(DOT_DTYPE))                      # int8 -> float in registers; exact for |q| <= 127
     s = tl.load(s_ptr + rn, mask=rn < N, other=0.0)
     acc = acc * s.to(tl.float32)[None, :]                                   # per-channel scale: once, after the K loop
     c = c_ptr + rm[:, None] * stride_cm + rn[None, :]
@@ -147,7 +164,8 @@ def w8a16_kernel(x_ptr, w_ptr, s_ptr, c_ptr, M, N, K, m_bucket, stride_xm, strid
 # %% ../nbs/06_quantization.ipynb #0017
 @triton.jit
 def w4a16_kernel(x_ptr, w_ptr, s_ptr, z_ptr, c_ptr, M, N, K, m_bucket, stride_xm, stride_cm, group_size,
-                 BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr, SPLIT_K: tl.constexpr, ATOMIC: tl.constexpr):
+                 BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr, SPLIT_K: tl.constexpr, ATOMIC: tl.constexpr,
+                 DOT_DTYPE: tl.constexpr):
     "C[M, N] = X[M, K] @ dequant(W): W packed eight 4-bit codes per int32 (K // 8, N), scales and zero points per group of K."
     pid_n, pid_m, pid_k = tl.program_id(0), tl.program_id(1), tl.program_id(2)
     rm = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)
@@ -166,7 +184,7 @@ def w4a16_kernel(x_ptr, w_ptr, s_ptr, z_ptr, c_ptr, M, N, K, m_bucket, stride_xm
         s = tl.load(s_ptr + g * N + rn, mask=rn < N, other=0.0).to(tl.float32)
         z = tl.load(z_ptr + g * N + rn, mask=rn < N, other=0).to(tl.float32)
         w = (q.to(tl.float32) - z[None, :]) * s[None, :]
-        acc += tl.dot(x, w.to(x.dtype))
+        acc += tl.dot(x.to(DOT_DTYPE), w.to(DOT_DTYPE))
     c = c_ptr + rm[:, None] * stride_cm + rn[None, :]
     mask = (rm[:, None] < M) & (rn[None, :] < N)
     if ATOMIC: tl.atomic_add(c, acc, mask=mask)
@@ -179,31 +197,38 @@ def _cfg(bm, bn, bk, split, warps=4, stages=3):
 DECODE_CONFIGS = [_cfg(16, bn, bk, sk, 4, 4) for sk in (1, 2, 4, 8) for bn in (64, 128, 32) for bk in (128, 64, 32)]
 PREFILL_CONFIGS = [_cfg(128, 128, 64, 1, 8, 3), _cfg(128, 128, 32, 1, 4, 4), _cfg(128, 256, 64, 1, 8, 3), _cfg(256, 128, 64, 1, 8, 3),
                    _cfg(64, 128, 64, 1, 4, 4), _cfg(128, 64, 32, 1, 4, 4), _cfg(64, 64, 64, 1, 4, 4), _cfg(64, 64, 32, 1, 2, 5)]
+# 16-wide K tiles: the fallback for group sizes that no wider tile divides (16, 48, 80, ...); slower, so used only then
+DECODE_CONFIGS += [_cfg(16, bn, 16, sk, 4, 4) for sk in (1, 4) for bn in (64, 32)]
+PREFILL_CONFIGS += [_cfg(64, 64, 16, 1, 4, 4), _cfg(128, 64, 16, 1, 4, 4)]
 INTERPRETER_CONFIGS = 2   # configs the interpreter tries per shape (it times them with a wall clock: slow, but it exercises the autotuner)
 
 SMALL_LAYER = 2**20        # weights with fewer elements try only the first 4 configs: tuning them costs more than it gains
+MAX_TUNE_CONFIGS = None    # None: tune over every config that fits; n: over n of them, spread along the list (make gpu-check's time budget)
 
 def _prune(configs, named_args, **kwargs):
-    "Keep configs whose K tile fits the quantization group (W4); fewer for small layers and in the interpreter."
+    "Keep configs whose K tile lies inside one quantization group (W4), 16-wide tiles only when no wider one does; fewer for small layers and in the interpreter."
     g = named_args.get("group_size")
     ok = [c for c in configs if g is None or g % c.kwargs["BLOCK_K"] == 0]
+    ok = [c for c in ok if c.kwargs["BLOCK_K"] > 16] or ok
     if interpreting(): return sorted(ok, key=lambda c: -c.kwargs["BLOCK_K"])[:INTERPRETER_CONFIGS]
-    return ok[:4] if named_args["N"] * named_args["K"] < SMALL_LAYER else ok
+    if named_args["N"] * named_args["K"] < SMALL_LAYER: return ok[:4]
+    return ok[::math.ceil(len(ok) / MAX_TUNE_CONFIGS)] if MAX_TUNE_CONFIGS and len(ok) > MAX_TUNE_CONFIGS else ok
 
-def _tuner(kernel, configs, atomic):
-    return triton.autotune(configs=configs, key=["m_bucket", "N", "K"], prune_configs_by={"early_config_prune": _prune},
+def _tuner(kernel, configs, atomic, key):
+    return triton.autotune(configs=configs, key=key, prune_configs_by={"early_config_prune": _prune},
                            reset_to_zero=["c_ptr"] if atomic else None, do_bench=bench_fn)(kernel)
 
-_W8 = {"decode": _tuner(w8a16_kernel, DECODE_CONFIGS, True), "prefill": _tuner(w8a16_kernel, PREFILL_CONFIGS, False)}
-_W4 = {"decode": _tuner(w4a16_kernel, DECODE_CONFIGS, True), "prefill": _tuner(w4a16_kernel, PREFILL_CONFIGS, False)}
+_PATHS = {"decode": DECODE_CONFIGS, "prefill": PREFILL_CONFIGS}
+_W8 = {p: _tuner(w8a16_kernel, cs, p == "decode", ["m_bucket", "N", "K"]) for p, cs in _PATHS.items()}
+_W4 = {p: _tuner(w4a16_kernel, cs, p == "decode", ["m_bucket", "N", "K", "group_size"]) for p, cs in _PATHS.items()}
 DECODE_MAX_M = 16   # up to this many rows the split-K decode path runs
 
+# %% ../nbs/06_quantization.ipynb #0019b
 def _check_x(x, K, device):
     if not isinstance(x, torch.Tensor): raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
     if x.dtype not in (torch.float16, torch.bfloat16, torch.float32): raise TypeError(f"x must be float16, bfloat16 or float32 activations, got {x.dtype}")
     if x.dim() != 2: raise ValueError(f"x must be 2-D (M, K), got shape {tuple(x.shape)}; flatten the leading dimensions first")
     if x.shape[1] != K: raise ValueError(f"x has K={x.shape[1]} columns but the packed weight expects K={K}")
-    if x.shape[0] == 0: raise ValueError("x has no rows (M=0)")
     if not x.is_contiguous(): raise ValueError(f"x must be contiguous (strides {x.stride()}); call .contiguous() first")
     if x.device != device: raise ValueError(f"x is on {x.device} but the quantized weight is on {device}")
     if x.device.type != "cuda" and not interpreting():
@@ -218,15 +243,18 @@ def _check_buf(t, name, dtypes, shape):
 _SCALE_DTYPES = (torch.float16, torch.bfloat16, torch.float32)
 
 def _run(tuners, args, x, M, N, extra=()):
+    K = args[-1]
+    if M == 0 or N == 0: return x.new_empty(M, N)       # an empty batch (or layer): the empty product, as nn.Linear gives
+    if K == 0: return x.new_zeros(M, N)                 # a sum over no inputs
     m_bucket = triton.next_power_of_2(M)
     path = "decode" if M <= DECODE_MAX_M else "prefill"
     c = torch.zeros(M, N, device=x.device, dtype=torch.float32) if path == "decode" else torch.empty(M, N, device=x.device, dtype=x.dtype)
     grid = lambda meta: (triton.cdiv(N, meta["BLOCK_N"]), triton.cdiv(M, meta["BLOCK_M"]), meta["SPLIT_K"])
-    tuners[path][grid](*args[:-1], c, M, N, args[-1], m_bucket, x.stride(0), c.stride(0), *extra, ATOMIC=path == "decode")
+    tuners[path][grid](*args[:-1], c, M, N, K, m_bucket, x.stride(0), c.stride(0), *extra, ATOMIC=path == "decode", DOT_DTYPE=dot_dtype(x.dtype))
     return c.to(x.dtype)
 
 def w8a16_matmul(x: torch.Tensor, qweight: torch.Tensor, scales: torch.Tensor) -> torch.Tensor:
-    "`x` (M, K) @ dequantized W8 weight -> (M, N) in x's dtype; `qweight` is (K, N) int8, `scales` (N,)."
+    "`x` (M, K) fp16/bf16/fp32 @ dequantized W8 weight -> (M, N) in x's dtype (M = 0 gives (0, N)); `qweight` is (K, N) int8, `scales` (N,). TypeError/ValueError name a bad argument."
     if not isinstance(qweight, torch.Tensor) or qweight.dtype != torch.int8 or qweight.dim() != 2:
         raise TypeError(f"qweight must be a 2-D int8 tensor (K, N), got {getattr(qweight, 'dtype', type(qweight).__name__)}")
     K, N = qweight.shape
@@ -235,7 +263,7 @@ def w8a16_matmul(x: torch.Tensor, qweight: torch.Tensor, scales: torch.Tensor) -
     return _run(_W8, (x, qweight, scales, K), x, x.shape[0], N)
 
 def w4a16_matmul(x: torch.Tensor, qweight: torch.Tensor, scales: torch.Tensor, zeros: torch.Tensor, group_size: int) -> torch.Tensor:
-    "`x` (M, K) @ dequantized W4 weight -> (M, N) in x's dtype; `qweight` (K // 8, N) int32 from `pack_int4`, `scales`, `zeros` (K // group_size, N)."
+    "`x` (M, K) fp16/bf16/fp32 @ dequantized W4 weight -> (M, N) in x's dtype (M = 0 gives (0, N)); `qweight` (K // 8, N) int32 from `pack_int4`, `scales`, `zeros` (K // group_size, N)."
     if not isinstance(qweight, torch.Tensor) or qweight.dtype != torch.int32 or qweight.dim() != 2:
         raise TypeError(f"qweight must be a 2-D int32 tensor (K // 8, N) from pack_int4, got {getattr(qweight, 'dtype', type(qweight).__name__)}")
     K, N = qweight.shape[0] * 8, qweight.shape[1]
@@ -245,12 +273,38 @@ def w4a16_matmul(x: torch.Tensor, qweight: torch.Tensor, scales: torch.Tensor, z
     _check_x(x, K, qweight.device)
     return _run(_W4, (x, qweight, scales, zeros, K), x, x.shape[0], N, (group_size,))
 
+# %% ../nbs/06_quantization.ipynb #001a1
+# ---------------------------------------------------------------- kernel correctness
+def kernel_tol(dtype: torch.dtype, device: str = "cpu") -> float:
+    "The largest relative error (max |y - ref| / max |ref|) the kernels may show for activations of `dtype`: 4 units in the last place of fp16/bf16."
+    if dtype == torch.float32: return 1e-5 if device == "cpu" else 1e-2    # on a GPU, tl.dot takes float32 as TF32 (10-bit mantissa)
+    return 4 * torch.finfo(dtype).eps                                      # fp16: 3.9e-3, bf16: 3.1e-2
+
+def kernel_errors(M: int, N: int, K: int, dtype: torch.dtype, group_sizes=(), device: str = "cpu", seed: int = 0, w=None) -> dict[str, float]:
+    "Relative error of `w8a16_matmul` and of `w4a16_matmul` per group size, x (M, K) random in `dtype`, against dequantize-then-matmul in float32; AssertionError on a wrong output dtype or shape."
+    g = torch.Generator().manual_seed(seed)
+    w = (torch.randn(N, K, generator=g) * 0.05 if w is None else w).to(device)     # quantized where it runs: fast for big layers on a GPU
+    x = torch.randn(M, K, generator=g).to(device=device, dtype=dtype)
+    c8, s8 = quantize_int8(w)
+    runs = {"W8A16": (lambda: w8a16_matmul(x, c8.T.contiguous(), s8), dequantize_int8(c8, s8))}
+    for gs in group_sizes:
+        c, s, z = quantize_int4(w, gs)
+        runs[f"W4A16 g{gs}"] = (lambda c=c, s=s, z=z, gs=gs: w4a16_matmul(x, pack_int4(c), s.T.contiguous(), z.T.contiguous(), gs), dequantize_int4(c, s, z))
+    out = {}
+    for name, (run, w_deq) in runs.items():
+        y, ref = run(), x.float() @ w_deq.T
+        if y.dtype != dtype or tuple(y.shape) != (M, N): raise AssertionError(f"{name} returned {y.dtype} {tuple(y.shape)} for {dtype} x of shape ({M}, {K}); expected {dtype} ({M}, {N})")
+        out[name] = ((y.float() - ref).abs().max() / ref.abs().max().clamp(min=1e-6)).item() if ref.numel() else 0.0
+    return out
+
 # %% ../nbs/06_quantization.ipynb #0023
 # ---------------------------------------------------------------- the layer
 class QuantLinear(nn.Module):
     "A bias-free linear layer with INT8 (per-channel) or INT4 (group-wise) weights: Triton kernels on a GPU, dequantize-then-matmul elsewhere."
     def __init__(self, in_features: int, out_features: int, bits: int = 4, group_size: int | None = 128, backend: str = "auto"):
         super().__init__()
+        for name, v in (("in_features", in_features), ("out_features", out_features)):
+            if not isinstance(v, int) or isinstance(v, bool) or v < 1: raise ValueError(f"{name} must be a positive integer, got {v!r}")
         if bits not in (4, 8): raise ValueError(f"bits must be 4 or 8, got {bits!r}")
         if bits == 8 and group_size is not None: raise ValueError(f"INT8 is per output channel here: group_size must be None, got {group_size}")
         if bits == 4: _check_group(in_features, group_size)
@@ -287,6 +341,7 @@ class QuantLinear(nn.Module):
         return self.backend == "triton" or (self.backend == "auto" and x.is_cuda)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        "x (..., in_features) -> (..., out_features) in x's dtype, for any leading shape (an empty batch gives an empty result, as nn.Linear)."
         if x.shape[-1] != self.in_features: raise ValueError(f"expected input with {self.in_features} features in the last dimension, got shape {tuple(x.shape)}")
         lead = x.shape[:-1]
         x2 = x.reshape(-1, self.in_features).contiguous()
@@ -378,9 +433,11 @@ def quantize_model(model: nn.Module, method: str = "rtn", bits: int = 4, group_s
     if not names: raise ValueError("the model has no linear layers to quantize")
     mods = dict(model.named_modules())
     if bits == 4:
-        _check_group(group_size, group_size)                              # a positive multiple of 16
+        ok = int4_group_sizes(math.gcd(*{mods[n].in_features for n in names}))   # the sizes that divide every layer's width
+        if not isinstance(group_size, int) or isinstance(group_size, bool) or group_size <= 0 or group_size % 16:
+            raise ValueError(f"group_size must be a positive multiple of 16, got {group_size!r}; group sizes that work for this model: {ok}")
         bad = [f"{n} (K={mods[n].in_features})" for n in names if mods[n].in_features % group_size]
-        if bad: raise ValueError(f"group_size={group_size!r} does not divide in_features of {', '.join(bad)}; pick one that divides them all")
+        if bad: raise ValueError(f"group_size={group_size!r} does not divide in_features of {', '.join(bad)}; group sizes that work for this model: {ok}")
     if method == "gptq":
         if not isinstance(calib, torch.Tensor) or calib.dim() != 2 or calib.dtype not in (torch.int64, torch.int32):
             raise ValueError(f"method='gptq' needs calib: an integer tensor of token blocks (n, T), got {type(calib).__name__} {getattr(calib, 'shape', '')}")
