@@ -79,7 +79,7 @@ def _metrics(*rows) -> dict[str, Metric]:
 
 METRICS: dict[str, Metric] = _metrics(
     ("near_dup_recall", "fraction", "higher", "01", "share of planted near-duplicates that deduplication finds"),
-    ("pii_recall", "fraction", "higher", "01", "share of planted PII spans the scrubber replaces"),
+    ("pii_recall", "fraction", "higher", "01", "share of labelled PII spans in a held-out set (nbs/assets/pii_heldout.jsonl) that the scrubber finds exactly"),
     ("tokenizer_compression", "compression", "higher", "02", "UTF-8 bytes per token on held-out text"),
     ("perplexity", "perplexity", "lower", "04", "validation perplexity of the base model"),
     ("mfu", "fraction", "higher", "04", "model FLOPs utilisation of training"),
@@ -403,6 +403,9 @@ class FinetuneSizes(Strict):
     steps: int = Field(gt=0)
     micro_batch: int = Field(gt=0)
     lora_rank: int = Field(gt=0)
+    context: int = Field(gt=0)         # tokens per fine-tuning example (grounded prompts need more than pre-training)
+    n_heldout: int = Field(gt=0)       # held-out questions about modules never seen in training
+    lr: float = Field(gt=0)
 
 class QuantSizes(Strict):
     "Chapter 06: group sizes, kernel test shapes and benchmark shapes (M, N, K)."
@@ -465,7 +468,7 @@ ci:
   model: {d_model: 128, n_layers: 2, n_heads: 4, n_kv_heads: 2, d_ff: 352, context: 128}
   train: {steps: 60, micro_batch: 8, grad_accum: 2, lr: 3.0e-3, warmup_steps: 6, eval_every: 20,
           eval_batches: 4, dtype: fp32, compile: false, ddp_world_size: 2, hpo_trials: 4}
-  finetune: {n_instructions: 200, steps: 30, micro_batch: 8, lora_rank: 8}
+  finetune: {n_instructions: 400, steps: 120, micro_batch: 4, lora_rank: 8, context: 512, n_heldout: 32, lr: 3.0e-3}
   quant: {group_sizes: [32, 64], test_shapes: [[1, 64, 128], [3, 96, 160], [16, 64, 64]],
           bench_shapes: [[1, 256, 256], [16, 256, 256]], bench_iters: 3}
   serve: {max_batch: 4, max_new_tokens: 16, n_requests: 16, concurrency: 4}
@@ -481,7 +484,7 @@ gpu:
   model: {d_model: 512, n_layers: 8, n_heads: 8, n_kv_heads: 4, d_ff: 1408, context: 1024}
   train: {steps: 3000, micro_batch: 32, grad_accum: 1, lr: 1.0e-3, warmup_steps: 200, eval_every: 250,
           eval_batches: 20, dtype: bf16, compile: true, ddp_world_size: 1, hpo_trials: 16}
-  finetune: {n_instructions: 5000, steps: 500, micro_batch: 16, lora_rank: 16}
+  finetune: {n_instructions: 5000, steps: 500, micro_batch: 16, lora_rank: 16, context: 1024, n_heldout: 500, lr: 3.0e-4}
   quant: {group_sizes: [32, 64, 128], test_shapes: [[1, 4096, 4096], [7, 1000, 1032], [16, 11008, 4096]],
           bench_shapes: [[1, 4096, 4096], [4, 4096, 4096], [16, 4096, 4096], [1, 11008, 4096], [1, 4096, 11008],
                          [1, 8192, 8192], [512, 4096, 4096], [4096, 4096, 4096]], bench_iters: 100}
