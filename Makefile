@@ -14,7 +14,7 @@ PY      := $(VENV)/bin/python
 TORCH   := $(shell grep -o '"torch==[^"]*"' pyproject.toml | tr -d '"')
 STAMP   := $(VENV)/.installed
 
-.PHONY: camp test test-gpu install export clean-nbs readme docs lab help wheels bench-quant gpu-check
+.PHONY: camp test test-gpu install export clean-nbs readme docs lab help wheels bench-quant gpu-check stress-dist
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -85,6 +85,9 @@ wheels: $(STAMP)  ## download wheels for PY_VERSION and PLATFORM into wheelhouse
 	  $$($(PY) -c 'import re, sys; p = sys.argv[1]; m = re.fullmatch(r"manylinux_2_(\d+)_(\w+)", p); print(" ".join("--platform " + t for t in ([f"manylinux_2_{y}_{m[2]}" for y in range(int(m[1]), 16, -1)] + [f"manylinux2014_{m[2]}"] if m else [p])))' $(PLATFORM)) \
 	  $(if $(WHEELS_INDEX),--extra-index-url $(WHEELS_INDEX)) -r $(WHEELHOUSE)/requirements.txt
 	@du -sh $(WHEELHOUSE); echo "install on the node: PIP_NO_INDEX=1 PIP_FIND_LINKS=\$$PWD/$(WHEELHOUSE) make install"
+
+stress-dist: $(STAMP)  ## 40 two-process launches of chapter 04 (DDP, FSDP, accelerate, 2 nodes; ~15 min on 2 cores): prints failures of 40, fails if any
+	$(PY) -c 'from llmcamp.train import stress_main; stress_main(40)'
 
 bench-quant: $(STAMP)  ## chapter 06's kernel benchmark alone, on a GPU: table and roofline into workspace/gpu/06_quantization
 	$(PY) -c 'from llmcamp.quant import bench_main; bench_main("gpu")'

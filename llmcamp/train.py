@@ -11,6 +11,8 @@ import json
 import math
 import os
 import random
+import signal
+import subprocess
 import sys
 import time
 from dataclasses import MISSING, asdict, dataclass, field, fields
@@ -24,11 +26,13 @@ from .model import ModelConfig, Transformer, flops_per_token
 from .spec import ExerciseFailed, Workspace, attempt, expect, get_profile, measure_matmul_flops
 
 # %% auto #0
-__all__ = ['GPU_PEAK_FLOPS', 'CKPT_FORMAT', 'PATIENCE', 'TrainConfig', 'lr_at', 'make_scheduler', 'TokenBlocks',
-           'get_token_blocks', 'param_groups', 'make_optimizer', 'lm_loss', 'peak_flops', 'mfu', 'Dist',
-           'init_distributed', 'wrap_model', 'CheckpointError', 'save_checkpoint', 'load_checkpoint', 'evaluate',
-           'TrainResult', 'train', 'train_base_model', 'save_base_model', 'get_base_model', 'main', 'zero_memory',
-           'hpo_search', 'grade_lr_schedule', 'grade_grad_accumulation', 'grade_mfu']
+__all__ = ['GPU_PEAK_FLOPS', 'CKPT_FORMAT', 'PATIENCE', 'DEMO_RECIPE', 'LAUNCHERS', 'LAUNCH_ENV', 'TrainConfig', 'lr_at',
+           'make_scheduler', 'TokenBlocks', 'get_token_blocks', 'param_groups', 'make_optimizer', 'lm_loss',
+           'peak_flops', 'mfu', 'Dist', 'init_distributed', 'wrap_model', 'close_distributed', 'CheckpointError',
+           'save_checkpoint', 'load_checkpoint', 'evaluate', 'TrainResult', 'train', 'train_base_model',
+           'save_base_model', 'get_base_model', 'main', 'train_args', 'free_port', 'launch_commands', 'run_commands',
+           'launch_failure', 'stress_launches', 'stress_main', 'zero_memory', 'hpo_search', 'grade_lr_schedule',
+           'grade_grad_accumulation', 'grade_mfu']
 
 # %% ../nbs/04_training.ipynb #0007
 @dataclass
@@ -226,6 +230,9 @@ def init_distributed(device: str | None = None) -> Dist:
     dev = torch.device("cuda", local_rank) if use_cuda else torch.device("cpu")
     if use_cuda: torch.cuda.set_device(dev)
     if world == 1 and not dist.is_initialized(): return Dist(device=dev)
+    # before the group exists: torch.distributed.nn's functions take `group=group.WORLD` as a default argument, evaluated when the
+    # module is first imported; DDP and FSDP import it, and after the group exists it would pin the group until the interpreter dies
+    from torch.distributed import nn as _dist_nn  # noqa: F401
     backend = "nccl" if use_cuda else "gloo"
     if not dist.is_initialized(): dist.init_process_group(backend)
     return Dist(dist.get_rank(), dist.get_world_size(), local_rank, dev, dist.get_backend())
@@ -249,6 +256,50 @@ def _no_sync(model: nn.Module, sync: bool):
     if hasattr(model, "no_sync") and not sync: return model.no_sync()                        # DDP
     if hasattr(model, "set_requires_gradient_sync"): model.set_requires_gradient_sync(sync)  # FSDP2
     return contextlib.nullcontext()
+
+# %% ../nbs/04_training.ipynb #001c-b
+def _holders(obj) -> list[str]:
+    "What keeps `obj` alive: functions whose default arguments hold it, module globals, and attributes of objects that do."
+    import gc, types, warnings
+    # a tuple or dict holding only objects the collector does not track is untracked itself, so defaults are searched, not referrers
+    with warnings.catch_warnings():   # looking at every object touches deprecated ones
+        warnings.simplefilter("ignore")
+        found = [f"the default argument of {f.__module__}.{f.__qualname__}" for f in gc.get_objects() if isinstance(f, types.FunctionType)
+                 and any(v is obj for v in (*(f.__defaults__ or ()), *(f.__kwdefaults__ or {}).values()))]
+    found += [f"{name}.{k}" for name, m in list(sys.modules.items()) for k, v in list(getattr(m, "__dict__", {}).items()) if v is obj]
+    for r in gc.get_referrers(obj):
+        if isinstance(r, dict):  # an object's __dict__
+            found += [f"{type(o).__name__}.{k}" for o in gc.get_referrers(r) if getattr(o, "__dict__", None) is r for k, v in r.items() if v is obj]
+    return found or ["an object the garbage collector cannot see (a C++ holder, or an untracked container)"]
+
+def _clear_dtensor_caches():
+    "Empty DTensor's global caches (sharding propagation, redistribution plans, mesh topology): their entries hold DeviceMeshes, which hold process groups."
+    if "torch.distributed.tensor" not in sys.modules: return       # no FSDP2 / DTensor ran in this process
+    from torch.distributed.tensor import _redistribute as redistribute
+    from torch.distributed.tensor._api import DTensor
+    from torch.distributed.tensor._collective_utils import MeshTopoInfo
+    from torch.distributed.tensor.debug import _clear_sharding_prop_cache
+    _clear_sharding_prop_cache()                                    # DTensor's "recommended way to clear all sharding propagation caches"
+    DTensor._op_dispatcher.sharding_propagator._propagate_tensor_meta_cached.cache_clear()
+    redistribute.clear_redistribute_planner_cache(); redistribute._gen_transform_infos.cache_clear()
+    MeshTopoInfo.build_from_mesh.cache_clear()
+
+def close_distributed(log=None) -> bool:
+    """Destroy the default process group and check that it is gone: after `destroy_process_group` and a garbage collection, no object
+    may still hold the group, so its threads are joined now rather than at interpreter exit. Drop the models and optimizers that hold
+    the group (DDP, FSDP) first. Returns True when released (or when there was no group); False, saying what holds it, otherwise."""
+    import gc, weakref
+    import torch.distributed as dist
+    if not dist.is_initialized(): return True
+    ref = weakref.ref(dist.group.WORLD)
+    dist.destroy_process_group()
+    _clear_dtensor_caches()
+    gc.collect()
+    if ref() is None: return True
+    (log or (lambda m: print(m, file=sys.stderr)))(
+        "warning: the process group outlived destroy_process_group, held by " + "; ".join(_holders(ref())) +
+        ": its threads run until the interpreter exits, where they can abort the process")
+    return False
 
 # %% ../nbs/04_training.ipynb #001e
 class CheckpointError(RuntimeError):
@@ -374,9 +425,10 @@ class TrainResult:
         return m.eval()
 
 def train(model: Transformer, data: TokenBlocks, cfg: TrainConfig, out=None, strategy: str = "auto", d: Dist | None = None,
-          peak: float | None = None, log=print, on_eval=None) -> TrainResult:
+          peak: float | None = None, log=print, on_eval=None, on_step=None) -> TrainResult:
     """Train `model` on `data` with `cfg`: AdamW, warmup + cosine, mixed precision, gradient accumulation and clipping, periodic
-    evaluation, early stopping; checkpoints to (and resumes from) `out/ckpt.pt`; logs every step to `out/metrics.jsonl`."""
+    evaluation, early stopping; checkpoints to (and resumes from) `out/ckpt.pt`; logs every step to `out/metrics.jsonl`.
+    `on_eval(step, val_loss)` is called after each evaluation, `on_step(step)` at the end of each step (after its checkpoint)."""
     import torch.distributed as dist
     if not isinstance(model, Transformer): raise TypeError(f"model must be an llmcamp Transformer, got {type(model).__name__}")
     if not isinstance(data, TokenBlocks): raise TypeError(f"data must be TokenBlocks, got {type(data).__name__}")
@@ -453,6 +505,7 @@ def train(model: Transformer, data: TokenBlocks, cfg: TrainConfig, out=None, str
         st["step"] = step
         if ckpt is not None and cfg.ckpt_every and (step % cfg.ckpt_every == 0 or step == cfg.steps or st["stopped_early"]):
             save_checkpoint(ckpt, wrapped, opt, sched, cfg, {k: st[k] for k in st}, d)
+        if on_step is not None: on_step(step)
     return TrainResult(wrapped, st["history"], st["evals"], st["best_val_loss"], st["best_step"], st["best_state"],
                        st["stopped_early"], d.world, strategy, resumed)
 
@@ -503,9 +556,7 @@ def _local_numel(model: nn.Module) -> int:
     "Parameters this rank holds in memory (its shard under FSDP)."
     return sum((p.to_local() if hasattr(p, "to_local") else p).numel() for p in model.parameters())
 
-def main(argv: list[str] | None = None) -> dict | None:
-    "The training entry point: `python -m llmcamp.train`, `torchrun --nproc_per_node N -m llmcamp.train`, or `accelerate launch -m llmcamp.train`."
-    import torch.distributed as dist
+def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m llmcamp.train", description="Train the camp's model on token blocks; one process or many (torchrun / accelerate launch).")
     p.add_argument("--data", required=True, help="token blocks written by TokenBlocks.save")
     p.add_argument("--out", required=True, help="folder for metrics.jsonl, result.json and ckpt.pt (resumed from when present)")
@@ -514,14 +565,23 @@ def main(argv: list[str] | None = None) -> dict | None:
     p.add_argument("--expect-world", type=int, default=None, help="fail unless the launcher started this many processes")
     p.add_argument("--peak-flops", type=float, default=None, help="peak FLOP/s of the hardware, for MFU (default: data sheet / measured)")
     p.add_argument("--save-model", default=None, help="also write the best model here in the Hugging Face format")
+    p.add_argument("--stop-after-step", type=int, default=None, help="test hook: SIGKILL this process right after optimizer step K (and its checkpoint), as a crash would")
     for f in fields(TrainConfig):
         if f.name in ("dtype",): p.add_argument("--dtype", choices=["fp32", "bf16"])
         elif f.name == "compile": p.add_argument("--compile", type=int, choices=[0, 1])
         else: p.add_argument("--" + f.name.replace("_", "-"), type=type(f.default) if f.default is not MISSING else (float if f.name == "lr" else int))
-    a = p.parse_args(argv)
+    return p
+
+def main(argv: list[str] | None = None) -> dict | None:
+    "The training entry point: `python -m llmcamp.train`, `torchrun --nproc_per_node N -m llmcamp.train`, or `accelerate launch -m llmcamp.train`."
+    import torch.distributed as dist
+    a = _parser().parse_args(argv)
     prof = get_profile(a.profile)
     cfg = TrainConfig.from_profile(prof, **{f.name: getattr(a, f.name) for f in fields(TrainConfig) if getattr(a, f.name) is not None})
     if a.compile is not None: cfg.compile = bool(a.compile)
+    if a.stop_after_step is not None and not 1 <= a.stop_after_step <= cfg.steps:
+        raise SystemExit(f"--stop-after-step must be in [1, {cfg.steps}] (the run's steps), got {a.stop_after_step}")
+    stop = (lambda s: os.kill(os.getpid(), signal.SIGKILL) if s == a.stop_after_step else None) if a.stop_after_step else None
     d = init_distributed("cuda" if prof.device == "cuda" else "cpu")
     try:
         if a.expect_world is not None and d.world != a.expect_world:
@@ -531,24 +591,108 @@ def main(argv: list[str] | None = None) -> dict | None:
         model = Transformer(ModelConfig.from_profile(prof, data.vocab_size))
         log = print if d.main else (lambda *_: None)
         log(f"rank 0 of {d.world} ({d.backend or 'single process'}, {d.device}), strategy {a.strategy}, grad_accum {cfg.grad_accum(d.world)}")
-        res = train(model, data, cfg, a.out, a.strategy, d, a.peak_flops, log)
+        res = train(model, data, cfg, a.out, a.strategy, d, a.peak_flops, log, on_step=stop)
         shards = [None] * d.world
         if d.world > 1: dist.all_gather_object(shards, _local_numel(res.model))
         else: shards = [_local_numel(res.model)]
         summary = {"world": d.world, "backend": d.backend, "strategy": res.strategy, "device": str(d.device), "grad_accum": cfg.grad_accum(d.world),
                    "resumed_from": res.resumed_from, "steps": res.history[-1]["step"] if res.history else 0, "best_val_loss": res.best_val_loss,
                    "params": model.num_params(), "params_per_rank": shards, "stopped_early": res.stopped_early, **res.throughput()}
-        if d.main:
-            if a.save_model:
-                from llmcamp.model import save_pretrained
-                save_pretrained(res.final_model(), a.save_model)
-            Path(a.out, "result.json").write_text(json.dumps(summary, indent=1))
-        # all ranks meet before tearing down: a rank that closes its gloo connections while another is still
-        # writing or exiting makes that one abort (SIGABRT, seen here about one run in ten)
-        if d.world > 1: dist.barrier()
+        if d.main and a.save_model:
+            from llmcamp.model import save_pretrained
+            save_pretrained(res.final_model(), a.save_model)
+        if d.world > 1: dist.barrier()                # every rank is done with collectives before any leaves
+        del res, model                                # the DDP/FSDP model holds the group: drop it before destroying the group
+        summary["group_released"] = close_distributed()
+        if d.main: Path(a.out, "result.json").write_text(json.dumps(summary, indent=1))
         return summary
     finally:
-        if dist.is_initialized(): dist.destroy_process_group()
+        close_distributed()                           # on an error, too (nothing left to do after a clean end)
+
+# %% ../nbs/04_training.ipynb #002e
+# the chapter's small distributed recipe: the `ci` model, 8 steps, a global batch of 8 sequences
+DEMO_RECIPE = dict(profile="ci", steps=8, warmup_steps=2, eval_every=4, eval_batches=2, batch_size=8, micro_batch=4)
+LAUNCHERS = ("ddp", "fsdp", "accelerate", "multinode")
+# what every launched process gets: no GPU (gloo on the CPU), one thread per process on a shared machine
+LAUNCH_ENV = {"CUDA_VISIBLE_DEVICES": "", "OMP_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore"}
+
+def train_args(data, out, **kw) -> list[str]:
+    "Command-line arguments of `python -m llmcamp.train` for `DEMO_RECIPE` (fields changed by `kw`) on token file `data`, writing to `out`."
+    a = {"data": data, "out": out, **DEMO_RECIPE, **kw}
+    return [x for k, v in a.items() for x in ("--" + k.replace("_", "-"), str(v))]
+
+def free_port() -> int:
+    "A TCP port nobody listens on now, so no launch waits on (or aborts over) a port an earlier one still holds."
+    import socket
+    with socket.socket() as s: s.bind(("127.0.0.1", 0)); return s.getsockname()[1]
+
+def launch_commands(kind: str, args: list[str], port: int) -> list[list[str]]:
+    """The command lines of one 2-process run of `python -m llmcamp.train args`, started together: 'ddp' or 'fsdp' (`torchrun`, one node),
+    'accelerate' (`accelerate launch`, DDP) or 'multinode' (two `torchrun` "nodes" of one process each, c10d rendezvous on 127.0.0.1:`port`)."""
+    b, mod = Path(sys.executable).parent, ["-m", "llmcamp.train", *map(str, args), "--expect-world", "2"]
+    if kind in ("ddp", "fsdp"): return [[str(b / "torchrun"), "--nproc_per_node", "2", "--master_port", str(port), *mod, "--strategy", kind]]
+    if kind == "accelerate":
+        return [[str(b / "accelerate"), "launch", "--multi_gpu", "--num_processes", "2", "--num_machines", "1", "--mixed_precision", "no",
+                 "--dynamo_backend", "no", "--main_process_port", str(port), *mod]]
+    if kind == "multinode":
+        node = [str(b / "torchrun"), "--nnodes", "2", "--nproc_per_node", "1", "--rdzv_backend", "c10d", "--rdzv_endpoint", f"127.0.0.1:{port}", "--rdzv_id", "llmcamp", *mod]
+        return [node, node]
+    raise ValueError(f"kind must be one of {LAUNCHERS}, got {kind!r}")
+
+def run_commands(cmds: list[list[str]], env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run `cmds` at once (each in its own process group) to the end: the first non-zero exit code (a negative signal number), and
+    their joined output. Past `timeout` seconds every process of every command is killed and the exit code is -SIGKILL."""
+    env = {**os.environ, **LAUNCH_ENV, **(env or {})}
+    procs = [subprocess.Popen([str(c) for c in cmd], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True) for cmd in cmds]
+    deadline, outs = time.monotonic() + timeout, []
+    for p in procs:
+        try: outs.append(p.communicate(timeout=max(1, deadline - time.monotonic())))
+        except subprocess.TimeoutExpired:
+            for q in procs:
+                with contextlib.suppress(ProcessLookupError): os.killpg(q.pid, signal.SIGKILL)
+            outs.append(p.communicate())
+    rc = next((p.returncode for p in procs if p.returncode), 0)
+    return subprocess.CompletedProcess(cmds[0], rc, "".join(o for o, _ in outs), "".join(e for _, e in outs))
+
+def launch_failure(r: subprocess.CompletedProcess) -> str | None:
+    "Why a launch failed, in a few lines (the root cause sits above the launcher's summary), or None when it exited 0."
+    if r.returncode == 0: return None
+    lines = (r.stdout + r.stderr).splitlines()
+    cause = [l for l in lines if any(k in l for k in ("Error", "terminate", "what()", "Exception", "Signal", "signal"))][:10]
+    return f"exit code {r.returncode}:\n" + "\n".join(cause + ["..."] + lines[-15:])
+
+# %% ../nbs/04_training.ipynb #003a-b
+def stress_launches(n: int, data, kinds=LAUNCHERS, env: dict | None = None, run=None, log=print, **recipe) -> list[tuple[int, str, str]]:
+    """`n` consecutive 2-process launches of `DEMO_RECIPE` on token file `data`, cycling through `kinds` (see `launch_commands`).
+    A launch passes when it exits 0, writes `result.json` and releases its process group. Prints and returns the failures as
+    (launch number, kind, reason). `run(kind, args)` replaces the real launch (tests)."""
+    import shutil, tempfile
+    if not isinstance(n, int) or n <= 0: raise ValueError(f"n must be a positive number of launches, got {n!r}")
+    if not kinds or any(k not in LAUNCHERS for k in kinds): raise ValueError(f"kinds must be a non-empty subset of {LAUNCHERS}, got {kinds!r}")
+    run = run or (lambda kind, args: run_commands(launch_commands(kind, args, free_port()), env))
+    failed, t0, root = [], time.perf_counter(), Path(tempfile.mkdtemp(prefix="llmcamp-stress-"))
+    try:
+        for i in range(n):
+            kind, out = kinds[i % len(kinds)], root / f"run{i}"
+            t = time.perf_counter()
+            r = run(kind, train_args(data, out, **recipe))
+            res = json.loads((out / "result.json").read_text()) if (out / "result.json").exists() else None
+            why = launch_failure(r) or ("no result.json" if res is None else None) or (None if res.get("group_released") else "the process group outlived the run")
+            if why: failed.append((i + 1, kind, why))
+            log(f"launch {i + 1:3d}/{n} {kind:10s} {'FAILED: ' + why.splitlines()[0] if why else 'ok'} ({time.perf_counter() - t:.1f} s)")
+            shutil.rmtree(out, ignore_errors=True)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    log(f"{len(failed)} failed of {n} in {time.perf_counter() - t0:.0f} s" + "".join(f"\n  launch {i} ({k}): {w}" for i, k, w in failed))
+    return failed
+
+def stress_main(n: int = 40, workspace=None) -> None:
+    "`make stress-dist`: `stress_launches(n)` on the `ci` workspace's token blocks (built through the library when missing); exit 1 if any failed."
+    ws = Workspace(workspace, "ci")
+    data, f = get_token_blocks(ws), ws.path("04", "stress_tokens.pt")
+    ctx = get_profile("ci").model.context
+    TokenBlocks(data.train[:, :ctx], data.validation[:, :ctx], data.vocab_size).save(f)
+    if stress_launches(n, f, env={"HF_HOME": str(ws.path("04", "hf_home"))}, peak_flops=peak_flops("cpu")): sys.exit(1)
 
 # %% ../nbs/04_training.ipynb #003c
 def zero_memory(n_params: int, n_gpus: int) -> pd.DataFrame:
