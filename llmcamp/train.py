@@ -278,8 +278,10 @@ def _clear_dtensor_caches():
     from torch.distributed.tensor import _redistribute as redistribute
     from torch.distributed.tensor._api import DTensor
     from torch.distributed.tensor._collective_utils import MeshTopoInfo
-    from torch.distributed.tensor.debug import _clear_sharding_prop_cache
-    _clear_sharding_prop_cache()                                    # DTensor's "recommended way to clear all sharding propagation caches"
+    # what torch.distributed.tensor.debug._clear_sharding_prop_cache does, without importing that module: its imports run
+    # torch.distributed._tools.fake_collectives, whose import hung one 2-node launch at teardown (py-spy: futex in its class body)
+    DTensor._op_dispatcher.sharding_propagator.propagate_op_sharding.cache_clear()
+    torch._C._clear_DTensor_sharding_propagator_cache()
     DTensor._op_dispatcher.sharding_propagator._propagate_tensor_meta_cached.cache_clear()
     redistribute.clear_redistribute_planner_cache(); redistribute._gen_transform_infos.cache_clear()
     MeshTopoInfo.build_from_mesh.cache_clear()
