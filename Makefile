@@ -27,10 +27,14 @@ $(STAMP): pyproject.toml Makefile
 	$(PY) -m pip install --quiet --no-index --no-deps "$(TORCH)" 2>/dev/null || \
 	  $(PY) -m pip install --quiet "$(TORCH)" --index-url $(TORCH_INDEX)
 	$(PY) -m pip install --quiet -e ".[dev]"
-	@# Debian's chromium for the docs site's browser test (tests/test_docs.py): apt-get, as root, when it is missing
-	@command -v chromium >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation >/dev/null; } || \
-	  echo "warning: chromium not installed (apt-get install chromium, as root); tests/test_docs.py's browser test skips (fails under CI=true)"
+	@# Debian's servers and browser the tests drive for real (no download at run time): chromium for the
+	@# browser tests, redis-server for chapter 08's shared cache, prometheus and promtool for chapter 11.
+	@# apt-get, as root, only for what is missing; otherwise a warning naming the command (a skip, which fails under CI=true).
+	@missing=""; for pair in chromium:chromium redis-server:redis-server prometheus:prometheus promtool:prometheus; do \
+	  command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \
+	[ -z "$$missing" ] || { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing fonts-liberation >/dev/null; } || \
+	  echo "warning: not installed:$$missing (apt-get install$$missing, as root); the tests that need them skip (fail under CI=true)"
 	@# WordNet for chapter 01's augmentation, fetched now so nothing is downloaded at run time
 	$(PY) -c "from llmcamp.data import fetch_wordnet; fetch_wordnet('$(VENV)/share/nltk_data')" || echo "warning: WordNet not installed; chapter 01 will say how to get it"
 	@touch $@
