@@ -214,7 +214,8 @@ def run_step(name: str, device: str, tiny: bool, timeout_s: float, log_dir) -> d
     cmd = [sys.executable, "-c", "import sys; from llmcamp.gpu_check import _child; _child(*sys.argv[1:])", name, device, str(int(tiny)), str(out)]
     t = time.perf_counter()
     with open(log, "w") as f:
-        proc = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT, start_new_session=True)
+        env = {**os.environ, "TRITON_INTERPRET": "1"} if device != "cuda" else None   # the CPU runs the kernels in Triton's interpreter, by choice
+        proc = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT, start_new_session=True, env=env)
         try: rc = proc.wait(timeout=max(timeout_s, 0.01))
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL); proc.wait(); rc = None

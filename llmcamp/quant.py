@@ -20,9 +20,22 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-if not torch.cuda.is_available(): os.environ.setdefault("TRITON_INTERPRET", "1")   # no GPU: kernels run in Triton's interpreter
-import triton
-import triton.language as tl
+class _NoTriton:
+    "Stands in for `triton` and `triton.language` where triton is not installed (it installs on Linux only): the kernels are defined but cannot launch."
+    def jit(self, fn): return _Unlaunchable(fn.__name__)
+    def autotune(self, **kw): return lambda kernel: kernel
+    def __getattr__(self, name): return lambda *a, **k: None      # dtypes, Config, cdiv...: placeholders, never used without a launch
+
+class _Unlaunchable:
+    def __init__(self, name): self.__name__ = name
+    def __getitem__(self, grid): raise RuntimeError(f"{self.__name__}: triton is not installed here, so its kernels cannot run; QuantLinear's backend='torch' runs everywhere")
+
+try:
+    import triton
+    import triton.language as tl
+except ImportError: triton = tl = _NoTriton()
+# Importing this module changes nothing in the process: to run the kernels on a CPU, in Triton's interpreter, set
+# TRITON_INTERPRET=1 before the import (the camp's notebooks and `llmcamp run` do it for the CPU profile).
 
 # %% auto #0
 __all__ = ['DECODE_CONFIGS', 'PREFILL_CONFIGS', 'INTERPRETER_CONFIGS', 'SMALL_LAYER', 'MAX_TUNE_CONFIGS', 'DECODE_MAX_M',
@@ -231,6 +244,7 @@ def _check_x(x, K, device):
     if x.shape[1] != K: raise ValueError(f"x has K={x.shape[1]} columns but the packed weight expects K={K}")
     if not x.is_contiguous(): raise ValueError(f"x must be contiguous (strides {x.stride()}); call .contiguous() first")
     if x.device != device: raise ValueError(f"x is on {x.device} but the quantized weight is on {device}")
+    if isinstance(triton, _NoTriton): raise RuntimeError("triton is not installed here (it installs on Linux only), so the Triton kernels cannot run; QuantLinear's backend='torch' runs everywhere")
     if x.device.type != "cuda" and not interpreting():
         raise RuntimeError("Triton kernels need CUDA tensors, or TRITON_INTERPRET=1 set before llmcamp.quant is imported to run them on the CPU")
 
