@@ -33,11 +33,13 @@ from .tokenizer import encode_chat, encode_text
 __all__ = ['GREEDY_BELOW', 'MAX_LOGPROBS', 'SEED_RANGE', 'SamplingParams', 'sample_token', 'BlockAllocator', 'PagedKVCache',
            'QueueFull', 'Output', 'Sequence', 'Engine', 'EngineLoop', 'StreamOptions', 'CompletionRequest',
            'ChatMessage', 'ChatRequest', 'APIError', 'parse_request', 'check_text', 'check_stop', 'completion_prompts',
-           'chat_messages', 'token_bytes', 'chat_logprobs', 'completion_logprobs', 'sampling_params', 'ResponseCache',
-           'RateLimiter', 'APIKeys', 'ServerMetrics', 'create_app', 'free_port', 'run_sync', 'ServerThread',
-           'load_served_model', 'build_server', 'serve', 'RequestRecord', 'percentile', 'run_load_async', 'summarize',
-           'load_test', 'make_requests', 'start_replica', 'wait_healthy', 'stop_process', 'create_balancer',
-           'grade_min_p', 'grade_sse', 'grade_percentile']
+           'chat_messages', 'token_bytes', 'chat_logprobs', 'completion_logprobs', 'sampling_params', 'check_tools',
+           'check_tool_choice', 'check_response_format', 'tool_system_prompt', 'tool_call_line', 'tool_turn',
+           'ToolCallParser', 'GrammarMask', 'Grammars', 'ChatPlan', 'plan_chat', 'ResponseCache', 'RateLimiter',
+           'APIKeys', 'ServerMetrics', 'create_app', 'free_port', 'run_sync', 'ServerThread', 'load_served_model',
+           'build_server', 'serve', 'RequestRecord', 'percentile', 'run_load_async', 'summarize', 'load_test',
+           'make_requests', 'start_replica', 'wait_healthy', 'stop_process', 'create_balancer', 'grade_min_p',
+           'grade_sse', 'grade_percentile']
 
 # %% ../nbs/07_serving.ipynb #0009
 GREEDY_BELOW = 1e-5        # a temperature below this is greedy decoding (vLLM's _SAMPLING_EPS): dividing by it would overflow
@@ -61,6 +63,7 @@ class SamplingParams:
     ignore_eos: bool = False
     logprobs: int | None = None           # None: none; k: each sampled token's log-probability and the k most likely tokens'
     prompt_logprobs: int | None = None    # the same for every prompt token after the first (a completion's `echo`)
+    logits_processors: list = field(default_factory=list)   # f(tokens so far, logits (vocab,)) -> logits, before sampling (chapter 09's grammar masks)
 
     def __post_init__(self):
         if isinstance(self.stop, str): self.stop = [self.stop]
@@ -74,6 +77,7 @@ class SamplingParams:
         _check_int("prompt_logprobs", self.prompt_logprobs, 0, MAX_LOGPROBS, none_ok=True)
         if not all(isinstance(s, str) and s for s in self.stop): raise ValueError(f"stop must be non-empty strings, got {self.stop!r}")
         if len(self.stop) > 4: raise ValueError(f"at most 4 stop sequences, got {len(self.stop)}")
+        if not all(callable(f) for f in self.logits_processors): raise ValueError("logits_processors must be callables (tokens, logits) -> logits")
 
     @property
     def greedy(self) -> bool: return self.temperature < GREEDY_BELOW
@@ -405,7 +409,9 @@ def _sample(self: Engine, seqs: list[Sequence], logits: torch.Tensor) -> list[Ou
     outs = []
     for s, row in zip(seqs, logits):
         try:
-            o = self._append(s, sample_token(row, s.params, s.generator))
+            x = row
+            for f in s.params.logits_processors: x = f(s.out, x)           # e.g. a grammar's mask (chapter 09); log-probabilities stay the model's
+            o = self._append(s, sample_token(x, s.params, s.generator))
             if s.params.logprobs is not None: o.logprob, o.top_logprobs = _token_logprobs(row, o.token, s.params.logprobs)
             if len(s.out) == 1: o.prompt_logprobs = s.prompt_lps
         except Exception as e: o = self._fail(s, e)
@@ -512,6 +518,8 @@ class ChatMessage(BaseModel):
     role: Literal["system", "developer", "user", "assistant", "tool"]
     content: Any = None                             # str or a list of text parts: checked by `chat_messages`
     name: Any = None
+    tool_calls: Any = None                          # an assistant's calls; a tool message's `tool_call_id`: checked by `tool_turn`
+    tool_call_id: Any = None
 
 class ChatRequest(_GenerationRequest):
     "The body of `POST /v1/chat/completions`."
@@ -520,6 +528,10 @@ class ChatRequest(_GenerationRequest):
     max_completion_tokens: int | None = Field(None, ge=1, le=_I32)
     logprobs: bool = False
     top_logprobs: int | None = Field(None, ge=0, le=MAX_LOGPROBS)
+    tools: Any = None                               # tools, tool_choice, response_format: checked by `plan_chat`
+    tool_choice: Any = None
+    parallel_tool_calls: bool | None = None
+    response_format: Any = None
 
 class APIError(Exception):
     "An error answered in OpenAI's shape."
@@ -535,9 +547,9 @@ _OFF = {      # OpenAI fields this server does not implement, with the values th
     "n": [1], "best_of": [1], "logit_bias": [{}], "frequency_penalty": [0], "presence_penalty": [0], "suffix": [""], "tools": [[]],
     "tool_choice": ["none"], "functions": [[]], "function_call": ["none"], "parallel_tool_calls": [], "response_format": [{"type": "text"}],
     "min_p": [0], "repetition_penalty": [1], "min_tokens": [0], "use_beam_search": [False], "modalities": [["text"]], "store": [False]}
-_WHY = {"tools": "tool calls come in chapter 09", "tool_choice": "tool calls come in chapter 09", "functions": "tool calls come in chapter 09",
-        "function_call": "tool calls come in chapter 09", "parallel_tool_calls": "tool calls come in chapter 09",
-        "response_format": "structured output comes in chapter 09", "n": "one choice per prompt", "best_of": "one choice per prompt"}
+_WHY = {"tools": "tool calls are for /v1/chat/completions", "tool_choice": "tool calls are for /v1/chat/completions", "functions": "the legacy functions API: use tools",
+        "function_call": "the legacy functions API: use tool_choice", "parallel_tool_calls": "tool calls are for /v1/chat/completions",
+        "response_format": "structured output is for /v1/chat/completions", "n": "one choice per prompt", "best_of": "one choice per prompt"}
 
 def _path(loc) -> str: return "".join(f"[{x}]" if isinstance(x, int) else f".{x}" for x in loc).lstrip(".") or "body"
 
@@ -610,11 +622,11 @@ def completion_prompts(v, tokenizer, vocab_size: int, max_prompts: int) -> list[
 
 def chat_messages(messages: list[ChatMessage]) -> list[dict]:
     "The messages as {'role', 'content'} dicts for `encode_chat`: developer is system, text parts joined in order with newlines, every text checked."
-    out = []
+    out, call_ids = [], set()
     for i, m in enumerate(messages):
         if m.name is not None: check_text(f"messages[{i}].name", m.name)
         c, path = m.content, f"messages[{i}].content"
-        if c is None: raise _bad(path, f"{path} is required")
+        if c is None and not m.tool_calls: raise _bad(path, f"{path} is required")
         if isinstance(c, list):
             texts = []
             for j, part in enumerate(c):
@@ -624,6 +636,7 @@ def chat_messages(messages: list[ChatMessage]) -> list[dict]:
                 if extra: raise _bad(f"{path}[{j}].{extra[0]}", f"{path}[{j}].{extra[0]} is not supported by this server", "unsupported_parameter")
                 texts.append(check_text(f"{path}[{j}].text", part.get("text")))
             c = "\n".join(texts)
+        if m.role == "tool" or m.tool_calls is not None or m.tool_call_id is not None: c = tool_turn(m, c, i, call_ids)   # calls and results: below
         out.append({"role": "system" if m.role == "developer" else m.role, "content": check_text(path, c)})
     return out
 
@@ -681,6 +694,237 @@ def sampling_params(body: CompletionRequest | ChatRequest, n_prompt: int, contex
                               top_k=body.top_k if body.top_k and body.top_k > 0 else None, stop=check_stop(body.stop), seed=body.seed,
                               ignore_eos=body.ignore_eos, logprobs=lp, prompt_logprobs=plp)
     except ValueError as e: raise _bad(None, str(e)) from None
+
+# %% ../nbs/07_serving.ipynb #svtc1-py
+import re
+from .finetune import TOOL_CALL          # chapter 05's call format: a line `CALL {"name": ..., "arguments": {...}}`
+
+_FN_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")          # OpenAI's rule for function names
+
+def check_tools(v) -> list[dict]:
+    "The request's `tools` as [{'name', 'description', 'parameters'}]; an `APIError` (400) naming the field at fault otherwise (`tools[1].function.name`)."
+    if v is None: return []
+    if not isinstance(v, list): raise _bad("tools", f"tools must be a list of {{'type': 'function', 'function': {{...}}}} objects, got {type(v).__name__}")
+    out = []
+    for i, t in enumerate(v):
+        p = f"tools[{i}]"
+        if not isinstance(t, dict): raise _bad(p, f"{p} must be an object {{'type': 'function', 'function': {{...}}}}, got {type(t).__name__}")
+        if t.get("type") != "function": raise _bad(f"{p}.type", f"{p}.type must be 'function', got {_short(t.get('type'))}")
+        f = t.get("function")
+        if not isinstance(f, dict): raise _bad(f"{p}.function", f"{p}.function must be an object with a 'name', got {_short(f)}")
+        for where, extra in ((p, set(t) - {"type", "function"}), (f"{p}.function", set(f) - {"name", "description", "parameters", "strict"})):
+            if extra: raise _bad(f"{where}.{min(extra)}", f"{where}.{min(extra)} is not supported by this server", "unsupported_parameter")
+        name, params = f.get("name"), f.get("parameters", {"type": "object", "properties": {}})
+        if not isinstance(name, str) or not _FN_NAME.fullmatch(name):
+            raise _bad(f"{p}.function.name", f"{p}.function.name must be 1 to 64 letters, digits, '_' or '-', got {_short(name)}")
+        if name in [o["name"] for o in out]: raise _bad(f"{p}.function.name", f"{p}.function.name {name!r} is given twice")
+        if not isinstance(params, dict) or params.get("type", "object") != "object":
+            raise _bad(f"{p}.function.parameters", f"{p}.function.parameters must be a JSON schema of type 'object', got {_short(params)}")
+        if not isinstance(f.get("strict", False), bool): raise _bad(f"{p}.function.strict", f"{p}.function.strict must be true or false")
+        out.append({"name": name, "description": check_text(f"{p}.function.description", f.get("description") or ""), "parameters": params})
+    return out
+
+def check_tool_choice(v, tools: list[dict]) -> str | dict:
+    "'none', 'auto', 'required', or {'name': ...} for one named tool; OpenAI's default: 'auto' with tools, 'none' without."
+    if v is None: return "auto" if tools else "none"
+    if isinstance(v, str) and v in ("none", "auto", "required"):
+        if v != "none" and not tools: raise _bad("tool_choice", f"tool_choice {v!r} needs tools")
+        return v
+    if isinstance(v, dict) and v.get("type") == "function" and isinstance(v.get("function"), dict):
+        name, names = v["function"].get("name"), [t["name"] for t in tools]
+        if name not in names: raise _bad("tool_choice.function.name", f"tool_choice.function.name {_short(name)} is not one of the tools ({', '.join(names) or 'none given'})")
+        return {"name": name}
+    raise _bad("tool_choice", f"tool_choice must be 'none', 'auto', 'required' or {{'type': 'function', 'function': {{'name': ...}}}}, got {_short(v)}")
+
+def check_response_format(v) -> dict | None:
+    "None for plain text; {'type': 'json_object'} or {'type': 'json_schema', 'schema': {...}}; an `APIError` (400) naming the field otherwise."
+    if v is None: return None
+    if not isinstance(v, dict) or v.get("type") not in ("text", "json_object", "json_schema"):
+        raise _bad("response_format.type", f"response_format.type must be 'text', 'json_object' or 'json_schema', got {_short(v.get('type') if isinstance(v, dict) else v)}")
+    if v["type"] != "json_schema": return None if v["type"] == "text" else {"type": "json_object"}
+    js = v.get("json_schema")
+    if not isinstance(js, dict) or not isinstance(js.get("name"), str) or not _FN_NAME.fullmatch(js["name"]):
+        raise _bad("response_format.json_schema", "response_format.json_schema must be an object with a 'name' (letters, digits, '_' or '-') and a 'schema'")
+    if not isinstance(js.get("schema", {}), dict): raise _bad("response_format.json_schema.schema", f"response_format.json_schema.schema must be a JSON schema object, got {_short(js.get('schema'))}")
+    return {"type": "json_schema", "schema": js.get("schema", {})}
+
+# %% ../nbs/07_serving.ipynb #svtc2-py
+def tool_system_prompt(tools: list[dict], system: str = "") -> str:
+    "The system turn that shows the model its `tools` in chapter 05's words: `system`, how to call, then `name(arg, ...): description` per tool."
+    sig = lambda t: f"{t['name']}({', '.join(t['parameters'].get('properties', {}))})" + (f": {t['description']}" if t["description"] else "")
+    how = f"You may call one tool per turn by answering with a single line {TOOL_CALL}{{\"name\": ..., \"arguments\": {{...}}}}. Tools: "
+    return (system + " " if system else "") + how + "; ".join(map(sig, tools)) + "."
+
+def tool_call_line(name: str, arguments: dict) -> str:
+    "One call as the model writes it: `CALL {\"name\": ..., \"arguments\": {...}}` (chapter 05's `format_tool_call`, for any tool)."
+    return TOOL_CALL + json.dumps({"name": name, "arguments": arguments})
+
+def tool_turn(m: ChatMessage, text: str | None, i: int, call_ids: set) -> str | None:
+    "The text of message `i` in the chat template: an assistant's `tool_calls` become `CALL` lines after its text; a `tool` result needs the `tool_call_id` of an earlier call."
+    p = f"messages[{i}]"
+    if m.tool_calls is not None:
+        if m.role != "assistant": raise _bad(f"{p}.tool_calls", f"{p}.tool_calls: only assistant messages carry tool calls")
+        if not isinstance(m.tool_calls, list): raise _bad(f"{p}.tool_calls", f"{p}.tool_calls must be a list, got {type(m.tool_calls).__name__}")
+        lines = []
+        for j, tc in enumerate(m.tool_calls):
+            q = f"{p}.tool_calls[{j}]"
+            if not isinstance(tc, dict) or not isinstance(tc.get("id"), str) or not isinstance(tc.get("function"), dict):
+                raise _bad(q, f"{q} must be {{'id': str, 'type': 'function', 'function': {{'name': str, 'arguments': str}}}}")
+            f = tc["function"]
+            if not isinstance(f.get("name"), str): raise _bad(f"{q}.function.name", f"{q}.function.name must be a string")
+            try: args = json.loads(check_text(f"{q}.function.arguments", f.get("arguments")))
+            except ValueError: args = None
+            if not isinstance(args, dict): raise _bad(f"{q}.function.arguments", f"{q}.function.arguments must be a JSON object as text, got {_short(f.get('arguments'))}")
+            call_ids.add(tc["id"]); lines.append(tool_call_line(f["name"], args))
+        text = "\n".join(([text] if text else []) + lines)
+    if m.role == "tool":
+        if not isinstance(m.tool_call_id, str) or m.tool_call_id not in call_ids:
+            raise _bad(f"{p}.tool_call_id", f"{p}.tool_call_id must name a call of an earlier assistant message, got {_short(m.tool_call_id)}")
+    elif m.tool_call_id is not None: raise _bad(f"{p}.tool_call_id", f"{p}.tool_call_id: only tool messages answer a call")
+    return text
+
+# %% ../nbs/07_serving.ipynb #svtc3-py
+_CALL_HEAD = re.compile(r'\{"name":\s*("(?:[^"\\]|\\.)*")\s*,\s*"arguments":\s*')
+
+class ToolCallParser:
+    """Reads an assistant's answer as it streams and splits it into text and tool calls in chapter 05's format (`CALL {...}` lines, at the start
+    of the answer or of a line), as OpenAI's deltas: `{'content': ...}` and `{'tool_calls': [{'index', 'id', 'type', 'function': {'name', 'arguments'}}]}`.
+    Text that may still become a call is held back; a call's name goes out once it is complete, its arguments as they come, but for trailing
+    braces, which wait for the end (the outer object's `}` is not the arguments'), as vLLM's tool parsers stream."""
+    def __init__(self):
+        self.text, self.content, self.calls, self.final = "", "", [], False     # calls: {'id', 'name', 'arguments' (sent so far)}
+
+    def _start(self) -> int:
+        "Where the calls begin in the text (the C of the first `CALL ` at the start or after a newline), or -1."
+        s = self.text.lstrip()
+        if s.startswith(TOOL_CALL): return len(self.text) - len(s)
+        i = self.text.find("\n" + TOOL_CALL)
+        return i + 1 if i >= 0 else -1
+
+    def _held(self) -> int:
+        "How many characters at the end may still turn out to begin a call."
+        if TOOL_CALL.startswith(self.text.lstrip()): return len(self.text)
+        return max((k for k in range(1, len(TOOL_CALL) + 2) if self.text.endswith(("\n" + TOOL_CALL)[:k])), default=0)
+
+# %% ../nbs/07_serving.ipynb #svtc4-py
+@patch
+def feed(self: ToolCallParser, delta: str, final: bool = False) -> dict:
+    "Add `delta` to the answer; the OpenAI delta it settles (`{}` when nothing is settled yet). `final`: the answer is complete."
+    if self.final: raise ValueError("the answer is already complete")
+    self.text, self.final = self.text + delta, final
+    start, out, calls = self._start(), {}, {}
+    cut = (start - (start > 0 and self.text[start - 1] == "\n")) if start >= 0 else len(self.text) - (0 if final else self._held())
+    if start < 0 or self.text[:cut].strip():                  # text before the calls (whitespace alone before a call is not content)
+        if len(self.text[:cut]) > len(self.content): out["content"] = self.text[len(self.content):cut]; self.content = self.text[:cut]
+    parts = self.text[start + len(TOOL_CALL):].split("\n" + TOOL_CALL) if start >= 0 else []
+    for j, part in enumerate(parts):
+        complete, m = final or j < len(parts) - 1, _CALL_HEAD.match(part)
+        if m is None:
+            if complete and final and not self.calls:          # never a call after all: the whole answer is text
+                out["content"] = out.get("content", "") + self.text[len(self.content):]; self.content = self.text
+            if not complete: break
+            continue
+        if j >= len(self.calls):
+            self.calls.append({"id": f"call_{uuid.uuid4().hex[:24]}", "name": json.loads(m.group(1)), "arguments": ""})
+            calls[j] = {"index": j, "id": self.calls[j]["id"], "type": "function", "function": {"name": self.calls[j]["name"], "arguments": ""}}
+        raw = part[m.end():]
+        if not complete: raw = raw[:len(raw) - max((k for k in range(1, len(TOOL_CALL) + 2) if raw.endswith(("\n" + TOOL_CALL)[:k])), default=0)]
+        raw = raw.rstrip()
+        args = (raw[:-1].rstrip() if raw.endswith("}") else raw) if complete else raw.rstrip(" \t\n}")     # the next call may begin: hold back
+        if j < len(self.calls) and len(args) > len(self.calls[j]["arguments"]):
+            new = args[len(self.calls[j]["arguments"]):]
+            self.calls[j]["arguments"] = args
+            calls.setdefault(j, {"index": j, "function": {"arguments": ""}})["function"]["arguments"] += new
+    if calls: out["tool_calls"] = list(calls.values())
+    return out
+
+@patch
+def result(self: ToolCallParser) -> tuple[str, list[dict]]:
+    "The complete answer's text and its calls in OpenAI's message format."
+    return self.content, [{"id": c["id"], "type": "function", "function": {"name": c["name"], "arguments": c["arguments"]}} for c in self.calls]
+
+@patch
+def finish_reason(self: ToolCallParser, reason: str | None) -> str | None:
+    "'tool_calls' when the finished answer holds calls (a cut answer stays 'length')."
+    return "tool_calls" if reason == "stop" and self.calls else reason
+
+# %% ../nbs/07_serving.ipynb #svtc5-py
+class GrammarMask:
+    """A logits processor that holds decoding to a compiled xgrammar grammar: each call feeds the matcher the tokens sampled since the last
+    call, fills the bitmask of tokens the grammar allows next and sets every other logit to -inf. Keeps state: one per request."""
+    def __init__(self, compiled, vocab_size: int):
+        import xgrammar as xgr
+        self._xgr, self.matcher, self.seen = xgr, xgr.GrammarMatcher(compiled), 0
+        self.bitmask = xgr.allocate_token_bitmask(1, vocab_size)        # (1, ceil(vocab / 32)) int32: one bit per token
+
+    def __call__(self, out: list[int], logits: torch.Tensor) -> torch.Tensor:
+        "`logits` (vocab,) with the tokens the grammar forbids after `out` (the tokens generated so far) set to -inf."
+        for t in out[self.seen:]:
+            if not self.matcher.accept_token(t): raise ValueError(f"token {t} does not fit the grammar")
+        self.seen = len(out)
+        self.matcher.fill_next_token_bitmask(self.bitmask)
+        x = logits.float().clone()[None]                                   # (1, vocab)
+        self._xgr.apply_token_bitmask_inplace(x, self.bitmask.to(x.device))
+        return x[0]
+
+class Grammars:
+    "xgrammar for one tokenizer: compiles JSON schemas and the tool-call format (compiled grammars are cached) and makes a `GrammarMask` per request."
+    def __init__(self, tokenizer, vocab_size: int, stop_ids: Iterable[int]):
+        import xgrammar as xgr
+        self._xgr, self.vocab_size = xgr, vocab_size
+        self.info = xgr.TokenizerInfo.from_huggingface(tokenizer, vocab_size=vocab_size, stop_token_ids=sorted(stop_ids))
+        self.compiler = xgr.GrammarCompiler(self.info)
+
+    def json(self, schema: dict | None = None):
+        """Any JSON object (`schema` None: OpenAI's json_object mode) or JSON that `schema` accepts, on one line as `json.dumps` writes it:
+        no free whitespace, which a small model fills with newlines until it runs out of tokens."""
+        return self.compiler.compile_json_schema(json.dumps(schema or {"type": "object"}), any_whitespace=False, strict_mode=schema is not None)
+
+    def tools(self, tools: list[dict], choice: str | dict, parallel: bool = True):
+        "The calls allowed, as an xgrammar structural tag: `auto` any text and calls; `required` or one named tool: calls only, at least one; each call's arguments held to its schema."
+        if isinstance(choice, dict): tools = [t for t in tools if t["name"] == choice["name"]]
+        tags = [{"type": "tag", "begin": f'{TOOL_CALL}{{"name": {json.dumps(t["name"])}, "arguments": ', "end": "}",
+                 "content": {"type": "grammar", "grammar": self._ebnf(t["parameters"])}} for t in tools]
+        fmt = ({"type": "triggered_tags", "triggers": [TOOL_CALL], "tags": tags, "stop_after_first": not parallel} if choice == "auto" else
+               {"type": "tags_with_separator", "tags": tags, "separator": "\n", "at_least_one": True, "stop_after_first": not parallel})
+        return self.compiler.compile_structural_tag(json.dumps({"type": "structural_tag", "format": fmt}))
+
+    def _ebnf(self, schema: dict) -> str: return str(self._xgr.Grammar.from_json_schema(json.dumps(schema), any_whitespace=False))
+
+    def mask(self, compiled) -> GrammarMask: return GrammarMask(compiled, self.vocab_size)
+
+# %% ../nbs/07_serving.ipynb #svtc6-py
+@dataclass
+class ChatPlan:
+    "What a chat request asks beyond text (its tools, tool choice and response format) and the grammar that holds the answer to it."
+    tools: list[dict]
+    choice: str | dict
+    parallel: bool
+    response_format: dict | None
+    grammar: Any = None                      # a compiled xgrammar grammar, or None: the answer is free text
+
+    @property
+    def calls(self) -> bool: return bool(self.tools) and self.choice != "none"
+
+    def messages(self, msgs: list[dict]) -> list[dict]:
+        "`msgs` with the tools shown in the system turn (the request's own system text first), when calls are allowed."
+        if not self.calls: return msgs
+        if msgs and msgs[0]["role"] == "system": return [{"role": "system", "content": tool_system_prompt(self.tools, msgs[0]["content"])}] + msgs[1:]
+        return [{"role": "system", "content": tool_system_prompt(self.tools)}] + msgs
+
+def plan_chat(body: ChatRequest, grammars: Callable[[], Grammars] | None) -> ChatPlan:
+    "Check a chat request's `tools`, `tool_choice`, `parallel_tool_calls` and `response_format` (400s name the field) and compile its grammar with `grammars()` (None: no constraint)."
+    tools = check_tools(body.tools)
+    plan = ChatPlan(tools, check_tool_choice(body.tool_choice, tools), body.parallel_tool_calls is not False, check_response_format(body.response_format))
+    if plan.calls and plan.response_format: raise _bad("response_format", "response_format cannot be combined with tool calls; use tool_choice 'none' or leave response_format out")
+    if grammars is None or not (plan.calls or plan.response_format): return plan
+    g = grammars()
+    for i, t in enumerate(tools):             # each schema on its own first, so that a bad one is named
+        try: g.json(t["parameters"])
+        except Exception as e: raise _bad(f"tools[{i}].function.parameters", f"tools[{i}].function.parameters is not a JSON schema this server can follow: {str(e)[:200]}") from None
+    try: plan.grammar = g.tools(tools, plan.choice, plan.parallel) if plan.calls else g.json(plan.response_format.get("schema"))
+    except Exception as e: raise _bad("response_format.json_schema.schema" if plan.response_format else "tools", f"cannot compile the grammar: {str(e)[:200]}") from None
+    return plan
 
 # %% ../nbs/07_serving.ipynb #001d
 class ResponseCache:
@@ -799,12 +1043,15 @@ class _Choice:
     last: Output | None = None
     started: bool = False
     offset: int = 0                                  # characters reported so far: the next `text_offset` of a stream
+    parser: Any = None                               # a ToolCallParser when the request allows tool calls
 
     def prompt_entries(self) -> list: return [(self.prompt[0], None, None)] + [(t, lp, top) for t, (lp, top) in zip(self.prompt[1:], (self.prompt_lps or [None])[1:])]
 
 def create_app(runner: EngineLoop, tokenizer, model_name: str = "llmcamp", rate_limit: tuple[float, int] | None = None,
-               cache_entries: int = 256, default_max_tokens: int = 16, api_keys: APIKeys | Iterable[str] | None = None) -> FastAPI:
-    "An OpenAI-compatible FastAPI app serving `runner`'s engine with chapter 02's `tokenizer` (the camp's chat format); `/v1/*` needs one of `api_keys` when given."
+               cache_entries: int = 256, default_max_tokens: int = 16, api_keys: APIKeys | Iterable[str] | None = None, guards=None) -> FastAPI:
+    """An OpenAI-compatible FastAPI app serving `runner`'s engine with chapter 02's `tokenizer` (the camp's chat format); `/v1/*` needs one of `api_keys` when given.
+    `guards`: an object with `check_input(messages, conversation)`, `moderate_output(text, conversation)`, `stream_filter(conversation)`, `label()` and
+    `audit(...)` (chapter 10's `GuardPipeline`, passed in: this module never imports it) that guards every chat request."""
     engine, ctx = runner.engine, runner.engine.cfg.context
     app = FastAPI(title="llmcamp", description="An OpenAI-compatible server for the camp's model")
     app.state.runner, app.state.metrics, app.state.cache = runner, ServerMetrics(runner), ResponseCache(cache_entries)
@@ -814,6 +1061,11 @@ def create_app(runner: EngineLoop, tokenizer, model_name: str = "llmcamp", rate_
     engine.decode = lambda ids: tokenizer.decode(ids, skip_special_tokens=True)
     engine.stop_token_ids = set(stop_token_ids(tokenizer))      # <|end|> and eos, as chapter 03's export writes them
     recent = collections.deque(maxlen=50)            # recent end-to-end latencies, for Retry-After
+
+    def grammars() -> Grammars:
+        "xgrammar for this tokenizer, built on first use (chapter 09's constrained decoding)."
+        if getattr(app.state, "grammars", None) is None: app.state.grammars = Grammars(tokenizer, engine.cfg.vocab_size, engine.stop_token_ids)
+        return app.state.grammars
 
     @app.exception_handler(APIError)
     async def _api_error(request, exc: APIError): return exc.response()
@@ -849,10 +1101,11 @@ def create_app(runner: EngineLoop, tokenizer, model_name: str = "llmcamp", rate_
         if body.stream_options is not None and not body.stream: raise _bad("stream_options", "stream_options is only allowed with stream: true")
         return body
 
-    def build_prompts(body, chat: bool) -> list[tuple[list[int], str | None]]:
+    def build_prompts(body, chat: bool, plan: ChatPlan | None = None) -> list[tuple[list[int], str | None]]:
         "Step 2: the prompts' token ids: user text is always plain text (`encode_text`), never control tokens; ids given as ids stay as given."
         if not chat: return completion_prompts(body.prompt, tokenizer, engine.cfg.vocab_size, engine.max_waiting)
-        try: return [(encode_chat(tokenizer, chat_messages(body.messages), add_generation_prompt=True), None)]
+        msgs = chat_messages(body.messages)
+        try: return [(encode_chat(tokenizer, plan.messages(msgs) if plan else msgs, add_generation_prompt=True), None)]
         except ValueError as e: raise _bad("messages", str(e)) from None
 
     def submit(prompts, params, q: asyncio.Queue) -> list[_Choice]:
@@ -888,7 +1141,9 @@ def create_app(runner: EngineLoop, tokenizer, model_name: str = "llmcamp", rate_
         "The choice (non-streamed: its delta) that output `o` adds to choice `c`, with its log-probabilities."
         gen = [] if echo_only or o.token is None else [(o.token, o.logprob, o.top_logprobs)]
         if chat:
-            return {"index": 0, "delta": {"content": o.text} if o.token is not None else {}, "finish_reason": o.finish_reason,
+            delta = {"content": o.text} if o.token is not None else {}
+            if c.parser is not None: delta = c.parser.feed(o.text, final=o.finished)     # tool calls, as OpenAI streams them
+            return {"index": 0, "delta": delta, "finish_reason": c.parser.finish_reason(o.finish_reason) if c.parser else o.finish_reason,
                     "logprobs": chat_logprobs(vocab, gen) if body.logprobs and gen else None}
         first, c.started = not c.started, True
         if first and o.prompt_logprobs is not None: c.prompt_lps = o.prompt_logprobs
@@ -900,6 +1155,34 @@ def create_app(runner: EngineLoop, tokenizer, model_name: str = "llmcamp", rate_
     def usage(choices: list[_Choice], echo_only: bool) -> dict:
         p, g = sum(len(c.prompt) for c in choices), 0 if echo_only else sum(c.last.completion_tokens for c in choices)
         return {"prompt_tokens": p, "completion_tokens": g, "total_tokens": p + g}
+
+    def guard_input(body):
+        "Step 1b (chapter 10's guards): a blocked request is a 400 with the guard's code (`content_policy_violation`); else the messages go on as the guard masked them."
+        v = guards.check_input(chat_messages(body.messages), conversation=body.user or "default")
+        if not v.allowed: raise APIError(400, "the request was blocked by the content policy: " + ", ".join(v.reasons), param="messages", code=v.code or "content_policy_violation")
+        return body.model_copy(update={"messages": [m.model_copy(update={"content": g["content"]}) if m.role in ("user", "tool") else m      # user PII masked, tool results marked
+                                                    for m, g in zip(body.messages, v.messages)]})
+
+    def guard_output(body, resp: dict) -> dict:
+        "Step 4 (chapter 10's guards): each answer moderated (blocked: emptied, `finish_reason: content_filter`), labelled, audited."
+        conv, decisions = body.user or "default", {}
+        for ch in resp["choices"]:
+            if ch["message"].get("content"):
+                v = guards.moderate_output(ch["message"]["content"], conversation=conv)
+                ch["message"]["content"] = v.text if v.allowed else ""
+                if not v.allowed: ch["finish_reason"] = "content_filter"
+                decisions["output"] = "allow" if v.allowed else ",".join(v.reasons)
+        resp["ai_label"] = guards.label()
+        guards.audit(resp["id"], body.user or "anonymous", body.messages[-1].content if isinstance(body.messages[-1].content, str) else "",
+                     resp["choices"][0]["message"].get("content") or "", [], {"input": "allow", **decisions})
+        return resp
+
+    def guard_chunk(sg, ch: dict, final: bool) -> dict:
+        "Step 3c (chapter 10's guards): a streamed chunk's text held back by the stream filter until checked; a violation ends the choice with `content_filter`."
+        d = dict(ch["delta"])
+        if "content" in d: d["content"] = sg.feed(d["content"] or "")
+        if final and not sg.blocked: d["content"] = d.get("content", "") + sg.finish()
+        return {**ch, "delta": {}, "finish_reason": "content_filter"} if sg.blocked else {**ch, "delta": d}
 
     async def full_response(body, chat: bool, choices: list[_Choice], q, observe, echo_only: bool, meta: dict) -> dict:
         "Step 3a: wait until every choice has finished; one response (a failed choice: a 500 for this request alone)."
@@ -919,8 +1202,11 @@ def create_app(runner: EngineLoop, tokenizer, model_name: str = "llmcamp", rate_
             ps = parts[c.index]
             if chat:
                 lp = {"content": [x for p in ps if p["logprobs"] for x in p["logprobs"]["content"]], "refusal": None} if body.logprobs else None
-                out.append({"index": 0, "message": {"role": "assistant", "content": "".join(p["delta"].get("content", "") for p in ps)},
-                            "logprobs": lp, "finish_reason": c.last.finish_reason})
+                msg = {"role": "assistant", "content": "".join(p["delta"].get("content", "") for p in ps)}
+                if c.parser is not None:
+                    text, calls = c.parser.result()
+                    msg = {"role": "assistant", "content": text or (None if calls else ""), **({"tool_calls": calls} if calls else {})}
+                out.append({"index": 0, "message": msg, "logprobs": lp, "finish_reason": ps[-1]["finish_reason"]})
             else:
                 lp = {k: [x for p in ps for x in p["logprobs"][k]] for k in ("tokens", "token_logprobs", "top_logprobs", "text_offset")} if body.logprobs is not None else None
                 out.append({"index": c.index, "text": "".join(p["text"] for p in ps), "logprobs": lp, "finish_reason": c.last.finish_reason})
@@ -932,6 +1218,7 @@ def create_app(runner: EngineLoop, tokenizer, model_name: str = "llmcamp", rate_
         kind = "chat.completion.chunk" if chat else "text_completion"
         frame = lambda choice, **extra: f"data: {json.dumps({**meta, 'object': kind, 'choices': [] if choice is None else [choice], **extra})}\n\n"
         done, failed = set(), False
+        sg = guards.stream_filter(conversation=body.user or "default") if chat and guards is not None else None
         try:
             if chat: yield frame({"index": 0, "delta": {"role": "assistant", "content": ""}, "logprobs": None, "finish_reason": None})
             while len(done) < len(choices):
@@ -944,7 +1231,10 @@ def create_app(runner: EngineLoop, tokenizer, model_name: str = "llmcamp", rate_
                     yield "data: [DONE]\n\n"
                     return
                 if o.token is not None or o.finished:          # one frame per token, even when its text is not settled yet
-                    yield frame(piece(body, chat, choices[i], o, echo_only), **({"usage": None} if include_usage else {}))
+                    ch = piece(body, chat, choices[i], o, echo_only)
+                    if sg is not None: ch = guard_chunk(sg, ch, o.finished)
+                    yield frame(ch, **({"usage": None} if include_usage else {}), **({"ai_label": guards.label()} if sg is not None and ch["finish_reason"] else {}))
+                    if sg is not None and sg.blocked: failed = True; break       # the guard stopped the answer: the rest is never generated
                 if o.finished: done.add(i)
             if include_usage: yield frame(None, usage=usage(choices, echo_only))
             yield "data: [DONE]\n\n"
@@ -956,23 +1246,35 @@ def create_app(runner: EngineLoop, tokenizer, model_name: str = "llmcamp", rate_
     async def handle(request: Request, chat: bool):
         t0 = time.perf_counter()
         body = await validate_request(request, ChatRequest if chat else CompletionRequest)
-        ckey = None if body.stream else ResponseCache.key(request.url.path, body.model_dump())
+        if chat and guards is not None: body = guard_input(body)
+        ckey = None if body.stream or guards is not None else ResponseCache.key(request.url.path, body.model_dump())
         if (hit := cache.get(ckey)) is not None:
             metrics.cache_hits.inc(); metrics.requests.labels("cache_hit").inc()
             return JSONResponse(hit, headers={"x-cache": "hit"})
-        prompts = build_prompts(body, chat)
+        plan = plan_chat(body, grammars) if chat else None          # tools, tool_choice, response_format (chapter 09)
+        prompts = build_prompts(body, chat, plan)
         params = [sampling_params(body, len(ids), ctx, default_max_tokens) for ids, _ in prompts]
+        if plan is not None and plan.grammar is not None:
+            for p in params: p.logits_processors = [grammars().mask(plan.grammar)]
         q = asyncio.Queue()
         choices = submit(prompts, params, q)
+        for c in choices: c.parser = ToolCallParser() if plan is not None and plan.calls else None
         metrics.prompt_tokens.inc(sum(len(c.prompt) for c in choices))
         meta = {"id": ("chatcmpl-" if chat else "cmpl-") + choices[0].rid, "created": _now(), "model": model_name}
         echo_only = not chat and body.echo and body.max_tokens == 0
         if not body.stream:
             resp = await full_response(body, chat, choices, q, observer(t0), echo_only, meta)
+            if chat and guards is not None: resp = guard_output(body, resp)
             cache.put(ckey, resp)
-            return JSONResponse(resp, headers={"x-cache": "miss" if ckey else "off"})
+            return JSONResponse(resp, headers={"x-cache": "miss" if ckey else "off", **label_headers()})
         return StreamingResponse(stream_response(request, body, chat, choices, q, observer(t0), echo_only, meta), media_type="text/event-stream",
-                                 headers={"x-cache": "off", "cache-control": "no-cache"})
+                                 headers={"x-cache": "off", "cache-control": "no-cache", **label_headers()})
+
+    def label_headers() -> dict:
+        "The AI-generated label as headers, when the app has guards (X-AI-Generated, X-Content-Label)."
+        if guards is None: return {}
+        lab = guards.label()
+        return {"x-ai-generated": "true" if lab.get("ai_generated") else "false", "x-content-label": str(lab.get("label", ""))}
 
     async def guarded(request, chat):
         try: return await handle(request, chat)
@@ -1046,11 +1348,11 @@ def load_served_model(path: str | os.PathLike, device=None):
 
 def build_server(model, tokenizer, name: str = "llmcamp", max_batch: int = 8, max_waiting: int = 64, kv_budget_mb: float | None = None,
                  block_size: int = 16, policy: str = "continuous", rate_limit: tuple[float, int] | None = None, cache_entries: int = 256,
-                 default_max_tokens: int = 16, api_keys: APIKeys | Iterable[str] | None = None) -> FastAPI:
+                 default_max_tokens: int = 16, api_keys: APIKeys | Iterable[str] | None = None, guards=None) -> FastAPI:
     "Engine, engine loop and app for `model` and `tokenizer`."
     budget = None if kv_budget_mb is None else int(kv_budget_mb * 2**20)
     engine = Engine(model, budget, block_size, max_batch, max_waiting, policy)
-    return create_app(EngineLoop(engine), tokenizer, name, rate_limit, cache_entries, default_max_tokens, api_keys)
+    return create_app(EngineLoop(engine), tokenizer, name, rate_limit, cache_entries, default_max_tokens, api_keys, guards)
 
 def serve(model: str | os.PathLike, host: str = "127.0.0.1", port: int = 8000, name: str | None = None, threads: int | None = None,
           api_keys: Iterable[str] | None = None, api_keys_file: str | os.PathLike | None = None, **kw):
