@@ -151,6 +151,9 @@ examples:
   llmcamp spec init my_spec.yaml       write the built-in spec to edit
   llmcamp spec check my_spec.yaml      validate a spec and list its SLOs
   llmcamp report                       the SLOs against what the camp has measured so far
+  llmcamp report --html                the report card as one HTML page, plots included (chapter 11)
+  llmcamp ask "What does zip do?"      an answer from the docs with its cited passages (chapter 08)
+  llmcamp flywheel                     one turn of the bad-case flywheel (chapter 11)
   llmcamp docs                         build the documentation site into _site/
   llmcamp serve --model PATH           serve a saved model over an OpenAI-compatible API (chapter 07)
 """
@@ -184,6 +187,18 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--spec", default=None, metavar="PATH", help="spec file (default: the built-in spec)")
     rp.add_argument("--profile", default="ci", help=prof_help + " (default: ci)")
     rp.add_argument("--workspace", default=None, metavar="DIR", help="workspace to read (default: workspace/<profile>)")
+    rp.add_argument("--html", nargs="?", const="", default=None, metavar="PATH", help="write the report card as one HTML page with the plots (default PATH: <workspace>/11_evaluation/report.html)")
+    ak = sub.add_parser("ask", help="ask the Python docs: an answer with its cited passages", description="Retrieve passages (chapter 08's hybrid retriever), answer with "
+                        "chapter 05's chat model, check the citations, and print the answer, the cited passages and the AI-generated label; it abstains when retrieval is not confident.")
+    ak.add_argument("question", help="the question, in quotes")
+    ak.add_argument("--profile", default="ci", help=prof_help + " (default: ci)")
+    ak.add_argument("--workspace", default=None, metavar="DIR", help="workspace whose models and indexes to use (default: workspace/<profile>); what is missing is built")
+    ak.add_argument("--json", action="store_true", help="print the whole answer record as JSON")
+    fw = sub.add_parser("flywheel", help="one turn of the bad-case flywheel (chapter 11)", description="Feedback -> masked, deduplicated bad cases -> LoRA retrain -> "
+                        "paired comparison on the bad-case slice and the rest -> promote or roll back; the decision goes to <workspace>/11_evaluation/flywheel.json.")
+    fw.add_argument("--profile", default="ci", help=prof_help + " (default: ci)")
+    fw.add_argument("--workspace", default=None, metavar="DIR", help="workspace to read and write (default: workspace/<profile>)")
+    fw.add_argument("--steps", type=int, default=None, help="LoRA steps (default: the chapter's)")
     sub.add_parser("profiles", help="list the hardware profiles and their main sizes")
     sv = sub.add_parser("serve", help="serve a model over an OpenAI-compatible HTTP API", description="Serve a model folder (chapter 03's save_pretrained "
                         "format, with its tokenizer) with chapter 07's continuous-batching engine: /v1/completions, /v1/chat/completions, /v1/models, /health, /metrics.")
@@ -239,9 +254,30 @@ def _cmd_spec(a):
     return 0
 
 def _cmd_report(a):
-    report = check(load_spec(a.spec), Workspace(a.workspace, a.profile))
+    ws, spec = Workspace(a.workspace, a.profile), load_spec(a.spec)
+    if a.html is not None:
+        from llmcamp.evaluate import report_html
+        print(f"report card: {report_html(ws, a.html or ws.path('11', 'report.html'), spec)}")
+        return 0
+    report = check(spec, ws)
     print(report)
     print(f"\n{len(report) - len(report.failed) - len(report.missing)} pass, {len(report.failed)} fail, {len(report.missing)} missing")
+    return 0
+
+def _cmd_ask(a):
+    from llmcamp.rag import ask
+    r = ask(Workspace(a.workspace, a.profile), a.question)
+    if a.json: print(json.dumps(r, indent=1, ensure_ascii=False)); return 0
+    print(r["answer"] if not r["abstained"] else f"(abstained: {r.get('abstain_reason') or 'retrieval was not confident'})")
+    for ct in r["citations"]: print(f"  [{ct['n']}] {ct['title']} ({ct['chunk_id']}): {' '.join(ct['text'].split())[:160]}")
+    if r["invalid_citations"]: print(f"  cited but not given: {', '.join(f'[{n}]' for n in r['invalid_citations'])}")
+    print(f"-- {r['label']}")
+    return 0
+
+def _cmd_flywheel(a):
+    from llmcamp.evaluate import flywheel_turn
+    r = flywheel_turn(Workspace(a.workspace, a.profile), steps=a.steps)
+    print(json.dumps({k: v for k, v in r.items() if k != "candidate"}, indent=1, default=str))
     return 0
 
 def _cmd_profiles(a):
@@ -264,7 +300,8 @@ def main(argv: list[str] | None = None) -> int:
     if a.command is None:
         parser.print_help()
         return 0
-    cmd = {"run": _cmd_run, "docs": _cmd_docs, "readme": _cmd_readme, "spec": _cmd_spec, "report": _cmd_report, "profiles": _cmd_profiles, "serve": _cmd_serve}[a.command]
+    cmd = {"run": _cmd_run, "docs": _cmd_docs, "readme": _cmd_readme, "spec": _cmd_spec, "report": _cmd_report, "ask": _cmd_ask, "flywheel": _cmd_flywheel,
+           "profiles": _cmd_profiles, "serve": _cmd_serve}[a.command]
     try: return cmd(a)
     except (SpecError, WorkspaceError, FileNotFoundError, ValueError) as e:
         print(f"llmcamp {a.command}: error: {e}", file=sys.stderr)

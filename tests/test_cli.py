@@ -19,7 +19,7 @@ def cli(*args, cwd=ROOT):
     return subprocess.run([LLMCAMP, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
 
 
-@pytest.mark.parametrize("args", [["--help"], ["run", "--help"], ["docs", "--help"], ["spec", "--help"], ["report", "--help"], ["serve", "--help"]])
+@pytest.mark.parametrize("args", [["--help"], ["run", "--help"], ["docs", "--help"], ["spec", "--help"], ["report", "--help"], ["serve", "--help"], ["ask", "--help"], ["flywheel", "--help"]])
 def test_help(args):
     r = cli(*args)
     assert r.returncode == 0, r.stderr

@@ -56,3 +56,27 @@ def test_every_chapter_is_collected():
     rows = re.findall(r"^\| (\d\d) \| \[[^]]+\]\((nbs/[^)]+)\) \|.*\| `(llmcamp\.\w+)` \| \[\d\d\]\((exercises/[^)]+)\) \|$", (ROOT / "README.md").read_text(), re.M)
     want = [(n[:2], f"nbs/{n}", f"llmcamp.{_default_exp(ROOT / 'nbs' / n)}", f"exercises/{n}") for n in chapters]
     assert rows == want, f"README's chapter table (edit nbs/index.ipynb, then `llmcamp readme`):\n{rows}\nexpected:\n{want}"
+
+
+def test_the_assistant_and_the_report_card(workspace, profile):
+    """After every chapter ran in the session's workspace (the tests above): `llmcamp ask` answers from the docs with the label and only
+    citations of passages it was given, a bad question is a clear error, and `llmcamp report [--html]` holds chapter 08-10's SLOs as measured."""
+    import subprocess, sys
+    from pathlib import Path
+    cli = lambda *a: subprocess.run([str(Path(sys.executable).parent / "llmcamp"), *a], capture_output=True, text=True, timeout=600, cwd=ROOT)
+    ws = ["--workspace", str(workspace), "--profile", profile]
+    r = cli("ask", "What does json.dumps do?", "--json", *ws)
+    assert r.returncode == 0, r.stderr[-3000:]
+    rec = json.loads(r.stdout)
+    assert rec["label"] and rec["hits"], rec
+    assert all(1 <= c["n"] <= rec["n_passages"] for c in rec["citations"]), rec
+    r = cli("ask", "   ", *ws)
+    assert r.returncode == 2 and "empty" in r.stderr, (r.returncode, r.stderr)
+    r = cli("report", *ws)
+    assert r.returncode == 0, r.stderr[-3000:]
+    rows = {line.split()[0]: line.split()[-1] for line in r.stdout.splitlines() if line[:1].isalpha() and len(line.split()) >= 6}
+    for metric in ("retrieval_recall@5", "pii_leak_rate", "attack_success_rate"): assert rows.get(metric) == "pass", (metric, r.stdout)
+    page = workspace / "report.html"
+    r = cli("report", "--html", str(page), *ws)
+    assert r.returncode == 0 and page.is_file(), r.stderr[-3000:]
+    assert "retrieval_recall@5" in page.read_text(), "the HTML report card lists the SLOs"
