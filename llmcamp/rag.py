@@ -891,6 +891,7 @@ def answer_question(ws: Workspace, question: str, k: int | None = None, retrieve
     label), confidence, n_passages, hits (chunk ids, best first)."""
     from llmcamp.finetune import ABSTAIN, answer
     from llmcamp.spec import load_spec
+    if not isinstance(question, str) or not question.strip(): check_query(question)   # refused before any model is loaded
     if model is None: model, tokenizer = _chat_model(ws)
     q = check_query(question, tokenizer)
     k = get_profile(ws.profile).rag.top_k if k is None else k

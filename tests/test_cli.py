@@ -35,7 +35,7 @@ def test_help_names_the_commands():
 
 @pytest.mark.parametrize("args, message", [
     (["run", "--only", "42"], "unknown chapter '42'"),
-    (["run", "--only", "11"], "chapter 11 (evaluation) has no notebook"),
+    (["ask", "   "], "empty query"),
     (["run", "--profile", "laptop"], "unknown profile 'laptop'"),
     (["spec", "check", "no-such.yaml"], "no such spec file"),
     (["serve", "--model", "no-such-model"], "no model folder at no-such-model"),
@@ -44,6 +44,14 @@ def test_bad_input_is_a_clear_error(args, message):
     r = cli(*args)
     assert r.returncode == 2, (r.stdout, r.stderr)
     assert message in r.stderr and "Traceback" not in r.stderr, r.stderr
+
+
+def test_a_chapter_without_a_notebook_is_named(tmp_path):
+    "A checkout (or a learner's copy) that lacks a chapter's notebook: the chapter is named with the ones that are there."
+    from llmcamp.camp import chapter_notebooks
+    (tmp_path / "00_requirements.ipynb").write_text("{}")
+    with pytest.raises(FileNotFoundError, match=r"chapter 11 \(evaluation\) has no notebook .* chapters here: 00 \(requirements\)"):
+        chapter_notebooks(tmp_path, "00,11")
 
 
 def test_run_one_chapter(tmp_path):
