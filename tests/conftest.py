@@ -1,4 +1,5 @@
 """Shared test set-up: the `--profile` option, one workspace for the session, and per-notebook times."""
+import os
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,12 @@ TIMES: dict[str, float] = {}
 
 def pytest_addoption(parser):
     parser.addoption("--profile", default="ci", help="hardware profile the notebooks run with: ci (default) or gpu")
+
+
+def pytest_configure(config):
+    "The tests run in the profile's environment, as `llmcamp run` runs each notebook (on the CPU: Triton's interpreter), set before anything imports triton."
+    from llmcamp.camp import notebook_env
+    os.environ.update(notebook_env(config.getoption("--profile")))
 
 
 @pytest.fixture(scope="session")
