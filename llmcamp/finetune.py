@@ -43,9 +43,10 @@ __all__ = ['PHRASINGS', 'ABSTAIN', 'SYSTEM_GROUNDED', 'TOOL_CALL', 'TOOLS', 'SYS
            'lora_model', 'trainable_params', 'trl_sft', 'weights_fingerprint', 'save_adapter', 'load_adapter',
            'prompt_tuning_model', 'hf_reply', 'Int4Linear', 'int4_base', 'qlora_model', 'dequantized_merge',
            'hf_to_transformer', 'reply', 'answer', 'token_f1', 'score_answers', 'replace_folder', 'finetune_chat_model',
-           'save_chat_model', 'get_chat_model', 'student_of', 'distill_loss_sum', 'preference_pairs', 'encode_pair',
-           'seq_logps', 'dpo_loss', 'dpo_train', 'dpo_config', 'dpo_finetune', 'save_dpo_model', 'get_dpo_model',
-           'grade_offsets_mask', 'grade_lora_layer', 'grade_lora_params']
+           'save_model_version', 'get_model_version', 'save_chat_model', 'get_chat_model', 'student_of',
+           'distill_loss_sum', 'preference_pairs', 'encode_pair', 'seq_logps', 'dpo_loss', 'dpo_train', 'dpo_config',
+           'dpo_finetune', 'save_dpo_model', 'get_dpo_model', 'grade_offsets_mask', 'grade_lora_layer',
+           'grade_lora_params']
 
 # %% ../nbs/05_finetuning.ipynb #0007
 def first_sentence(text: str, max_chars: int = 200) -> str | None:
@@ -733,19 +734,27 @@ def finetune_chat_model(ws: Workspace, log=None) -> tuple[Transformer, object, d
     run = sft_train(model.to(dev), pairs, FinetuneConfig.from_profile(ws.profile), tok.pad_token_id, log)
     return model.cpu(), tok, {"examples": len(pairs), "dropped_too_long": dropped, "final_loss": run["history"][-1]["loss"], "seconds": run["seconds"]}
 
-def save_chat_model(ws: Workspace, model: Transformer, tokenizer, info: dict, path=None) -> Path:
-    "Write the chat model (Hugging Face format, tokenizer, generation config, `finetune.json`) to `05_finetuning/chat_model` with `replace_folder`."
+def save_model_version(ws: Workspace, name: str, model: Transformer, tokenizer, info: dict, info_file: str, path=None) -> Path:
+    "Write a model version (Hugging Face format, tokenizer, generation config, `info` as `info_file`) to `05_finetuning/<name>` with `replace_folder`."
     def write(tmp):
         save_pretrained(model, tmp, tokenizer)
-        (tmp / "finetune.json").write_text(json.dumps({**info, "profile": ws.profile}, indent=1))
-    return replace_folder(Path(path) if path is not None else ws.path("05", "chat_model"), write)
+        (tmp / info_file).write_text(json.dumps({**info, "profile": ws.profile}, indent=1))
+    return replace_folder(Path(path) if path is not None else ws.path("05", name), write)
+
+def get_model_version(ws: Workspace, name: str, build, save) -> tuple[Transformer, object]:
+    "The model version `05_finetuning/<name>` (CPU, eval mode) and its tokenizer; when missing, `build(ws)` -> (model, tokenizer, info) trains it and `save` writes it."
+    from llmcamp.tokenizer import load_tokenizer
+    if not isinstance(ws, Workspace): raise TypeError(f"expected a Workspace, got {type(ws).__name__}")
+    path = ws.artifact("05", name, lambda tmp: save(ws, *build(ws), path=tmp))
+    return from_pretrained(path), load_tokenizer(path)
+
+def save_chat_model(ws: Workspace, model: Transformer, tokenizer, info: dict, path=None) -> Path:
+    "Write the chat model to `05_finetuning/chat_model` (`save_model_version`, info in `finetune.json`)."
+    return save_model_version(ws, "chat_model", model, tokenizer, info, "finetune.json", path)
 
 def get_chat_model(ws: Workspace) -> tuple[Transformer, object]:
     "The fine-tuned chat model (CPU, eval mode) and its tokenizer from `05_finetuning/chat_model`, fine-tuned through the library when missing."
-    from llmcamp.tokenizer import load_tokenizer
-    if not isinstance(ws, Workspace): raise TypeError(f"get_chat_model: expected a Workspace, got {type(ws).__name__}")
-    path = ws.artifact("05", "chat_model", lambda tmp: save_chat_model(ws, *finetune_chat_model(ws), path=tmp))
-    return from_pretrained(path), load_tokenizer(path)
+    return get_model_version(ws, "chat_model", finetune_chat_model, save_chat_model)
 
 # %% ../nbs/05_finetuning.ipynb #539ea7bc
 def student_of(model: Transformer, n_layers: int) -> Transformer:
@@ -848,18 +857,12 @@ def dpo_finetune(ws: Workspace, log=None) -> tuple[Transformer, object, dict]:
     return policy.cpu(), tok, {"pairs": len(pairs), "beta": DPO_BETA, "final_loss": run["history"][-1]["loss"], "seconds": run["seconds"]}
 
 def save_dpo_model(ws: Workspace, model: Transformer, tokenizer, info: dict, path=None) -> Path:
-    "Write the DPO model (Hugging Face format, tokenizer, generation config stopping at `<|end|>`, `dpo.json`) to `05_finetuning/dpo_model` with `replace_folder`."
-    def write(tmp):
-        save_pretrained(model, tmp, tokenizer)
-        (tmp / "dpo.json").write_text(json.dumps({**info, "profile": ws.profile}, indent=1))
-    return replace_folder(Path(path) if path is not None else ws.path("05", "dpo_model"), write)
+    "Write the DPO model to `05_finetuning/dpo_model` (`save_model_version`, info in `dpo.json`)."
+    return save_model_version(ws, "dpo_model", model, tokenizer, info, "dpo.json", path)
 
 def get_dpo_model(ws: Workspace) -> tuple[Transformer, object]:
     "The DPO-tuned chat model (CPU, eval mode) and its tokenizer from `05_finetuning/dpo_model`, the second version chapter 11 A/B-tests against `get_chat_model`; trained through the library when missing."
-    from llmcamp.tokenizer import load_tokenizer
-    if not isinstance(ws, Workspace): raise TypeError(f"get_dpo_model: expected a Workspace, got {type(ws).__name__}")
-    path = ws.artifact("05", "dpo_model", lambda tmp: save_dpo_model(ws, *dpo_finetune(ws), path=tmp))
-    return from_pretrained(path), load_tokenizer(path)
+    return get_model_version(ws, "dpo_model", dpo_finetune, save_dpo_model)
 
 # %% ../nbs/05_finetuning.ipynb #0053
 def grade_offsets_mask(fn) -> None:
