@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, Callable, Literal, Sequence, get_args, get_origin
 
 from fastcore.basics import patch
-from .spec import ExerciseFailed, Workspace, attempt, expect
+from .spec import ExerciseFailed, Workspace, atomic_write, attempt, expect
 
 # %% auto #0
 __all__ = ['SANDBOX_PYTHON', 'SANDBOX_UIDS', 'FORCE_ANSWER', 'REACT_SYSTEM', 'SIGNATURE_NAMES', 'TOPICS', 'SNIPPET_FORMS',
@@ -396,7 +396,7 @@ class ReplayBackend:
     def save(self, path: str | os.PathLike | None = None):
         "Write the recordings (atomically: a temporary file, then a rename)."
         p = Path(path or self.path); p.parent.mkdir(parents=True, exist_ok=True)
-        tmp = p.with_name(p.name + ".tmp"); tmp.write_text(json.dumps(self.records, indent=0, sort_keys=True)); os.replace(tmp, p)
+        atomic_write(p, json.dumps(self.records, indent=0, sort_keys=True))
 
 # %% ../nbs/09_agents.ipynb #a038
 @dataclass

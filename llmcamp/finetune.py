@@ -29,7 +29,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .model import Transformer, from_pretrained, save_pretrained, stop_token_ids, generate
-from .spec import ExerciseFailed, Workspace, attempt, expect, get_profile
+from .spec import ExerciseFailed, Workspace, attempt, expect, get_profile, replace_folder
 from .tokenizer import encode_chat, encode_text
 from .train import lr_at
 
@@ -42,7 +42,7 @@ __all__ = ['PHRASINGS', 'ABSTAIN', 'SYSTEM_GROUNDED', 'TOOL_CALL', 'TOOLS', 'SYS
            'batch_order', 'sft_train', 'training_bytes', 'cpu_peak_bytes', 'block_perplexity', 'to_hf', 'linear_names',
            'lora_model', 'trainable_params', 'trl_sft', 'weights_fingerprint', 'save_adapter', 'load_adapter',
            'prompt_tuning_model', 'hf_reply', 'Int4Linear', 'int4_base', 'qlora_model', 'dequantized_merge',
-           'hf_to_transformer', 'reply', 'answer', 'token_f1', 'score_answers', 'replace_folder', 'finetune_chat_model',
+           'hf_to_transformer', 'reply', 'answer', 'token_f1', 'score_answers', 'finetune_chat_model',
            'save_model_version', 'get_model_version', 'save_chat_model', 'get_chat_model', 'student_of',
            'distill_loss_sum', 'preference_pairs', 'encode_pair', 'seq_logps', 'dpo_loss', 'dpo_train', 'dpo_config',
            'dpo_finetune', 'save_dpo_model', 'get_dpo_model', 'grade_offsets_mask', 'grade_lora_layer',
@@ -704,22 +704,6 @@ def score_answers(examples: Sequence[dict], outputs: Sequence[str]) -> dict[str,
             em.append(text == e["gold"]); f1.append(token_f1(text, e["gold"])); cite.append(cited == [e["gold_n"]])
     mean = lambda xs: sum(xs) / len(xs) if xs else float("nan")
     return {"exact_match": mean(em), "token_f1": mean(f1), "citation_accuracy": mean(cite), "abstention_accuracy": mean(abst)}
-
-# %% ../nbs/05_finetuning.ipynb #0baef7ae
-def replace_folder(path, write) -> Path:
-    "Build a folder with `write(tmp)` beside `path`, then swap it in with `os.replace`: readers see the old folder or the new one, never half of one; when `write` fails, the old folder stays and the partial one is removed."
-    import shutil
-    path = Path(path)
-    tmp, old = path.with_name(f".{path.name}.tmp{os.getpid()}"), path.with_name(f".{path.name}.old{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    try:
-        write(tmp)
-        if not tmp.is_dir(): raise ValueError(f"replace_folder: the writer left no folder at {tmp}")
-        if path.exists(): os.replace(path, old)
-        os.replace(tmp, path)
-    finally: shutil.rmtree(tmp, ignore_errors=True)
-    shutil.rmtree(old, ignore_errors=True)
-    return path
 
 # %% ../nbs/05_finetuning.ipynb #004c
 def finetune_chat_model(ws: Workspace, log=None) -> tuple[Transformer, object, dict]:

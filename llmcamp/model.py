@@ -14,6 +14,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .spec import replace_folder
+
 # %% auto #0
 __all__ = ['END_OF_TURN', 'PRECISIONS', 'ModelConfig', 'RMSNorm', 'rope', 'apply_rope', 'KVCache', 'Attention', 'MLP', 'Block',
            'Transformer', 'shape_logits', 'sample_next', 'generate', 'to_hf_config', 'from_hf_config', 'stop_token_ids',
@@ -353,7 +355,8 @@ def hf_state_dict(model: Transformer) -> dict[str, torch.Tensor]:
     return out
 
 def save_pretrained(model: Transformer, path: str | os.PathLike, tokenizer=None) -> Path:
-    "Write `model` (and `tokenizer`) to folder `path` in the Hugging Face format: config.json, model.safetensors; with a tokenizer, its files and generation_config.json."
+    """Write `model` (and `tokenizer`) to folder `path` in the Hugging Face format: config.json, model.safetensors; with a tokenizer, its files
+    and generation_config.json. The folder is replaced whole (`replace_folder`): files of an older model in it are gone, never mixed in."""
     if not isinstance(model, Transformer): raise TypeError(f"model must be an llmcamp Transformer, got {type(model).__name__}")
     path = Path(path)
     if path.exists() and not path.is_dir(): raise ValueError(f"save_pretrained: {path} exists and is not a folder")
@@ -367,20 +370,14 @@ def save_pretrained(model: Transformer, path: str | os.PathLike, tokenizer=None)
     from safetensors.torch import save_file
     dtype = next(model.parameters()).dtype
     hf = to_hf_config(model.cfg, dtype=str(dtype).removeprefix("torch."), **ids)
-    path.mkdir(parents=True, exist_ok=True)
-    import tempfile
-    tmp = Path(tempfile.mkdtemp(prefix=".saving-", dir=path))
-    try:
+    def write(tmp: Path):
+        tmp.mkdir(parents=True)
         hf.save_pretrained(tmp)
         save_file({k: v.detach().contiguous().cpu() for k, v in hf_state_dict(model).items()}, tmp / "model.safetensors", metadata={"format": "pt"})
         if tokenizer is not None:
             tokenizer.save_pretrained(tmp)
             generation_config(tokenizer, max_length=model.cfg.context).save_pretrained(tmp)
-        for f in tmp.iterdir(): os.replace(f, path / f.name)
-    finally:
-        import shutil
-        shutil.rmtree(tmp, ignore_errors=True)
-    return path
+    return replace_folder(path, write)    # the folder becomes this model whole: a crash never leaves two models' files mixed
 
 # %% ../nbs/03_model.ipynb #002c
 def _load_file(f: Path) -> dict[str, torch.Tensor]:

@@ -23,9 +23,9 @@ __all__ = ['CHAPTERS', 'UNITS', 'METRICS', 'PII_TYPES', 'ASK_PYTHON_DOCS', 'PROF
            'ContentLabelling', 'Compliance', 'Spec', 'SpecError', 'parse_yaml', 'load_spec', 'DataSizes',
            'TokenizerSizes', 'ModelSizes', 'TrainSizes', 'FinetuneSizes', 'QuantSizes', 'ServeSizes', 'RagSizes',
            'AgentSizes', 'SafetySizes', 'EvalSizes', 'Profile', 'load_profiles', 'cuda_available', 'get_profile',
-           'estimate_params', 'training_budget', 'measure_matmul_flops', 'WorkspaceError', 'default_workspace',
-           'Workspace', 'SLOReport', 'format_table', 'check', 'ExerciseFailed', 'expect', 'attempt', 'grade_ttft_slo',
-           'grade_laptop_profile', 'grade_failing_report']
+           'estimate_params', 'training_budget', 'measure_matmul_flops', 'WorkspaceError', 'atomic_write',
+           'replace_folder', 'default_workspace', 'Workspace', 'SLOReport', 'format_table', 'check', 'ExerciseFailed',
+           'expect', 'attempt', 'grade_ttft_slo', 'grade_laptop_profile', 'grade_failing_report']
 
 # %% ../nbs/00_requirements.ipynb #0008
 CHAPTERS: dict[str, str] = {
@@ -554,10 +554,52 @@ def measure_matmul_flops(n: int = 512, repeats: int = 10, device: str = "cpu") -
 class WorkspaceError(RuntimeError):
     "A workspace that cannot be used as asked; nothing in it was changed."
 
-def _atomic_write(path: Path, text: str):
+def _fsync_dir(d: Path):
+    "Make a rename inside folder `d` durable (POSIX; a no-op where folders cannot be opened)."
+    try: fd = os.open(d, os.O_RDONLY)
+    except OSError: return
+    try: os.fsync(fd)
+    except OSError: pass
+    finally: os.close(fd)
+
+def atomic_write(path: str | os.PathLike, data: str | bytes | Callable[[Path], Any]) -> Path:
+    """Replace the file `path` with `data` (str as UTF-8, bytes, or a function that writes the file at the path it is given, e.g.
+    `lambda p: torch.save(obj, p)`): written beside it, flushed to disk (fsync), renamed over it (`os.replace`), and the rename made
+    durable. Readers, and a crash at any moment, see the old file or the new one, never half of one. When writing fails the old file is
+    untouched and the partial one removed. The one way the package writes a file in place."""
+    path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        if callable(data): data(tmp)
+        elif isinstance(data, (str, bytes)): tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        else: raise TypeError(f"atomic_write: data must be str, bytes or a function of the path, got {type(data).__name__}")
+        if not tmp.is_file(): raise ValueError(f"atomic_write: the writer left no file at {tmp}")
+        with open(tmp, "rb+") as f: os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists(): tmp.unlink()
+    _fsync_dir(path.parent)
+    return path
+
+def replace_folder(path: str | os.PathLike, write: Callable[[Path], Any]) -> Path:
+    """Build a folder with `write(tmp)` beside `path`, flush its files to disk, then swap it in with `os.replace`: readers see the old
+    folder or the new one, never half of one; when `write` fails, the old folder stays and the partial one is removed. The one way the
+    package writes a folder (model folders, indexes)."""
+    path = Path(path)
+    tmp, old = path.with_name(f".{path.name}.tmp{os.getpid()}"), path.with_name(f".{path.name}.old{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        write(tmp)
+        if not tmp.is_dir(): raise ValueError(f"replace_folder: the writer left no folder at {tmp}")
+        for f in tmp.rglob("*"):
+            if f.is_file():
+                with open(f, "rb+") as fh: os.fsync(fh.fileno())
+        if path.exists(): os.replace(path, old)
+        os.replace(tmp, path)
+    finally: shutil.rmtree(tmp, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
+    _fsync_dir(path.parent)
+    return path
 
 def default_workspace(profile: str) -> Path:
     "`$LLMCAMP_WORKSPACE`, else `workspace/<profile>` in the llmcamp checkout around the current folder, else `~/.cache/llmcamp/<profile>`."
@@ -580,7 +622,7 @@ class Workspace:
                 raise WorkspaceError(f"{self.root} holds artifacts of profile {made!r}, not {self.profile!r}: use another folder for this profile")
         else:
             self.root.mkdir(parents=True, exist_ok=True)
-            _atomic_write(meta, json.dumps({"profile": self.profile, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}, indent=1))
+            atomic_write(meta, json.dumps({"profile": self.profile, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}, indent=1))
 
     def __repr__(self): return f"Workspace({str(self.root)!r}, profile={self.profile!r})"
 
@@ -629,7 +671,7 @@ def _record(self: Workspace, chapter, figures: Mapping[str, Any] | None = None, 
     checked = {str(k): _figure(str(k), v) for k, v in new.items()}  # raises before anything is written
     path = self.dir(chapter) / "figures.json"
     merged = {**self.figures(chapter), **checked}
-    _atomic_write(path, json.dumps(merged, indent=1))
+    atomic_write(path, json.dumps(merged, indent=1))
     return merged
 
 def _figures(self: Workspace, chapter=None) -> dict:

@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .model import ModelConfig, Transformer, flops_per_token
-from .spec import ExerciseFailed, Workspace, attempt, expect, get_profile, measure_matmul_flops
+from .spec import ExerciseFailed, Workspace, atomic_write, attempt, expect, get_profile, measure_matmul_flops, replace_folder
 
 # %% auto #0
 __all__ = ['GPU_PEAK_FLOPS', 'CKPT_FORMAT', 'PATIENCE', 'DEMO_RECIPE', 'LAUNCHERS', 'LAUNCH_ENV', 'TrainConfig', 'lr_at',
@@ -129,10 +129,8 @@ class TokenBlocks:
 
     def save(self, path) -> Path:
         "Write the blocks to one file (atomically), for worker processes to load."
-        path = Path(path); tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-        torch.save({"train": self.train.to(torch.int32), "validation": self.validation.to(torch.int32), "vocab_size": self.vocab_size}, tmp)
-        os.replace(tmp, path)
-        return path
+        blocks = {"train": self.train.to(torch.int32), "validation": self.validation.to(torch.int32), "vocab_size": self.vocab_size}
+        return atomic_write(path, lambda tmp: torch.save(blocks, tmp))
 
     @classmethod
     def load(cls, path, seed: int = 0) -> TokenBlocks:
@@ -286,20 +284,32 @@ def _clear_dtensor_caches():
     redistribute.clear_redistribute_planner_cache(); redistribute._gen_transform_infos.cache_clear()
     MeshTopoInfo.build_from_mesh.cache_clear()
 
-def close_distributed(log=None) -> bool:
+def close_distributed(log=None, order_timeout: float = 120.0) -> bool:
     """Destroy the default process group and check that it is gone: after `destroy_process_group` and a garbage collection, no object
     may still hold the group, so its threads are joined now rather than at interpreter exit. Drop the models and optimizers that hold
-    the group (DDP, FSDP) first. Returns True when released (or when there was no group); False, saying what holds it, otherwise."""
+    the group (DDP, FSDP) first. Returns True when released (or when there was no group); False, saying what holds it, otherwise.
+    With several ranks they tear down in turn, highest rank first, each waiting (through the group's store, which outlives the group)
+    until the ranks above it are done, at most `order_timeout` seconds (0: no waiting, for an error path): no rank's connections are
+    closed by a peer while it is still tearing them down."""
     import gc, weakref
     import torch.distributed as dist
     if not dist.is_initialized(): return True
+    say = log or (lambda m: print(m, file=sys.stderr))
+    rank, world = dist.get_rank(), dist.get_world_size()
+    store = dist.distributed_c10d._get_default_store() if world > 1 and order_timeout > 0 else None
+    if store is not None:
+        t0 = time.monotonic()
+        while store.add("llmcamp/closed", 0) < world - 1 - rank:     # the number of ranks above this one that are done
+            if time.monotonic() - t0 > order_timeout:
+                say(f"warning: rank {rank}: the ranks above it did not tear down within {order_timeout:.0f} s; tearing down anyway"); break
+            time.sleep(0.02)
     ref = weakref.ref(dist.group.WORLD)
     dist.destroy_process_group()
+    if store is not None: store.add("llmcamp/closed", 1)
     _clear_dtensor_caches()
     gc.collect()
     if ref() is None: return True
-    (log or (lambda m: print(m, file=sys.stderr)))(
-        "warning: the process group outlived destroy_process_group, held by " + "; ".join(_holders(ref())) +
+    say("warning: the process group outlived destroy_process_group, held by " + "; ".join(_holders(ref())) +
         ": its threads run until the interpreter exits, where they can abort the process")
     return False
 
@@ -335,14 +345,10 @@ def save_checkpoint(path, model, opt, sched, cfg: TrainConfig, state: dict, d: D
     if d.world > 1: dist.all_gather_object(rngs, _rng_state())
     else: rngs = [_rng_state()]
     if not d.main: return None
-    path = Path(path); tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     raw = getattr(model, "module", model)
     ckpt = {"format": CKPT_FORMAT, "model_config": raw.cfg.to_dict(), "train_config": cfg.to_dict(), "world": d.world,
             "model": msd, "optimizer": osd, "scheduler": sched.state_dict(), "rng": rngs, **state}
-    with open(tmp, "wb") as f:
-        torch.save(ckpt, f); f.flush(); os.fsync(f.fileno())
-    os.replace(tmp, path)                                      # a crash leaves the old checkpoint, never half a new one
-    return path
+    return atomic_write(path, lambda tmp: torch.save(ckpt, tmp))   # a crash leaves the old checkpoint, never half a new one
 
 def load_checkpoint(path, model_cfg: ModelConfig | None = None, cfg: TrainConfig | None = None) -> dict:
     "Read a checkpoint and check that it belongs to `model_cfg` and `cfg`; a clear `CheckpointError` otherwise."
@@ -527,18 +533,12 @@ def train_base_model(ws: Workspace, out=None, peak: float | None = None, log=pri
 def save_base_model(ws: Workspace, result: TrainResult, tokenizer, path=None) -> Path:
     "Write `result`'s best weights, `tokenizer` and the run's figures to `04_training/base_model` (Hugging Face format), replacing an older one atomically."
     from llmcamp.model import save_pretrained
-    path = Path(path) if path is not None else ws.path("04", "base_model")
-    tmp, old = path.with_name(f".{path.name}.tmp{os.getpid()}"), path.with_name(f".{path.name}.old{os.getpid()}")
-    import shutil
-    shutil.rmtree(tmp, ignore_errors=True)
-    save_pretrained(result.final_model(), tmp, tokenizer)
     info = {"best_val_loss": result.best_val_loss, "val_ppl": math.exp(result.best_val_loss), "best_step": result.best_step,
             "steps": result.history[-1]["step"], "stopped_early": result.stopped_early, "profile": ws.profile, **result.throughput()}
-    (tmp / "training.json").write_text(json.dumps(info, indent=1))
-    if path.exists(): os.replace(path, old)
-    os.replace(tmp, path)
-    shutil.rmtree(old, ignore_errors=True)
-    return path
+    def write(tmp: Path):
+        save_pretrained(result.final_model(), tmp, tokenizer)
+        (tmp / "training.json").write_text(json.dumps(info, indent=1))
+    return replace_folder(Path(path) if path is not None else ws.path("04", "base_model"), write)
 
 def get_base_model(ws: Workspace) -> tuple[Transformer, object]:
     "The trained base model (on the CPU, eval mode) and its tokenizer from `04_training/base_model`; trained with the profile's sizes when missing."
@@ -609,14 +609,15 @@ def main(argv: list[str] | None = None) -> dict | None:
         if d.main: Path(a.out, "result.json").write_text(json.dumps(summary, indent=1))
         return summary
     finally:
-        close_distributed()                           # on an error, too (nothing left to do after a clean end)
+        close_distributed(order_timeout=0)            # on an error, too, without waiting on peers that may be gone (a no-op after a clean end)
 
 # %% ../nbs/04_training.ipynb #002e
 # the chapter's small distributed recipe: the `ci` model, 8 steps, a global batch of 8 sequences
 DEMO_RECIPE = dict(profile="ci", steps=8, warmup_steps=2, eval_every=4, eval_batches=2, batch_size=8, micro_batch=4)
 LAUNCHERS = ("ddp", "fsdp", "accelerate", "multinode")
 # what every launched process gets: no GPU (gloo on the CPU), one thread per process on a shared machine
-LAUNCH_ENV = {"CUDA_VISIBLE_DEVICES": "", "OMP_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore"}
+# (PYTHONFAULTHANDLER: a process sent SIGABRT prints every thread's Python stack, which `run_commands` does to a launch that hangs)
+LAUNCH_ENV = {"CUDA_VISIBLE_DEVICES": "", "OMP_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore", "PYTHONFAULTHANDLER": "1"}
 
 def train_args(data, out, **kw) -> list[str]:
     "Command-line arguments of `python -m llmcamp.train` for `DEMO_RECIPE` (fields changed by `kw`) on token file `data`, writing to `out`."
@@ -641,27 +642,58 @@ def launch_commands(kind: str, args: list[str], port: int) -> list[list[str]]:
         return [node, node]
     raise ValueError(f"kind must be one of {LAUNCHERS}, got {kind!r}")
 
+def _launched(marker: str) -> list:
+    "Every live process started by one `run_commands` call: each carries its `LLMCAMP_LAUNCH` marker in its environment, wherever it was re-parented."
+    import psutil
+    found = []
+    for p in psutil.process_iter():
+        with contextlib.suppress(psutil.Error):
+            if p.status() != psutil.STATUS_ZOMBIE and p.environ().get("LLMCAMP_LAUNCH") == marker: found.append(p)
+    return found
+
 def run_commands(cmds: list[list[str]], env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    """Run `cmds` at once (each in its own process group) to the end: the first non-zero exit code (a negative signal number), and
-    their joined output. Past `timeout` seconds every process of every command is killed and the exit code is -SIGKILL."""
-    env = {**os.environ, **LAUNCH_ENV, **(env or {})}
-    procs = [subprocess.Popen([str(c) for c in cmd], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True) for cmd in cmds]
-    deadline, outs = time.monotonic() + timeout, []
-    for p in procs:
-        try: outs.append(p.communicate(timeout=max(1, deadline - time.monotonic())))
-        except subprocess.TimeoutExpired:
-            for q in procs:
-                with contextlib.suppress(ProcessLookupError): os.killpg(q.pid, signal.SIGKILL)
-            outs.append(p.communicate())
-    rc = next((p.returncode for p in procs if p.returncode), 0)
-    return subprocess.CompletedProcess(cmds[0], rc, "".join(o for o, _ in outs), "".join(e for _, e in outs))
+    """Run `cmds` at once to the end: the first non-zero exit code (a negative signal number) and their joined output (stdout, stderr).
+    Every process they start, at any depth, carries one marker in its environment. Launchers start their workers in sessions of their
+    own (`torchrun` does), so neither a process group nor the launcher's exit reaches a worker: past `timeout` seconds, and after the
+    launchers exit, every process with the marker is killed (SIGKILL). A process that outlived its launcher makes the exit code
+    -SIGKILL too, with a line saying so: a launch never hangs and never leaves a process behind. Before a hung launch is killed, each
+    of its processes gets SIGABRT, so that `PYTHONFAULTHANDLER` (set by `LAUNCH_ENV`) prints where every thread of it was waiting."""
+    import tempfile, uuid
+    marker = uuid.uuid4().hex
+    env = {**os.environ, **LAUNCH_ENV, **(env or {}), "LLMCAMP_LAUNCH": marker}
+    with tempfile.TemporaryDirectory(prefix="llmcamp-launch-") as tmp:
+        files = [(open(Path(tmp, f"{i}.out"), "w+"), open(Path(tmp, f"{i}.err"), "w+")) for i in range(len(cmds))]
+        # output goes to files, not pipes: a process that outlives its launcher cannot block reading it
+        procs = [subprocess.Popen([str(c) for c in cmd], env=env, stdout=o, stderr=e, text=True, start_new_session=True) for cmd, (o, e) in zip(cmds, files)]
+        deadline, note = time.monotonic() + timeout, ""
+        for p in procs:
+            with contextlib.suppress(subprocess.TimeoutExpired): p.wait(timeout=max(0.01, deadline - time.monotonic()))
+        if any(p.poll() is None for p in procs):
+            note = f"\nllmcamp: the launch ran past {timeout:.0f} s; every process of it was killed (their stacks are above)\n"
+            for q in _launched(marker):
+                with contextlib.suppress(Exception): q.send_signal(signal.SIGABRT)
+            time.sleep(3)
+        left = _launched(marker)
+        if left and not note: note = "\nllmcamp: processes outlived their launcher, killed: " + "; ".join(f"{q.pid} {' '.join(q.cmdline()[:4])}" for q in left) + "\n"
+        while left:
+            for q in left:
+                with contextlib.suppress(Exception): q.kill()
+            time.sleep(0.1); left = _launched(marker)
+        for p in procs: p.wait()
+        out = []
+        for f in (x for pair in files for x in pair): f.seek(0); out.append(f.read()); f.close()
+    rc = -signal.SIGKILL if note else next((p.returncode for p in procs if p.returncode), 0)
+    return subprocess.CompletedProcess(cmds[0], rc, "".join(out[0::2]), "".join(out[1::2]) + note)
 
 def launch_failure(r: subprocess.CompletedProcess) -> str | None:
-    "Why a launch failed, in a few lines (the root cause sits above the launcher's summary), or None when it exited 0."
+    """Why a launch failed, in a few lines (the root cause sits above the launcher's summary; for a hung launch, where its threads
+    were waiting), or None when it exited 0."""
     if r.returncode == 0: return None
     lines = (r.stdout + r.stderr).splitlines()
-    cause = [l for l in lines if any(k in l for k in ("Error", "terminate", "what()", "Exception", "Signal", "signal"))][:10]
-    return f"exit code {r.returncode}:\n" + "\n".join(cause + ["..."] + lines[-15:])
+    cause = [l for l in lines if any(k in l for k in ("Error", "terminate", "what()", "Exception", "Signal", "signal", "llmcamp:"))][:10]
+    stacks = [l for l in lines if l.startswith(("Thread 0x", "Current thread 0x", '  File "'))][:60]     # faulthandler's dump
+    return f"exit code {r.returncode}:\n" + "\n".join(cause + stacks + ["..."] + lines[-15:])
+
 
 # %% ../nbs/04_training.ipynb #003a-b
 def stress_launches(n: int, data, kinds=LAUNCHERS, env: dict | None = None, run=None, log=print, **recipe) -> list[tuple[int, str, str]]:
