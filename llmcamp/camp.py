@@ -155,7 +155,7 @@ examples:
   llmcamp ask "What does zip do?"      an answer from the docs with its cited passages (chapter 08)
   llmcamp flywheel                     one turn of the bad-case flywheel (chapter 11)
   llmcamp docs                         build the documentation site into _site/
-  llmcamp serve --model PATH           serve a saved model over an OpenAI-compatible API (chapter 07)
+  llmcamp serve --model PATH           serve a saved model over an OpenAI-compatible API (chapter 07), with the guards (10) and retrieval (08)
 """
 
 def _parser() -> argparse.ArgumentParser:
@@ -201,7 +201,9 @@ def _parser() -> argparse.ArgumentParser:
     fw.add_argument("--steps", type=int, default=None, help="LoRA steps (default: the chapter's)")
     sub.add_parser("profiles", help="list the hardware profiles and their main sizes")
     sv = sub.add_parser("serve", help="serve a model over an OpenAI-compatible HTTP API", description="Serve a model folder (chapter 03's save_pretrained "
-                        "format, with its tokenizer) with chapter 07's continuous-batching engine: /v1/completions, /v1/chat/completions, /v1/models, /health, /metrics.")
+                        "format, with its tokenizer) with chapter 07's continuous-batching engine: /v1/completions, /v1/chat/completions, /v1/feedback, /v1/models, /health, /metrics. "
+                        "By default every chat request goes through chapter 10's guard pipeline, a chat request may ask for retrieval (chapter 08's index, when the workspace holds it), "
+                        "and feedback goes to <workspace>/07_serving/feedback.jsonl.")
     sv.add_argument("--model", required=True, metavar="PATH", help="model folder written by llmcamp.model.save_pretrained")
     sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, loopback only)")
     sv.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
@@ -213,6 +215,11 @@ def _parser() -> argparse.ArgumentParser:
     sv.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
     sv.add_argument("--api-key", action="append", default=None, metavar="KEY", help="an API key clients must send as 'Authorization: Bearer KEY' on /v1 (repeatable; default: none required)")
     sv.add_argument("--api-keys-file", default=None, metavar="FILE", help="a file of API keys, one per line ('#' starts a comment)")
+    sv.add_argument("--profile", default="ci", help=prof_help + " (default: ci)")
+    sv.add_argument("--workspace", default=None, metavar="DIR", help="workspace of the guards' detector, audit log and review queue (10_safety/), the retrieval index (08_rag/) and the feedback log (07_serving/) (default: workspace/<profile>)")
+    sv.add_argument("--spec", default=None, metavar="PATH", help="spec whose compliance section configures the guards: audit fields and retention, AI label (default: the built-in spec)")
+    sv.add_argument("--no-guards", action="store_true", help="serve without chapter 10's guard pipeline (input guard, PII masking, output moderation, label, audit): for measuring the bare engine only")
+    sv.add_argument("--no-retrieval", action="store_true", help="do not load chapter 08's index: a request's `retrieval` option is then a 400")
     return p
 
 # %% ../nbs/internals/camp.ipynb #0011
@@ -288,9 +295,19 @@ def _cmd_profiles(a):
     return 0
 
 def _cmd_serve(a):
-    from llmcamp.serve import serve
-    serve(a.model, a.host, a.port, a.name, a.threads, max_batch=a.max_batch, max_waiting=a.max_waiting, kv_budget_mb=a.kv_budget_mb, policy=a.policy,
-          api_keys=a.api_key, api_keys_file=a.api_keys_file)
+    from llmcamp.serve import check_model_folder, serve
+    check_model_folder(a.model)                             # a wrong path fails before the guards and the index are loaded
+    ws, name = Workspace(a.workspace, a.profile), a.name or Path(a.model).name
+    guards = retrieval = None
+    if not a.no_guards:
+        from llmcamp.safety import served_guards
+        guards = served_guards(ws, load_spec(a.spec), model_version=name)
+    if not a.no_retrieval:
+        from llmcamp.rag import served_retrieval
+        retrieval = served_retrieval(ws)
+        if retrieval is None: print(f"llmcamp serve: no retrieval index in {ws.root} (run chapter 08 to build it): the `retrieval` option is off", file=sys.stderr)
+    serve(a.model, a.host, a.port, name, a.threads, max_batch=a.max_batch, max_waiting=a.max_waiting, kv_budget_mb=a.kv_budget_mb, policy=a.policy,
+          api_keys=a.api_key, api_keys_file=a.api_keys_file, guards=guards, retrieval=retrieval, feedback_log=ws.path("07", "feedback.jsonl"))
     return 0
 
 def main(argv: list[str] | None = None) -> int:

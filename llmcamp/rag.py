@@ -38,9 +38,10 @@ __all__ = ['OVERLAP_FRACTION', 'CHUNKER_VERSION', 'MAX_QUERY_TOKENS', 'TOKEN_PAT
            'info_nce', 'train_embedder', 'embedding_pairs', 'save_embedder', 'get_embedder', 'chunks_fingerprint',
            'DenseRetriever', 'load_dense', 'get_retriever', 'rrf_fuse', 'weighted_fuse', 'HybridRetriever',
            'LMReranker', 'fit_passages', 'grounded_messages', 'out_of_scope_questions', 'retrieval_confidence',
-           'calibrate_abstention', 'get_abstention_threshold', 'answer_question', 'ask', 'citation_support',
-           'score_rag_answers', 'InProcessCacheBackend', 'RedisCacheBackend', 'SemanticCache', 'free_port',
-           'RedisServer', 'grade_weighted_rrf', 'grade_average_precision', 'grade_pick_nprobe']
+           'calibrate_abstention', 'get_abstention_threshold', 'prepare_grounded', 'cite_answer', 'answer_question',
+           'ask', 'ServedRetrieval', 'served_retrieval', 'citation_support', 'score_rag_answers',
+           'InProcessCacheBackend', 'RedisCacheBackend', 'SemanticCache', 'free_port', 'RedisServer',
+           'grade_weighted_rrf', 'grade_average_precision', 'grade_pick_nprobe']
 
 # %% ../nbs/08_rag.ipynb #0007
 class RagError(ValueError):
@@ -881,41 +882,71 @@ def _chat_model(ws: Workspace):
     if key not in _CHAT: _CHAT[key] = get_chat_model(ws)
     return _CHAT[key]
 
+def prepare_grounded(ws: Workspace, question: str, tokenizer, budget_tokens: int, k: int | None = None, retriever: Retriever | None = None,
+                     min_confidence: float | None = None) -> dict:
+    """Everything of a grounded answer before the model: validate the question (`RagError` when empty or over `MAX_QUERY_TOKENS`); retrieve `k` hits
+    (default `rag.top_k`; retriever default `hybrid`); abstain when `retrieval_confidence` is below `min_confidence` (default: `get_abstention_threshold`);
+    else fit the passages into `budget_tokens` prompt tokens (`fit_passages`). Returns dict: question, k, confidence, hits (chunk ids, best first),
+    abstained, answer (the abstention sentence when abstained, else None), passages [(n, Hit, text)], messages (the grounded chat prompt; None when abstained)."""
+    from llmcamp.finetune import ABSTAIN
+    q = check_query(question, tokenizer)
+    k = get_profile(ws.profile).rag.top_k if k is None else k
+    hits = (retriever or get_retriever(ws, "hybrid")).search(q, k)
+    conf = retrieval_confidence(q, hits)
+    th = get_abstention_threshold(ws) if min_confidence is None else min_confidence
+    base = {"question": q, "k": k, "confidence": conf, "hits": [h.chunk_id for h in hits]}
+    if conf < th: return {**base, "abstained": True, "answer": ABSTAIN, "passages": [], "messages": None}
+    passages = fit_passages(q, hits, tokenizer, budget_tokens)
+    return {**base, "abstained": False, "answer": None, "passages": passages, "messages": _grounded(q, passages)}
+
+def cite_answer(prepared: dict, text: str) -> dict:
+    """The citations of answer `text` to a `prepare_grounded` prompt: citations [{n, chunk_id, title, text}] for each cited [n] that was in the prompt
+    (first mention order), invalid_citations [n...] for the others, abstained (retrieval abstained, or the answer is the abstention sentence)."""
+    from llmcamp.finetune import ABSTAIN
+    cited = list(dict.fromkeys(int(n) for n in _CITE.findall(text)))
+    by_n = {n: (h, t) for n, h, t in prepared["passages"]}
+    words = lambda s: re.findall(r"\w+", s.lower())
+    return {"citations": [{"n": n, "chunk_id": by_n[n][0].chunk_id, "title": by_n[n][0].title, "text": by_n[n][1]} for n in cited if n in by_n],
+            "invalid_citations": [n for n in cited if n not in by_n], "abstained": prepared["abstained"] or words(_CITE.sub("", text)) == words(ABSTAIN)}
+
 def answer_question(ws: Workspace, question: str, k: int | None = None, retriever: Retriever | None = None, model=None, tokenizer=None,
                     min_confidence: float | None = None, max_new_tokens: int = 64) -> dict:
-    """Answer `question` from retrieved passages with chapter 05's chat model, and check the answer's citations.
-    Steps: validate the question (`RagError` when empty or over `MAX_QUERY_TOKENS`); retrieve `k` hits (default `rag.top_k`, retriever `hybrid`);
-    abstain without generating when `retrieval_confidence` is below `min_confidence` (default: `get_abstention_threshold`); fit the passages into
-    the model's context minus `max_new_tokens` (`grounded_messages`); generate greedily; keep each cited [n] that was in the prompt, report the others.
+    """Answer `question` from retrieved passages with chapter 05's chat model, and check the answer's citations: `prepare_grounded` (validation,
+    retrieval, abstention, passages fitted into the model's context minus `max_new_tokens`), greedy generation, `cite_answer`.
     Returns dict: question, answer, citations [{n, chunk_id, title, text}], invalid_citations [n...], abstained, label (the spec's AI-generated
     label), confidence, n_passages, hits (chunk ids, best first)."""
-    from llmcamp.finetune import ABSTAIN, answer
+    from llmcamp.finetune import answer
     from llmcamp.spec import load_spec
     if not isinstance(question, str) or not question.strip(): check_query(question)   # refused before any model is loaded
     if model is None: model, tokenizer = _chat_model(ws)
-    q = check_query(question, tokenizer)
-    k = get_profile(ws.profile).rag.top_k if k is None else k
-    retriever = retriever or get_retriever(ws, "hybrid")
-    hits = retriever.search(q, k)
-    conf = retrieval_confidence(q, hits)
-    th = get_abstention_threshold(ws) if min_confidence is None else min_confidence
-    label = load_spec().compliance.content_labelling.label
-    base = {"question": q, "label": label, "confidence": conf, "hits": [h.chunk_id for h in hits]}
-    if conf < th:
-        return {**base, "answer": ABSTAIN, "citations": [], "invalid_citations": [], "abstained": True, "abstain_reason": "low retrieval confidence", "n_passages": 0}
-    passages = fit_passages(q, hits, tokenizer, model.cfg.context - max_new_tokens)
-    text = answer(model, tokenizer, _grounded(q, passages), max_new_tokens)
-    cited = list(dict.fromkeys(int(n) for n in _CITE.findall(text)))
-    by_n = {n: (h, t) for n, h, t in passages}
-    words = lambda s: re.findall(r"\w+", s.lower())
-    abstained = words(_CITE.sub("", text)) == words(ABSTAIN)
-    return {**base, "answer": text, "abstained": abstained, "abstain_reason": "the model said so" if abstained else None, "n_passages": len(passages),
-            "citations": [{"n": n, "chunk_id": by_n[n][0].chunk_id, "title": by_n[n][0].title, "text": by_n[n][1]} for n in cited if n in by_n],
-            "invalid_citations": [n for n in cited if n not in by_n]}
+    g = prepare_grounded(ws, question, tokenizer, model.cfg.context - max_new_tokens, k, retriever, min_confidence)
+    base = {"question": g["question"], "label": load_spec().compliance.content_labelling.label, "confidence": g["confidence"], "hits": g["hits"]}
+    if g["abstained"]:
+        return {**base, "answer": g["answer"], "citations": [], "invalid_citations": [], "abstained": True, "abstain_reason": "low retrieval confidence", "n_passages": 0}
+    text = answer(model, tokenizer, g["messages"], max_new_tokens)
+    c = cite_answer(g, text)
+    return {**base, "answer": text, "abstained": c["abstained"], "abstain_reason": "the model said so" if c["abstained"] else None, "n_passages": len(g["passages"]),
+            "citations": c["citations"], "invalid_citations": c["invalid_citations"]}
 
 def ask(ws: Workspace, question: str) -> dict:
-    "`answer_question` with the defaults (hybrid retrieval, top_k of the profile, the calibrated abstention threshold): what `llmcamp ask` and the server's retrieval endpoint call."
+    "`answer_question` with the defaults (hybrid retrieval, top_k of the profile, the calibrated abstention threshold): what `llmcamp ask` calls."
     return answer_question(ws, question)
+
+class ServedRetrieval:
+    """The same grounded answering inside chapter 07's server (`create_app(retrieval=...)`, a chat request's `retrieval` option): `prepare` is
+    `prepare_grounded` with this workspace's retriever and abstention threshold, `cite` is `cite_answer`; the server's engine generates in between."""
+    def __init__(self, ws: Workspace, retriever: Retriever | None = None, min_confidence: float | None = None):
+        self.ws, self.retriever = ws, retriever or get_retriever(ws, "hybrid")
+        self.min_confidence = get_abstention_threshold(ws) if min_confidence is None else min_confidence
+    def __repr__(self): return f"ServedRetrieval({self.retriever!r}, min_confidence={self.min_confidence:.3f})"
+    def prepare(self, question: str, tokenizer, budget_tokens: int, k: int | None = None) -> dict:
+        return prepare_grounded(self.ws, question, tokenizer, budget_tokens, k, self.retriever, self.min_confidence)
+    def cite(self, prepared: dict, text: str) -> dict: return cite_answer(prepared, text)
+
+def served_retrieval(ws: Workspace) -> ServedRetrieval | None:
+    "What `llmcamp serve` loads: a `ServedRetrieval` over the workspace's hybrid index when chapter 08 has built it (the BM25 index and the trained embedder), else None (nothing is built)."
+    if not (ws.path("08", "index/bm25") / "llmcamp.json").is_file() or not (ws.path("08", "embedder") / "embedder.json").is_file(): return None
+    return ServedRetrieval(ws)
 
 # %% ../nbs/08_rag.ipynb #004b
 _STOP = frozenset("a an the of to in on for and or is are be it its this that with as by from at do does what which how why can i you me".split())

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import fcntl
 import hashlib
 import hmac
 import json
@@ -30,16 +31,17 @@ from .model import Transformer, generate, rope, shape_logits, stop_token_ids
 from .tokenizer import encode_chat, encode_text
 
 # %% auto #0
-__all__ = ['GREEDY_BELOW', 'MAX_LOGPROBS', 'SEED_RANGE', 'SamplingParams', 'sample_token', 'BlockAllocator', 'PagedKVCache',
-           'QueueFull', 'Output', 'Sequence', 'Engine', 'EngineLoop', 'StreamOptions', 'CompletionRequest',
-           'ChatMessage', 'ChatRequest', 'APIError', 'parse_request', 'check_text', 'check_stop', 'completion_prompts',
-           'chat_messages', 'token_bytes', 'chat_logprobs', 'completion_logprobs', 'sampling_params', 'check_tools',
-           'check_tool_choice', 'check_response_format', 'tool_system_prompt', 'tool_call_line', 'tool_turn',
-           'ToolCallParser', 'GrammarMask', 'Grammars', 'ChatPlan', 'plan_chat', 'ResponseCache', 'RateLimiter',
-           'APIKeys', 'ServerMetrics', 'create_app', 'free_port', 'run_sync', 'ServerThread', 'load_served_model',
-           'build_server', 'serve', 'RequestRecord', 'percentile', 'run_load_async', 'summarize', 'load_test',
-           'make_requests', 'start_replica', 'wait_healthy', 'stop_process', 'create_balancer', 'grade_min_p',
-           'grade_sse', 'grade_percentile']
+__all__ = ['GREEDY_BELOW', 'MAX_LOGPROBS', 'SEED_RANGE', 'GROUNDED_MAX_TOKENS', 'MAX_CORRECTION', 'SamplingParams',
+           'sample_token', 'BlockAllocator', 'PagedKVCache', 'QueueFull', 'Output', 'Sequence', 'Engine', 'EngineLoop',
+           'StreamOptions', 'CompletionRequest', 'RetrievalOptions', 'ChatMessage', 'ChatRequest', 'FeedbackRequest',
+           'APIError', 'parse_request', 'check_text', 'check_stop', 'completion_prompts', 'chat_messages',
+           'token_bytes', 'chat_logprobs', 'completion_logprobs', 'sampling_params', 'check_tools', 'check_tool_choice',
+           'check_response_format', 'tool_system_prompt', 'tool_call_line', 'tool_turn', 'ToolCallParser',
+           'GrammarMask', 'Grammars', 'ChatPlan', 'plan_chat', 'ResponseCache', 'RateLimiter', 'APIKeys',
+           'ServerMetrics', 'RecentCompletions', 'feedback_record', 'append_jsonl', 'read_feedback', 'create_app',
+           'free_port', 'run_sync', 'ServerThread', 'check_model_folder', 'load_served_model', 'build_server', 'serve',
+           'RequestRecord', 'percentile', 'run_load_async', 'summarize', 'load_test', 'make_requests', 'start_replica',
+           'wait_healthy', 'stop_process', 'create_balancer', 'grade_min_p', 'grade_sse', 'grade_percentile']
 
 # %% ../nbs/07_serving.ipynb #0009
 GREEDY_BELOW = 1e-5        # a temperature below this is greedy decoding (vLLM's _SAMPLING_EPS): dividing by it would overflow
@@ -513,6 +515,11 @@ class CompletionRequest(_GenerationRequest):
     logprobs: int | None = Field(None, ge=0, le=MAX_LOGPROBS)
     echo: bool = False
 
+class RetrievalOptions(BaseModel):
+    "The `retrieval` option of a chat request (this server's extension): answer the question from chapter 08's index, with citations."
+    model_config = ConfigDict(extra="forbid")
+    k: int | None = Field(None, ge=1, le=50, description="passages to retrieve (default: the retriever's, chapter 08's rag.top_k)")
+
 class ChatMessage(BaseModel):
     model_config = ConfigDict(extra="forbid")
     role: Literal["system", "developer", "user", "assistant", "tool"]
@@ -532,6 +539,15 @@ class ChatRequest(_GenerationRequest):
     tool_choice: Any = None
     parallel_tool_calls: bool | None = None
     response_format: Any = None
+    retrieval: RetrievalOptions | None = None       # {} or {"k": n}: answer from retrieved passages, with `citations` (needs `create_app(retrieval=)`)
+
+class FeedbackRequest(BaseModel):
+    "The body of `POST /v1/feedback`: a rating of a recent chat completion; every field is checked by `feedback_record`."
+    model_config = ConfigDict(extra="forbid")
+    id: Any                                         # the completion's id, "chatcmpl-..."
+    rating: Any                                     # 1 (thumbs up) or -1 (thumbs down)
+    correction: Any = None                          # with rating -1 only: the answer that should have been given
+    user: Any = None                                # an end-user id, stored hashed
 
 class APIError(Exception):
     "An error answered in OpenAI's shape."
@@ -549,7 +565,7 @@ _OFF = {      # OpenAI fields this server does not implement, with the values th
     "min_p": [0], "repetition_penalty": [1], "min_tokens": [0], "use_beam_search": [False], "modalities": [["text"]], "store": [False]}
 _WHY = {"tools": "tool calls are for /v1/chat/completions", "tool_choice": "tool calls are for /v1/chat/completions", "functions": "the legacy functions API: use tools",
         "function_call": "the legacy functions API: use tool_choice", "parallel_tool_calls": "tool calls are for /v1/chat/completions",
-        "response_format": "structured output is for /v1/chat/completions", "n": "one choice per prompt", "best_of": "one choice per prompt"}
+        "response_format": "structured output is for /v1/chat/completions", "retrieval": "retrieval is for /v1/chat/completions", "n": "one choice per prompt", "best_of": "one choice per prompt"}
 
 def _path(loc) -> str: return "".join(f"[{x}]" if isinstance(x, int) else f".{x}" for x in loc).lstrip(".") or "body"
 
@@ -1027,6 +1043,71 @@ class ServerMetrics:
 
     def render(self) -> bytes: return generate_latest(self.registry)
 
+# %% ../nbs/07_serving.ipynb #svfb1-py
+GROUNDED_MAX_TOKENS = 64          # the answer's budget when a retrieval request gives no max_tokens: the passages fill the context minus this
+MAX_CORRECTION = 8000             # characters of a feedback's correction
+
+class RecentCompletions:
+    "The last `max_entries` chat completions, id -> {'messages', 'answer', 'model', 'citations'}; the least recently finished is forgotten first. Thread-safe."
+    def __init__(self, max_entries: int = 1024):
+        if isinstance(max_entries, bool) or not isinstance(max_entries, int) or max_entries < 1: raise ValueError(f"max_entries must be a positive int, got {max_entries!r}")
+        self.max_entries, self._d, self._lock = max_entries, collections.OrderedDict(), threading.Lock()
+    def put(self, cid: str, record: dict):
+        with self._lock:
+            self._d[cid] = record; self._d.move_to_end(cid)
+            while len(self._d) > self.max_entries: self._d.popitem(last=False)
+    def get(self, cid: str) -> dict | None:
+        with self._lock: return self._d.get(cid)
+    def __len__(self) -> int: return len(self._d)
+
+def feedback_record(body: FeedbackRequest, recent: RecentCompletions) -> dict:
+    """The feedback log's line for a `POST /v1/feedback` body: id ('fb-...'), time, completion_id, item_id (= completion_id), model, rating,
+    correction, user_hash, and the completion's messages and answer from `recent`; texts PII-masked with chapter 01's `scrub`, the user id hashed.
+    `APIError` 400 naming the field at fault; 404 (`completion_not_found`) for an id that `recent` does not hold."""
+    from llmcamp.data import scrub
+    cid = check_text("id", body.id, empty_ok=False)
+    r = body.rating
+    if isinstance(r, bool) or not isinstance(r, int) or r not in (1, -1): raise _bad("rating", f"rating must be 1 (thumbs up) or -1 (thumbs down), got {_short(r)}")
+    corr = body.correction
+    if corr is not None:
+        corr = check_text("correction", corr, empty_ok=False)
+        if len(corr) > MAX_CORRECTION: raise _bad("correction", f"correction is {len(corr)} characters long; at most {MAX_CORRECTION}")
+        if r == 1: raise _bad("correction", "a correction goes with rating -1 (thumbs down); leave it out with rating 1")
+    if body.user is not None: check_text("user", body.user)
+    done = recent.get(cid)
+    if done is None:
+        raise APIError(404, f"no recent chat completion with id {cid!r}: this server keeps the last {recent.max_entries} chat completions", param="id", code="completion_not_found")
+    mask = lambda s: scrub(s)[0]
+    return {"id": "fb-" + uuid.uuid4().hex[:16], "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "completion_id": cid, "item_id": cid,
+            "model": done["model"], "rating": r, "correction": None if corr is None else mask(corr),
+            "user_hash": None if body.user is None else hashlib.sha256(body.user.encode()).hexdigest()[:16],
+            "messages": [{**m, "content": mask(m["content"])} for m in done["messages"]], "answer": mask(done["answer"]), "citations": done["citations"]}
+
+def append_jsonl(path: str | os.PathLike, record: dict):
+    "Append `record` as one JSON line to `path` under an exclusive `fcntl` lock, flushed and fsynced: whole lines, also from concurrent threads and processes."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    line = (json.dumps(record, ensure_ascii=False) + "\n").encode()
+    with open(path, "ab") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try: f.write(line); f.flush(); os.fsync(f.fileno())
+        finally: fcntl.flock(f, fcntl.LOCK_UN)
+
+def read_feedback(path: str | os.PathLike, item_ids: dict | None = None) -> list[dict]:
+    """The records of a feedback log written by `POST /v1/feedback`, oldest first, in the shape chapter 11's `bad_cases` takes (id, item_id, messages,
+    answer, rating, correction); `item_ids` maps completion ids to the caller's own ids (an evaluation set's: the server knows only completion ids).
+    `FileNotFoundError` without the file, `ValueError` naming the line of a damaged one."""
+    p = Path(path)
+    if not p.is_file(): raise FileNotFoundError(f"no feedback log at {p} (the server writes it on the first POST /v1/feedback)")
+    out = []
+    for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
+        try: rec = json.loads(line)
+        except ValueError: raise ValueError(f"{p}:{i}: not a JSON line (a damaged feedback log)") from None
+        missing = [k for k in ("id", "completion_id", "rating", "messages", "answer") if k not in rec]
+        if missing: raise ValueError(f"{p}:{i}: a feedback record without {missing}")
+        out.append({**rec, "item_id": (item_ids or {}).get(rec["completion_id"], rec["item_id"])})
+    return out
+
+
 # %% ../nbs/07_serving.ipynb #0022
 def _now() -> int: return int(time.time())
 
@@ -1048,10 +1129,14 @@ class _Choice:
     def prompt_entries(self) -> list: return [(self.prompt[0], None, None)] + [(t, lp, top) for t, (lp, top) in zip(self.prompt[1:], (self.prompt_lps or [None])[1:])]
 
 def create_app(runner: EngineLoop, tokenizer, model_name: str = "llmcamp", rate_limit: tuple[float, int] | None = None,
-               cache_entries: int = 256, default_max_tokens: int = 16, api_keys: APIKeys | Iterable[str] | None = None, guards=None) -> FastAPI:
+               cache_entries: int = 256, default_max_tokens: int = 16, api_keys: APIKeys | Iterable[str] | None = None, guards=None,
+               retrieval=None, feedback_log: str | os.PathLike | None = None, recent_completions: int = 1024) -> FastAPI:
     """An OpenAI-compatible FastAPI app serving `runner`'s engine with chapter 02's `tokenizer` (the camp's chat format); `/v1/*` needs one of `api_keys` when given.
     `guards`: an object with `check_input(messages, conversation)`, `moderate_output(text, conversation)`, `stream_filter(conversation)`, `label()` and
-    `audit(...)` (chapter 10's `GuardPipeline`, passed in: this module never imports it) that guards every chat request."""
+    `audit(...)` (chapter 10's `GuardPipeline`, passed in: this module never imports it) that guards every chat request.
+    `retrieval`: an object with `prepare(question, tokenizer, budget_tokens, k)` and `cite(prepared, text)` (chapter 08's `ServedRetrieval`, passed in)
+    that a chat request's `retrieval` option uses; without it that option is a 400. `feedback_log`: the JSONL file `POST /v1/feedback` appends to
+    (without it the endpoint answers 501); the last `recent_completions` chat completions are kept in memory for it (`RecentCompletions`)."""
     engine, ctx = runner.engine, runner.engine.cfg.context
     app = FastAPI(title="llmcamp", description="An OpenAI-compatible server for the camp's model")
     app.state.runner, app.state.metrics, app.state.cache = runner, ServerMetrics(runner), ResponseCache(cache_entries)
@@ -1061,6 +1146,8 @@ def create_app(runner: EngineLoop, tokenizer, model_name: str = "llmcamp", rate_
     engine.decode = lambda ids: tokenizer.decode(ids, skip_special_tokens=True)
     engine.stop_token_ids = set(stop_token_ids(tokenizer))      # <|end|> and eos, as chapter 03's export writes them
     recent = collections.deque(maxlen=50)            # recent end-to-end latencies, for Retry-After
+    app.state.completions = done_recently = RecentCompletions(recent_completions)      # what a feedback's id names
+    app.state.feedback_log = Path(feedback_log) if feedback_log is not None else None
 
     def grammars() -> Grammars:
         "xgrammar for this tokenizer, built on first use (chapter 09's constrained decoding)."
@@ -1174,7 +1261,7 @@ def create_app(runner: EngineLoop, tokenizer, model_name: str = "llmcamp", rate_
                 decisions["output"] = "allow" if v.allowed else ",".join(v.reasons)
         resp["ai_label"] = guards.label()
         guards.audit(resp["id"], body.user or "anonymous", body.messages[-1].content if isinstance(body.messages[-1].content, str) else "",
-                     resp["choices"][0]["message"].get("content") or "", [], {"input": "allow", **decisions})
+                     resp["choices"][0]["message"].get("content") or "", [c["chunk_id"] for c in resp.get("citations", [])], {"input": "allow", **decisions})
         return resp
 
     def guard_chunk(sg, ch: dict, final: bool) -> dict:
@@ -1183,6 +1270,48 @@ def create_app(runner: EngineLoop, tokenizer, model_name: str = "llmcamp", rate_
         if "content" in d: d["content"] = sg.feed(d["content"] or "")
         if final and not sg.blocked: d["content"] = d.get("content", "") + sg.finish()
         return {**ch, "delta": {}, "finish_reason": "content_filter"} if sg.blocked else {**ch, "delta": d}
+
+    def ground(body) -> tuple:
+        "Step 1c (chapter 08's retrieval, the `retrieval` option): the one user message is the question; its grounded prompt replaces the messages. Returns (body, prepared)."
+        if retrieval is None: raise _bad("retrieval", "this server has no retrieval index (start `llmcamp serve` with a workspace that holds chapter 08's index); leave retrieval out", "unsupported_parameter")
+        if body.tools: raise _bad("tools", "tools cannot be combined with retrieval (the server writes the grounded prompt); leave one out")
+        if body.response_format not in (None, {"type": "text"}): raise _bad("response_format", "response_format cannot be combined with retrieval (answers cite passages as [n]); leave one out")
+        if len(body.messages) != 1 or body.messages[0].role != "user":
+            raise _bad("messages", f"with retrieval, messages must be one user message, the question (the server writes the grounded prompt, as `llmcamp ask` does); got {len(body.messages)} message(s) starting with {body.messages[0].role!r}")
+        question = chat_messages(body.messages)[0]["content"]
+        max_new = body.max_completion_tokens or body.max_tokens or GROUNDED_MAX_TOKENS
+        try: g = retrieval.prepare(question, tokenizer, ctx - max_new, body.retrieval.k)
+        except ValueError as e: raise _bad("messages[0].content", f"retrieval refused the question: {e}") from None
+        if g["messages"] is not None: body = body.model_copy(update={"messages": [ChatMessage(role=m["role"], content=m["content"]) for m in g["messages"]]})
+        return body, g
+
+    def cited(g, text: str) -> dict:
+        "The response fields of a grounded answer: `citations` [{n, chunk_id, title, text}] and `retrieval` {k, confidence, abstained, hits, invalid_citations}."
+        c = retrieval.cite(g, text)
+        return {"citations": c["citations"], "retrieval": {"k": g["k"], "confidence": g["confidence"], "abstained": c["abstained"], "hits": g["hits"], "invalid_citations": c["invalid_citations"]}}
+
+    def remember(cid: str, body, text: str, g=None):
+        "Keep a finished chat completion (the messages the model saw, its answer) for `POST /v1/feedback`."
+        done_recently.put(cid, {"messages": chat_messages(body.messages), "answer": text, "model": model_name,
+                                "citations": [c["chunk_id"] for c in retrieval.cite(g, text)["citations"]] if g is not None else []})
+
+    def abstention(body, g, meta: dict, include_usage: bool):
+        "The answer when retrieval is not confident: the abstention text, generated by no model, whole or as a stream (role, text, finish with the citations)."
+        text, extra = g["answer"], cited(g, g["answer"])
+        remember(meta["id"], body, text, g)
+        if not body.stream:
+            resp = {**meta, "object": "chat.completion", "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "logprobs": None, "finish_reason": "stop"}],
+                    "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}, **extra}
+            return JSONResponse(guard_output(body, resp) if guards is not None else resp, headers={"x-cache": "off", **label_headers()})
+        if guards is not None: guards.audit(meta["id"], body.user or "anonymous", body.messages[0].content if isinstance(body.messages[0].content, str) else "", text, [], {"input": "allow", "output": "abstained"})
+        def frames():
+            f = lambda ch, **x: f"data: {json.dumps({**meta, 'object': 'chat.completion.chunk', 'choices': [] if ch is None else [ch], **x})}\n\n"
+            yield f({"index": 0, "delta": {"role": "assistant", "content": ""}, "logprobs": None, "finish_reason": None})
+            yield f({"index": 0, "delta": {"content": text}, "logprobs": None, "finish_reason": None})
+            yield f({"index": 0, "delta": {}, "logprobs": None, "finish_reason": "stop"}, **extra, **({"ai_label": guards.label()} if guards is not None else {}))
+            if include_usage: yield f(None, usage={"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0})
+            yield "data: [DONE]\n\n"
+        return StreamingResponse(frames(), media_type="text/event-stream", headers={"x-cache": "off", "cache-control": "no-cache", **label_headers()})
 
     async def full_response(body, chat: bool, choices: list[_Choice], q, observe, echo_only: bool, meta: dict) -> dict:
         "Step 3a: wait until every choice has finished; one response (a failed choice: a 500 for this request alone)."
@@ -1212,12 +1341,12 @@ def create_app(runner: EngineLoop, tokenizer, model_name: str = "llmcamp", rate_
                 out.append({"index": c.index, "text": "".join(p["text"] for p in ps), "logprobs": lp, "finish_reason": c.last.finish_reason})
         return {**meta, "object": "chat.completion" if chat else "text_completion", "choices": out, "usage": usage(choices, echo_only)}
 
-    async def stream_response(request: Request, body, chat: bool, choices: list[_Choice], q, observe, echo_only: bool, meta: dict):
+    async def stream_response(request: Request, body, chat: bool, choices: list[_Choice], q, observe, echo_only: bool, meta: dict, g=None):
         "Step 3b: a server-sent event per token of any choice, the usage when asked for, then [DONE]; a client that leaves frees its requests."
         include_usage = bool(body.stream_options and body.stream_options.include_usage)
         kind = "chat.completion.chunk" if chat else "text_completion"
         frame = lambda choice, **extra: f"data: {json.dumps({**meta, 'object': kind, 'choices': [] if choice is None else [choice], **extra})}\n\n"
-        done, failed = set(), False
+        done, failed, sent = set(), False, []
         sg = guards.stream_filter(conversation=body.user or "default") if chat and guards is not None else None
         try:
             if chat: yield frame({"index": 0, "delta": {"role": "assistant", "content": ""}, "logprobs": None, "finish_reason": None})
@@ -1233,9 +1362,15 @@ def create_app(runner: EngineLoop, tokenizer, model_name: str = "llmcamp", rate_
                 if o.token is not None or o.finished:          # one frame per token, even when its text is not settled yet
                     ch = piece(body, chat, choices[i], o, echo_only)
                     if sg is not None: ch = guard_chunk(sg, ch, o.finished)
-                    yield frame(ch, **({"usage": None} if include_usage else {}), **({"ai_label": guards.label()} if sg is not None and ch["finish_reason"] else {}))
+                    if chat: sent.append(ch["delta"].get("content") or "")
+                    end = {**({"ai_label": guards.label()} if sg is not None else {}), **(cited(g, "".join(sent)) if g is not None else {})} if ch["finish_reason"] else {}
+                    yield frame(ch, **({"usage": None} if include_usage else {}), **end)
                     if sg is not None and sg.blocked: failed = True; break       # the guard stopped the answer: the rest is never generated
                 if o.finished: done.add(i)
+            if chat:                                           # kept (and audited) before [DONE]: a client may send feedback on it at once
+                remember(meta["id"], body, "".join(sent), g)
+                if sg is not None: guards.audit(meta["id"], body.user or "anonymous", body.messages[-1].content if isinstance(body.messages[-1].content, str) else "", "".join(sent),
+                                                [c["chunk_id"] for c in cited(g, "".join(sent))["citations"]] if g is not None else [], {"input": "allow", "output": "content_filter" if sg.blocked else "allow"})
             if include_usage: yield frame(None, usage=usage(choices, echo_only))
             yield "data: [DONE]\n\n"
         finally:
@@ -1247,6 +1382,11 @@ def create_app(runner: EngineLoop, tokenizer, model_name: str = "llmcamp", rate_
         t0 = time.perf_counter()
         body = await validate_request(request, ChatRequest if chat else CompletionRequest)
         if chat and guards is not None: body = guard_input(body)
+        g = None
+        if chat and body.retrieval is not None:
+            body, g = ground(body)
+            if g["messages"] is None:
+                return abstention(body, g, {"id": "chatcmpl-" + uuid.uuid4().hex, "created": _now(), "model": model_name}, bool(body.stream_options and body.stream_options.include_usage))
         ckey = None if body.stream or guards is not None else ResponseCache.key(request.url.path, body.model_dump())
         if (hit := cache.get(ckey)) is not None:
             metrics.cache_hits.inc(); metrics.requests.labels("cache_hit").inc()
@@ -1264,10 +1404,12 @@ def create_app(runner: EngineLoop, tokenizer, model_name: str = "llmcamp", rate_
         echo_only = not chat and body.echo and body.max_tokens == 0
         if not body.stream:
             resp = await full_response(body, chat, choices, q, observer(t0), echo_only, meta)
+            if g is not None: resp.update(cited(g, resp["choices"][0]["message"]["content"] or ""))
             if chat and guards is not None: resp = guard_output(body, resp)
+            if chat: remember(resp["id"], body, resp["choices"][0]["message"]["content"] or "", g)
             cache.put(ckey, resp)
             return JSONResponse(resp, headers={"x-cache": "miss" if ckey else "off", **label_headers()})
-        return StreamingResponse(stream_response(request, body, chat, choices, q, observer(t0), echo_only, meta), media_type="text/event-stream",
+        return StreamingResponse(stream_response(request, body, chat, choices, q, observer(t0), echo_only, meta, g), media_type="text/event-stream",
                                  headers={"x-cache": "off", "cache-control": "no-cache", **label_headers()})
 
     def label_headers() -> dict:
@@ -1286,6 +1428,16 @@ def create_app(runner: EngineLoop, tokenizer, model_name: str = "llmcamp", rate_
 
     @app.post("/v1/chat/completions")
     async def chat_completions(request: Request): return await guarded(request, chat=True)
+
+    @app.post("/v1/feedback")
+    async def feedback(request: Request):
+        "A rating of a recent chat completion: one masked JSON line appended to `feedback_log` (see `feedback_record`); answers what was stored."
+        authenticate(request)
+        rec = feedback_record(parse_request(await request.body(), FeedbackRequest), done_recently)
+        if app.state.feedback_log is None:
+            raise APIError(501, "this server keeps no feedback log (`llmcamp serve` keeps one in the workspace's 07_serving/feedback.jsonl)", type="server_error", code="feedback_disabled")
+        await asyncio.to_thread(append_jsonl, app.state.feedback_log, rec)
+        return {"object": "feedback", "id": rec["id"], "completion_id": rec["completion_id"], "rating": rec["rating"], "stored": True}
 
     return app
 
@@ -1335,12 +1487,17 @@ class ServerThread:
     def __enter__(self): return self.start()
     def __exit__(self, *exc): self.stop()
 
+def check_model_folder(path: str | os.PathLike) -> Path:
+    "`path` as a Path; `FileNotFoundError` when it is not a folder (checked before anything slower is built)."
+    p = Path(path)
+    if not p.is_dir(): raise FileNotFoundError(f"no model folder at {p} (expected a folder written by llmcamp.model.save_pretrained)")
+    return p
+
 def load_served_model(path: str | os.PathLike, device=None):
     "The model and tokenizer in folder `path` (chapter 03's `save_pretrained` format)."
     from llmcamp.model import from_pretrained
     from transformers import AutoTokenizer
-    p = Path(path)
-    if not p.is_dir(): raise FileNotFoundError(f"no model folder at {p} (expected a folder written by llmcamp.model.save_pretrained)")
+    p = check_model_folder(path)
     model = from_pretrained(p, device=device)
     if not (p / "tokenizer.json").is_file() and not (p / "tokenizer_config.json").is_file():
         raise FileNotFoundError(f"{p} has no tokenizer; save the model with save_pretrained(model, path, tokenizer)")
@@ -1348,21 +1505,25 @@ def load_served_model(path: str | os.PathLike, device=None):
 
 def build_server(model, tokenizer, name: str = "llmcamp", max_batch: int = 8, max_waiting: int = 64, kv_budget_mb: float | None = None,
                  block_size: int = 16, policy: str = "continuous", rate_limit: tuple[float, int] | None = None, cache_entries: int = 256,
-                 default_max_tokens: int = 16, api_keys: APIKeys | Iterable[str] | None = None, guards=None) -> FastAPI:
-    "Engine, engine loop and app for `model` and `tokenizer`."
+                 default_max_tokens: int = 16, api_keys: APIKeys | Iterable[str] | None = None, guards=None, retrieval=None,
+                 feedback_log: str | os.PathLike | None = None) -> FastAPI:
+    "Engine, engine loop and app for `model` and `tokenizer` (`guards`, `retrieval`, `feedback_log`: see `create_app`)."
     budget = None if kv_budget_mb is None else int(kv_budget_mb * 2**20)
     engine = Engine(model, budget, block_size, max_batch, max_waiting, policy)
-    return create_app(EngineLoop(engine), tokenizer, name, rate_limit, cache_entries, default_max_tokens, api_keys, guards)
+    return create_app(EngineLoop(engine), tokenizer, name, rate_limit, cache_entries, default_max_tokens, api_keys, guards, retrieval, feedback_log)
 
 def serve(model: str | os.PathLike, host: str = "127.0.0.1", port: int = 8000, name: str | None = None, threads: int | None = None,
           api_keys: Iterable[str] | None = None, api_keys_file: str | os.PathLike | None = None, **kw):
-    "Serve the model folder `model` (on the GPU when there is one) on `host:port` until interrupted (`llmcamp serve`); `/v1/*` needs one of the keys when given."
+    """Serve the model folder `model` (on the GPU when there is one) on `host:port` until interrupted (`llmcamp serve`); `/v1/*` needs one of the keys when given.
+    `kw` goes to `build_server` (`guards`, `retrieval`, `feedback_log`: `llmcamp serve` builds them from the workspace)."""
     keys = APIKeys.load(api_keys, api_keys_file)          # before loading the model: a bad keys file fails fast
     if threads: torch.set_num_threads(threads)
     m, tok = load_served_model(model, device="cuda" if torch.cuda.is_available() else None)
     app = build_server(m, tok, name or Path(model).name, api_keys=keys, **kw)
     auth = f"{len(keys)} API key(s) required on /v1" if keys else "no API key required"
-    print(f"llmcamp serve: {Path(model).name} on http://{host}:{port} (OpenAI API under /v1, /health, /metrics; {auth})", flush=True)
+    on = lambda k: "on" if kw.get(k) is not None else "off"
+    print(f"llmcamp serve: {Path(model).name} on http://{host}:{port} (OpenAI API under /v1, /health, /metrics; {auth}; guards {on('guards')}, "
+          f"retrieval {on('retrieval')}, feedback log {kw.get('feedback_log') or 'off'})", flush=True)
     try: uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=2)
     finally: app.state.runner.stop()
 
@@ -1483,11 +1644,12 @@ def _die_with_parent():
     except (OSError, AttributeError): pass
 
 def start_replica(model: str | os.PathLike, port: int | None = None, threads: int = 1, extra: Iterable[str] = (), wait: bool = True,
-                  timeout: float = 180) -> tuple[subprocess.Popen, str]:
-    "Start `llmcamp serve --model MODEL` in a new process on a free loopback port (and wait until /health answers). Returns (process, url)."
+                  timeout: float = 180, bare: bool = True) -> tuple[subprocess.Popen, str]:
+    """Start `llmcamp serve --model MODEL` in a new process on a free loopback port (and wait until /health answers). Returns (process, url).
+    `bare=True` adds `--no-guards --no-retrieval`: a replica that measures the engine alone (`llmcamp serve` itself runs chapter 10's guards by default)."""
     port = port or free_port()
     cmd = [sys.executable, "-c", "import sys; from llmcamp.camp import main; sys.exit(main(sys.argv[1:]))",
-           "serve", "--model", str(model), "--port", str(port), "--threads", str(threads), *extra]
+           "serve", "--model", str(model), "--port", str(port), "--threads", str(threads), *(["--no-guards", "--no-retrieval"] if bare else []), *extra]
     import tempfile
     err = tempfile.TemporaryFile(mode="w+")           # a file, not a pipe: a chatty server never blocks on a full pipe
     proc = subprocess.Popen(cmd, stdout=err, stderr=subprocess.STDOUT, text=True, preexec_fn=_die_with_parent if sys.platform == "linux" else None)

@@ -3,12 +3,16 @@
 import json
 import re
 
+import nbformat
 import pytest
 import yaml
 
 from conftest import ROOT, TIMES
 from llmcamp.camp import chapter_notebooks, notebook_env, run_notebook
 from llmcamp.spec import CHAPTERS
+
+
+CELL_TIMEOUT = 900  # seconds; far above any cell of the ci profile, so only a hang reaches it
 
 
 def _notebooks():
@@ -22,9 +26,14 @@ def _notebooks():
 def test_notebook_runs(nb, profile, workspace):
     name = str(nb.relative_to(ROOT))
     out = workspace / "notebooks" / name
-    run = run_notebook(nb, out, {"profile": profile, "workspace": str(workspace)}, notebook_env(profile))
+    # a cell that hangs fails its notebook after CELL_TIMEOUT seconds instead of holding the whole suite
+    run = run_notebook(nb, out, {"profile": profile, "workspace": str(workspace)}, notebook_env(profile), timeout=CELL_TIMEOUT)
     TIMES[name] = run.seconds
     assert run.status == "ok", f"{name} failed; executed copy at {run.output}\n{run.error}"
+    if nb.parent.name == "solutions":   # a solution passes every grader of its exercise notebook, each saying so
+        graders = sum(bool(re.search(r"^grade_\w+\(", c.source, re.M)) for c in nbformat.read(nb.parent.parent / nb.name, as_version=4).cells if c.cell_type == "code")
+        printed = "".join(o.get("text", "") for c in nbformat.read(run.output, as_version=4).cells if c.cell_type == "code" for o in c.get("outputs", []))
+        assert printed.count("passed") == graders, f"{name}: {printed.count('passed')} graders said 'passed', the exercise notebook has {graders}"
 
 
 def _default_exp(nb) -> str | None:
@@ -60,7 +69,8 @@ def test_every_chapter_is_collected():
 
 def test_the_assistant_and_the_report_card(workspace, profile):
     """After every chapter ran in the session's workspace (the tests above): `llmcamp ask` answers from the docs with the label and only
-    citations of passages it was given, a bad question is a clear error, and `llmcamp report [--html]` holds chapter 08-10's SLOs as measured."""
+    citations of passages it was given, a bad question is a clear error, and `llmcamp report [--html]` holds chapter 08-10's SLOs as measured and
+    leaves no SLO of the spec missing."""
     import subprocess, sys
     from pathlib import Path
     cli = lambda *a: subprocess.run([str(Path(sys.executable).parent / "llmcamp"), *a], capture_output=True, text=True, timeout=600, cwd=ROOT)
@@ -76,6 +86,8 @@ def test_the_assistant_and_the_report_card(workspace, profile):
     assert r.returncode == 0, r.stderr[-3000:]
     rows = {line.split()[0]: line.split()[-1] for line in r.stdout.splitlines() if line[:1].isalpha() and len(line.split()) >= 6}
     for metric in ("retrieval_recall@5", "pii_leak_rate", "attack_success_rate"): assert rows.get(metric) == "pass", (metric, r.stdout)
+    missing = [m for m, status in rows.items() if status == "missing"]
+    assert not missing, f"after every chapter ran, no SLO may stay missing: {missing}\n{r.stdout}"
     page = workspace / "report.html"
     r = cli("report", "--html", str(page), *ws)
     assert r.returncode == 0 and page.is_file(), r.stderr[-3000:]
