@@ -22,7 +22,7 @@ from .spec import (ASK_PYTHON_DOCS, CHAPTERS, SpecError, Workspace, WorkspaceErr
 
 # %% auto #0
 __all__ = ['project_root', 'chapter_notebooks', 'kernel_config', 'NotebookRun', 'notebook_env', 'run_notebook', 'key_figures',
-           'run_camp', 'main']
+           'run_camp', 'chat_loop', 'assistant_app', 'main']
 
 # %% ../nbs/internals/camp.ipynb #0006
 def project_root(start: str | os.PathLike | None = None) -> Path:
@@ -135,7 +135,17 @@ def run_camp(profile: str = "ci", only=None, workspace=None, root=None, timeout:
     log(f"\n{sum(r.status == 'ok' for r in runs)}/{len(runs)} chapters ok in {total:.1f}s; executed notebooks in {ws.root / 'notebooks'}")
     report = {"profile": prof.name, "seconds": total, "chapters": [asdict(r) | {"figures": ws.figures(r.name[:2])} for r in runs]}
     (ws.root / "camp_report.json").write_text(json.dumps(report, indent=1))
+    if only is None and all(r.status == "ok" for r in runs): _closing(ws, log)
     return runs
+
+def _closing(ws: Workspace, log):
+    "After a whole camp: the report card (terminal and HTML) and how to talk to the assistant it built."
+    from llmcamp.evaluate import report_html
+    card = check(load_spec(), ws)
+    log(f"\nreport card ({len(card) - len(card.failed) - len(card.missing)} pass, {len(card.failed)} fail, {len(card.missing)} missing):\n{card}")
+    log(f"report card page: {report_html(ws, ws.path('11', 'report.html'))}")
+    log(f"\ntalk to the assistant:\n  llmcamp chat --workspace {ws.root} --profile {ws.profile}\n"
+        f"  llmcamp serve --model {ws.path('05', 'chat_model')} --workspace {ws.root} --profile {ws.profile}   (then open http://127.0.0.1:8000/)")
 
 def _indent(text: str, n: int = 6, max_lines: int = 25) -> str:
     lines = text.strip().splitlines()
@@ -153,6 +163,7 @@ examples:
   llmcamp report                       the SLOs against what the camp has measured so far
   llmcamp report --html                the report card as one HTML page, plots included (chapter 11)
   llmcamp ask "What does zip do?"      an answer from the docs with its cited passages (chapter 08)
+  llmcamp chat                         talk to the assistant in the terminal (in this process, or --url of a running llmcamp serve)
   llmcamp flywheel                     one turn of the bad-case flywheel (chapter 11)
   llmcamp docs                         build the documentation site into _site/
   llmcamp serve --model PATH           serve a saved model over an OpenAI-compatible API (chapter 07), with the guards (10) and retrieval (08)
@@ -194,6 +205,17 @@ def _parser() -> argparse.ArgumentParser:
     ak.add_argument("--profile", default="ci", help=prof_help + " (default: ci)")
     ak.add_argument("--workspace", default=None, metavar="DIR", help="workspace whose models and indexes to use (default: workspace/<profile>); what is missing is built")
     ak.add_argument("--json", action="store_true", help="print the whole answer record as JSON")
+    ch = sub.add_parser("chat", help="talk to the assistant in the terminal: streamed answers with their cited passages", description="A terminal chat with "
+                        "the assistant: each question is answered from the docs (chapter 08's retrieval) through the guards (chapter 10), streamed, with the cited passages "
+                        "and the AI-generated label under each answer. Against a running `llmcamp serve` (--url), or a server started in this process from the workspace's "
+                        "chat model (chapter 05). An empty line is skipped; 'exit', 'quit' or end of input ends the chat.")
+    ch.add_argument("--url", default=None, help="a running llmcamp serve, e.g. http://127.0.0.1:8000 (default: start the assistant in this process)")
+    ch.add_argument("--model", default=None, help="the model name to ask for (default: the server's first model)")
+    ch.add_argument("--api-key", default=None, help="the server's API key when it requires one (default: $OPENAI_API_KEY, else none)")
+    ch.add_argument("--no-retrieval", action="store_true", help="plain multi-turn chat with the model: no passages, no citations")
+    ch.add_argument("--max-tokens", type=int, default=64, help="longest answer in tokens (default: 64)")
+    ch.add_argument("--profile", default="ci", help=prof_help + " (default: ci)")
+    ch.add_argument("--workspace", default=None, metavar="DIR", help="workspace of the chat model, index and guards, for the in-process assistant (default: workspace/<profile>)")
     fw = sub.add_parser("flywheel", help="one turn of the bad-case flywheel (chapter 11)", description="Feedback -> masked, deduplicated bad cases -> LoRA retrain -> "
                         "paired comparison on the bad-case slice and the rest -> promote or roll back; the decision goes to <workspace>/11_evaluation/flywheel.json.")
     fw.add_argument("--profile", default="ci", help=prof_help + " (default: ci)")
@@ -281,6 +303,79 @@ def _cmd_ask(a):
     print(f"-- {r['label']}")
     return 0
 
+def chat_loop(client, model: str, lines, out=print, retrieval: bool = True, max_tokens: int = 64) -> int:
+    """The terminal chat: for each line of `lines` (an iterable of str), a streamed chat completion from `client` (an `openai.OpenAI`) printed
+    through `out` as it arrives, then the cited passages, any tool calls and the AI-generated label. With `retrieval`, each question goes alone
+    with the `retrieval` option (the server writes the grounded prompt from chapter 08's passages); without it, the conversation so far goes as
+    history. A refused question (a 4xx, e.g. the guards' `content_policy_violation`) is printed and the chat goes on. Returns the questions answered."""
+    import openai
+    history, answered = [], 0
+    for line in lines:
+        q = line.strip()
+        if not q: continue
+        if q.lower() in ("exit", "quit"): break
+        msgs = [{"role": "user", "content": q}] if retrieval else [*history, {"role": "user", "content": q}]
+        text, last, calls = [], None, []
+        try:
+            stream = client.chat.completions.create(model=model, messages=msgs, max_tokens=max_tokens, temperature=0, stream=True,
+                                                    extra_body={"retrieval": {}} if retrieval else None)
+            out("assistant> ", end="")
+            for chunk in stream:
+                last = chunk
+                if not chunk.choices: continue
+                d = chunk.choices[0].delta
+                if d.content: text.append(d.content); out(d.content, end="", flush=True)
+                calls += [f"{tc.function.name}({tc.function.arguments})" for tc in (d.tool_calls or []) if tc.function and tc.function.name]
+            out("")
+        except openai.APIStatusError as e:
+            out(f"refused ({e.status_code}): {e.message}"); continue
+        answered += 1
+        extra = (last.model_extra or {}) if last is not None else {}
+        for c in extra.get("citations") or []: out(f"  [{c['n']}] {c['title']} ({c['chunk_id']}): {' '.join(c['text'].split())[:160]}")
+        if (extra.get("retrieval") or {}).get("abstained"): out("  (abstained: retrieval was not confident)")
+        for c in calls: out(f"  tool call: {c}")
+        if lab := extra.get("ai_label"): out(f"  -- {lab.get('label', lab)}")
+        if not retrieval: history += [msgs[-1], {"role": "assistant", "content": "".join(text)}]
+    return answered
+
+def _cmd_chat(a):
+    import logging
+    from openai import OpenAI
+    for name in ("httpx", "httpx2", "openai"): logging.getLogger(name).setLevel(logging.WARNING)     # no request log between the answers
+    lines = iter(lambda: input("you> "), None) if sys.stdin.isatty() else sys.stdin
+    if a.url:
+        client = OpenAI(base_url=a.url.rstrip("/") + "/v1", api_key=a.api_key or os.environ.get("OPENAI_API_KEY") or "none", max_retries=0)
+        try: chat_loop(client, a.model or client.models.list().data[0].id, _until_eof(lines), retrieval=not a.no_retrieval, max_tokens=a.max_tokens)
+        except KeyboardInterrupt: pass
+        return 0
+    from llmcamp.serve import ServerThread
+    ws = Workspace(a.workspace, a.profile)
+    print(f"llmcamp chat: starting the assistant from {ws.root} (chat model, guards, retrieval) ...", file=sys.stderr, flush=True)
+    with ServerThread(assistant_app(ws, retrieval=not a.no_retrieval)) as srv:
+        client = OpenAI(base_url=srv.url + "/v1", api_key="none", max_retries=0)
+        try: chat_loop(client, "ask-python-docs", _until_eof(lines), retrieval=not a.no_retrieval, max_tokens=a.max_tokens)
+        except KeyboardInterrupt: pass
+    return 0
+
+def assistant_app(ws: Workspace, retrieval: bool = True, name: str = "ask-python-docs"):
+    """The assistant as one app (what `llmcamp chat` starts in process, and what `llmcamp serve --model <chat_model>` serves): chapter 05's chat
+    model behind chapter 07's server, chapter 10's guards (`served_guards`), chapter 08's retrieval (`served_retrieval`) and the feedback log.
+    FileNotFoundError when `retrieval` is asked for and chapter 08 has not built its index."""
+    from llmcamp.finetune import get_chat_model
+    from llmcamp.rag import served_retrieval
+    from llmcamp.safety import served_guards
+    from llmcamp.serve import build_server
+    r = served_retrieval(ws) if retrieval else None
+    if retrieval and r is None: raise FileNotFoundError(f"no retrieval index in {ws.root}: run chapter 08 (llmcamp run --only 08), or chat with --no-retrieval")
+    model, tok = get_chat_model(ws)
+    return build_server(model, tok, name, guards=served_guards(ws, model_version="chat_model"), retrieval=r, feedback_log=ws.path("07", "feedback.jsonl"))
+
+def _until_eof(lines):
+    "Lines from `lines` until end of input (Ctrl-D at the prompt)."
+    try:
+        for line in lines: yield line
+    except EOFError: return
+
 def _cmd_flywheel(a):
     from llmcamp.evaluate import flywheel_turn
     r = flywheel_turn(Workspace(a.workspace, a.profile), steps=a.steps)
@@ -317,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
     if a.command is None:
         parser.print_help()
         return 0
-    cmd = {"run": _cmd_run, "docs": _cmd_docs, "readme": _cmd_readme, "spec": _cmd_spec, "report": _cmd_report, "ask": _cmd_ask, "flywheel": _cmd_flywheel,
+    cmd = {"run": _cmd_run, "docs": _cmd_docs, "readme": _cmd_readme, "spec": _cmd_spec, "report": _cmd_report, "ask": _cmd_ask, "chat": _cmd_chat, "flywheel": _cmd_flywheel,
            "profiles": _cmd_profiles, "serve": _cmd_serve}[a.command]
     try: return cmd(a)
     except (SpecError, WorkspaceError, FileNotFoundError, ValueError) as e:

@@ -30,18 +30,18 @@ from .spec import ExerciseFailed, Workspace, attempt, expect, get_profile
 
 # %% auto #0
 __all__ = ['OVERLAP_FRACTION', 'CHUNKER_VERSION', 'MAX_QUERY_TOKENS', 'TOKEN_PATTERN', 'FAISS_KINDS', 'STORE_FORMAT',
-           'EMBED_SIZES', 'HYBRID_WEIGHTS', 'RETRIEVER_KINDS', 'RERANK_PROMPT', 'OUT_OF_SCOPE', 'RagError',
-           'structure_units', 'chunk_document', 'chunk_documents', 'dataset_version', 'corpus_docs', 'get_chunks',
-           'answer_position', 'gold_chunks', 'make_questions', 'rag_eval_set', 'train_questions', 'recall_at_k',
-           'mrr_at_k', 'ndcg_at_k', 'Hit', 'check_query', 'Retriever', 'index_text', 'TfidfRetriever', 'bm25_tokens',
-           'BM25Retriever', 'Match', 'VectorStore', 'FaissStore', 'MilvusStore', 'WordLlamaEncoder', 'CampEncoder',
-           'info_nce', 'train_embedder', 'embedding_pairs', 'save_embedder', 'get_embedder', 'chunks_fingerprint',
-           'DenseRetriever', 'load_dense', 'get_retriever', 'rrf_fuse', 'weighted_fuse', 'HybridRetriever',
-           'LMReranker', 'fit_passages', 'grounded_messages', 'out_of_scope_questions', 'retrieval_confidence',
-           'calibrate_abstention', 'get_abstention_threshold', 'prepare_grounded', 'cite_answer', 'answer_question',
-           'ask', 'ServedRetrieval', 'served_retrieval', 'citation_support', 'score_rag_answers',
-           'InProcessCacheBackend', 'RedisCacheBackend', 'SemanticCache', 'free_port', 'RedisServer',
-           'grade_weighted_rrf', 'grade_average_precision', 'grade_pick_nprobe']
+           'EMBED_SIZES', 'HYBRID_WEIGHTS', 'RETRIEVER_KINDS', 'RERANK_PROMPT', 'OUT_OF_SCOPE', 'REMOVED_PASSAGE',
+           'RagError', 'structure_units', 'chunk_document', 'chunk_documents', 'dataset_version', 'corpus_docs',
+           'get_chunks', 'answer_position', 'gold_chunks', 'make_questions', 'rag_eval_set', 'train_questions',
+           'recall_at_k', 'mrr_at_k', 'ndcg_at_k', 'Hit', 'check_query', 'Retriever', 'index_text', 'TfidfRetriever',
+           'bm25_tokens', 'BM25Retriever', 'Match', 'VectorStore', 'FaissStore', 'MilvusStore', 'WordLlamaEncoder',
+           'CampEncoder', 'info_nce', 'train_embedder', 'embedding_pairs', 'save_embedder', 'get_embedder',
+           'chunks_fingerprint', 'DenseRetriever', 'load_dense', 'get_retriever', 'rrf_fuse', 'weighted_fuse',
+           'HybridRetriever', 'LMReranker', 'fit_passages', 'grounded_messages', 'out_of_scope_questions',
+           'retrieval_confidence', 'calibrate_abstention', 'get_abstention_threshold', 'prepare_grounded',
+           'cite_answer', 'answer_question', 'ask', 'ServedRetrieval', 'served_retrieval', 'citation_support',
+           'score_rag_answers', 'InProcessCacheBackend', 'RedisCacheBackend', 'SemanticCache', 'free_port',
+           'RedisServer', 'grade_weighted_rrf', 'grade_average_precision', 'grade_pick_nprobe']
 
 # %% ../nbs/08_rag.ipynb #0007
 class RagError(ValueError):
@@ -883,11 +883,13 @@ def _chat_model(ws: Workspace):
     return _CHAT[key]
 
 def prepare_grounded(ws: Workspace, question: str, tokenizer, budget_tokens: int, k: int | None = None, retriever: Retriever | None = None,
-                     min_confidence: float | None = None) -> dict:
+                     min_confidence: float | None = None, screen: Callable | None = None) -> dict:
     """Everything of a grounded answer before the model: validate the question (`RagError` when empty or over `MAX_QUERY_TOKENS`); retrieve `k` hits
     (default `rag.top_k`; retriever default `hybrid`); abstain when `retrieval_confidence` is below `min_confidence` (default: `get_abstention_threshold`);
-    else fit the passages into `budget_tokens` prompt tokens (`fit_passages`). Returns dict: question, k, confidence, hits (chunk ids, best first),
-    abstained, answer (the abstention sentence when abstained, else None), passages [(n, Hit, text)], messages (the grounded chat prompt; None when abstained)."""
+    else fit the passages into `budget_tokens` prompt tokens (`fit_passages`). `screen([{id, text}, ...]) -> (safe, flagged)` (chapter 10's
+    `GuardPipeline.guard_context`) checks the passages for planted instructions; a flagged passage's text is replaced by a removal note before the
+    prompt is built. Returns dict: question, k, confidence, hits (chunk ids, best first), abstained, answer (the abstention sentence when abstained,
+    else None), passages [(n, Hit, text)], screened (chunk ids whose text was removed), messages (the grounded chat prompt; None when abstained)."""
     from llmcamp.finetune import ABSTAIN
     q = check_query(question, tokenizer)
     k = get_profile(ws.profile).rag.top_k if k is None else k
@@ -895,9 +897,14 @@ def prepare_grounded(ws: Workspace, question: str, tokenizer, budget_tokens: int
     conf = retrieval_confidence(q, hits)
     th = get_abstention_threshold(ws) if min_confidence is None else min_confidence
     base = {"question": q, "k": k, "confidence": conf, "hits": [h.chunk_id for h in hits]}
-    if conf < th: return {**base, "abstained": True, "answer": ABSTAIN, "passages": [], "messages": None}
-    passages = fit_passages(q, hits, tokenizer, budget_tokens)
-    return {**base, "abstained": False, "answer": None, "passages": passages, "messages": _grounded(q, passages)}
+    if conf < th: return {**base, "abstained": True, "answer": ABSTAIN, "passages": [], "screened": [], "messages": None}
+    passages, screened = fit_passages(q, hits, tokenizer, budget_tokens), []
+    if screen is not None:
+        screened = [f["id"] for f in screen([{"id": h.chunk_id, "text": t} for _, h, t in passages])[1]]
+        passages = [(n, h, REMOVED_PASSAGE if h.chunk_id in screened else t) for n, h, t in passages]
+    return {**base, "abstained": False, "answer": None, "passages": passages, "screened": screened, "messages": _grounded(q, passages)}
+
+REMOVED_PASSAGE = "[removed: this passage held instructions to the assistant]"
 
 def cite_answer(prepared: dict, text: str) -> dict:
     """The citations of answer `text` to a `prepare_grounded` prompt: citations [{n, chunk_id, title, text}] for each cited [n] that was in the prompt
@@ -939,8 +946,8 @@ class ServedRetrieval:
         self.ws, self.retriever = ws, retriever or get_retriever(ws, "hybrid")
         self.min_confidence = get_abstention_threshold(ws) if min_confidence is None else min_confidence
     def __repr__(self): return f"ServedRetrieval({self.retriever!r}, min_confidence={self.min_confidence:.3f})"
-    def prepare(self, question: str, tokenizer, budget_tokens: int, k: int | None = None) -> dict:
-        return prepare_grounded(self.ws, question, tokenizer, budget_tokens, k, self.retriever, self.min_confidence)
+    def prepare(self, question: str, tokenizer, budget_tokens: int, k: int | None = None, screen: Callable | None = None) -> dict:
+        return prepare_grounded(self.ws, question, tokenizer, budget_tokens, k, self.retriever, self.min_confidence, screen)
     def cite(self, prepared: dict, text: str) -> dict: return cite_answer(prepared, text)
 
 def served_retrieval(ws: Workspace) -> ServedRetrieval | None:

@@ -31,7 +31,7 @@ from .model import Transformer, generate, rope, shape_logits, stop_token_ids
 from .tokenizer import encode_chat, encode_text
 
 # %% auto #0
-__all__ = ['GREEDY_BELOW', 'MAX_LOGPROBS', 'SEED_RANGE', 'GROUNDED_MAX_TOKENS', 'MAX_CORRECTION', 'SamplingParams',
+__all__ = ['GREEDY_BELOW', 'MAX_LOGPROBS', 'SEED_RANGE', 'GROUNDED_MAX_TOKENS', 'MAX_CORRECTION', 'CHAT_PAGE', 'SamplingParams',
            'sample_token', 'BlockAllocator', 'PagedKVCache', 'QueueFull', 'Output', 'Sequence', 'Engine', 'EngineLoop',
            'StreamOptions', 'CompletionRequest', 'RetrievalOptions', 'ChatMessage', 'ChatRequest', 'FeedbackRequest',
            'APIError', 'parse_request', 'check_text', 'check_stop', 'completion_prompts', 'chat_messages',
@@ -486,7 +486,7 @@ class EngineLoop:
 import httpx
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 _I32, _I64 = 2**31 - 1, 2**63 - 1
@@ -1108,6 +1108,78 @@ def read_feedback(path: str | os.PathLike, item_ids: dict | None = None) -> list
     return out
 
 
+# %% ../nbs/07_serving.ipynb #0022-page-py
+CHAT_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Ask the Python docs</title>
+<link rel="icon" href="data:,">
+<style>
+body{font-family:system-ui,sans-serif;max-width:46rem;margin:0 auto;padding:1rem;color:#222}
+h1{font-size:1.3rem}#log .turn{border-top:1px solid #ddd;padding:.6rem 0}.q{font-weight:600}.q::before{content:"you: "}
+.a{white-space:pre-wrap;margin:.3rem 0}.a::before{content:"assistant: ";font-weight:600}.refused{color:#a00}
+.cites{margin:.2rem 0;font-size:.9rem}.cites summary{cursor:pointer;color:#0645ad}.cites p{background:#f6f6f6;padding:.4rem;margin:.2rem 0}
+.tool{font-family:monospace;font-size:.85rem;color:#555}.label{font-size:.8rem;color:#666}
+form{display:flex;gap:.5rem;flex-wrap:wrap}#q{flex:1;min-width:12rem;padding:.4rem}small{color:#666}
+</style></head><body>
+<h1>Ask the Python docs</h1>
+<p><small>Answers come from the standard library's documentation, with the passages they cite; served by <code id="model"></code>.</small></p>
+<div id="log"></div>
+<form id="ask"><input id="q" autocomplete="off" placeholder="What does zip do?" aria-label="question">
+<label><input id="retrieval" type="checkbox" checked> from the docs</label>
+<input id="key" type="password" placeholder="API key (if required)" aria-label="API key" size="14"><button>Ask</button></form>
+<script>
+const MODEL = __MODEL__;
+document.getElementById("model").textContent = MODEL;
+const el = (tag, cls, text) => { const e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; };
+document.getElementById("ask").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const qEl = document.getElementById("q"), question = qEl.value.trim();
+  if (!question) return;
+  qEl.value = "";
+  const turn = el("div", "turn"), a = el("div", "a"), cites = el("ol", "cites"), label = el("div", "label");
+  turn.append(el("div", "q", question), a, cites, label);
+  document.getElementById("log").appendChild(turn);
+  const body = {model: MODEL, messages: [{role: "user", content: question}], stream: true, max_tokens: 64, temperature: 0};
+  if (document.getElementById("retrieval").checked) body.retrieval = {};
+  const headers = {"Content-Type": "application/json"}, key = document.getElementById("key").value;
+  if (key) headers["Authorization"] = "Bearer " + key;
+  const r = await fetch("/v1/chat/completions", {method: "POST", headers, body: JSON.stringify(body)});
+  if (!r.ok) {
+    const err = await r.json().catch(() => ({}));
+    a.textContent = "refused (" + r.status + "): " + ((err.error || {}).message || r.statusText); a.classList.add("refused"); return;
+  }
+  const reader = r.body.getReader(), dec = new TextDecoder();
+  let buf = "", last = null;
+  for (;;) {
+    const {value, done} = await reader.read();
+    if (done) break;
+    buf += dec.decode(value, {stream: true});
+    let i;
+    while ((i = buf.indexOf("\\n\\n")) >= 0) {
+      const event = buf.slice(0, i); buf = buf.slice(i + 2);
+      for (const line of event.split("\\n")) {
+        if (!line.startsWith("data: ") || line === "data: [DONE]") continue;
+        const c = JSON.parse(line.slice(6)); last = c;
+        if (c.error) { a.textContent += " [error: " + c.error.message + "]"; a.classList.add("refused"); continue; }
+        const ch = (c.choices || [])[0], d = ch && ch.delta;
+        if (!d) continue;
+        if (d.content) a.textContent += d.content;
+        for (const tc of d.tool_calls || []) if (tc.function && tc.function.name) turn.insertBefore(el("div", "tool", "tool call: " + tc.function.name + "(" + (tc.function.arguments || "") + ")"), cites);
+      }
+    }
+  }
+  for (const ct of (last && last.citations) || []) {
+    const li = el("li"), d = el("details"); li.value = ct.n;
+    d.append(el("summary", "", ct.title + " (" + ct.chunk_id + ")"), el("p", "", ct.text));
+    li.appendChild(d); cites.appendChild(li);
+  }
+  if (last && last.retrieval && last.retrieval.abstained) label.textContent = "(abstained: the docs retrieved were not close enough) ";
+  if (last && last.ai_label) label.textContent += last.ai_label.label || "AI-generated";
+});
+</script></body></html>
+"""   # `/`: the chat page; __MODEL__ becomes the served model's name (JSON)
+
+
 # %% ../nbs/07_serving.ipynb #0022
 def _now() -> int: return int(time.time())
 
@@ -1132,9 +1204,10 @@ def create_app(runner: EngineLoop, tokenizer, model_name: str = "llmcamp", rate_
                cache_entries: int = 256, default_max_tokens: int = 16, api_keys: APIKeys | Iterable[str] | None = None, guards=None,
                retrieval=None, feedback_log: str | os.PathLike | None = None, recent_completions: int = 1024) -> FastAPI:
     """An OpenAI-compatible FastAPI app serving `runner`'s engine with chapter 02's `tokenizer` (the camp's chat format); `/v1/*` needs one of `api_keys` when given.
-    `guards`: an object with `check_input(messages, conversation)`, `moderate_output(text, conversation)`, `stream_filter(conversation)`, `label()` and
-    `audit(...)` (chapter 10's `GuardPipeline`, passed in: this module never imports it) that guards every chat request.
-    `retrieval`: an object with `prepare(question, tokenizer, budget_tokens, k)` and `cite(prepared, text)` (chapter 08's `ServedRetrieval`, passed in)
+    `guards`: an object with `check_input(messages, conversation)`, `moderate_output(text, conversation)`, `stream_filter(conversation)`, `label()`,
+    `audit(...)` and `guard_context(items) -> (safe, flagged)` for retrieved passages (chapter 10's `GuardPipeline`, passed in: this module never
+    imports it) that guards every chat request.
+    `retrieval`: an object with `prepare(question, tokenizer, budget_tokens, k, screen)` and `cite(prepared, text)` (chapter 08's `ServedRetrieval`, passed in)
     that a chat request's `retrieval` option uses; without it that option is a 400. `feedback_log`: the JSONL file `POST /v1/feedback` appends to
     (without it the endpoint answers 501); the last `recent_completions` chat completions are kept in memory for it (`RecentCompletions`)."""
     engine, ctx = runner.engine, runner.engine.cfg.context
@@ -1159,6 +1232,9 @@ def create_app(runner: EngineLoop, tokenizer, model_name: str = "llmcamp", rate_
 
     @app.get("/health")
     def health(): return {"status": "ok", **runner.call(lambda e: e.stats())}
+
+    @app.get("/")
+    def chat_page(): return HTMLResponse(CHAT_PAGE.replace("__MODEL__", json.dumps(model_name)))
 
     @app.get("/metrics")
     def prom(): return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
@@ -1280,7 +1356,9 @@ def create_app(runner: EngineLoop, tokenizer, model_name: str = "llmcamp", rate_
             raise _bad("messages", f"with retrieval, messages must be one user message, the question (the server writes the grounded prompt, as `llmcamp ask` does); got {len(body.messages)} message(s) starting with {body.messages[0].role!r}")
         question = chat_messages(body.messages)[0]["content"]
         max_new = body.max_completion_tokens or body.max_tokens or GROUNDED_MAX_TOKENS
-        try: g = retrieval.prepare(question, tokenizer, ctx - max_new, body.retrieval.k)
+        # with guards, the retrieved passages are screened for planted instructions (indirect injection) before the model sees them
+        screen = guards.guard_context if guards is not None else None
+        try: g = retrieval.prepare(question, tokenizer, ctx - max_new, body.retrieval.k, screen=screen)
         except ValueError as e: raise _bad("messages[0].content", f"retrieval refused the question: {e}") from None
         if g["messages"] is not None: body = body.model_copy(update={"messages": [ChatMessage(role=m["role"], content=m["content"]) for m in g["messages"]]})
         return body, g
@@ -1288,7 +1366,8 @@ def create_app(runner: EngineLoop, tokenizer, model_name: str = "llmcamp", rate_
     def cited(g, text: str) -> dict:
         "The response fields of a grounded answer: `citations` [{n, chunk_id, title, text}] and `retrieval` {k, confidence, abstained, hits, invalid_citations}."
         c = retrieval.cite(g, text)
-        return {"citations": c["citations"], "retrieval": {"k": g["k"], "confidence": g["confidence"], "abstained": c["abstained"], "hits": g["hits"], "invalid_citations": c["invalid_citations"]}}
+        return {"citations": c["citations"], "retrieval": {"k": g["k"], "confidence": g["confidence"], "abstained": c["abstained"], "hits": g["hits"],
+                                                           "invalid_citations": c["invalid_citations"], "screened": g.get("screened", [])}}
 
     def remember(cid: str, body, text: str, g=None):
         "Keep a finished chat completion (the messages the model saw, its answer) for `POST /v1/feedback`."
