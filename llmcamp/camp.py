@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .spec import (ASK_PYTHON_DOCS, CHAPTERS, SpecError, Workspace, WorkspaceError, chapter_id, check,
+from .spec import (ASK_PYTHON_DOCS, CHAPTERS, SpecError, Workspace, WorkspaceError, atomic_write, chapter_id, check,
                           format_table, get_profile, load_profiles, load_spec)
 
 # %% auto #0
@@ -134,7 +134,7 @@ def run_camp(profile: str = "ci", only=None, workspace=None, root=None, timeout:
     log("\n" + format_table(rows, ["chapter", "status", "time", "key figures"]))
     log(f"\n{sum(r.status == 'ok' for r in runs)}/{len(runs)} chapters ok in {total:.1f}s; executed notebooks in {ws.root / 'notebooks'}")
     report = {"profile": prof.name, "seconds": total, "chapters": [asdict(r) | {"figures": ws.figures(r.name[:2])} for r in runs]}
-    (ws.root / "camp_report.json").write_text(json.dumps(report, indent=1))
+    atomic_write(ws.root / "camp_report.json", json.dumps(report, indent=1))
     if only is None and all(r.status == "ok" for r in runs): _closing(ws, log)
     return runs
 

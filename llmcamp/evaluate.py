@@ -29,7 +29,7 @@ from typing import Any, Callable, Mapping, Sequence
 import httpx
 import numpy as np
 
-from .spec import CHAPTERS, METRICS, ExerciseFailed, Workspace, attempt, chapter_id, check, expect, format_table, get_profile, load_spec
+from .spec import CHAPTERS, METRICS, ExerciseFailed, Workspace, atomic_write, attempt, chapter_id, check, expect, format_table, get_profile, load_spec
 
 # %% auto #0
 __all__ = ['Z95', 'RED_TEAM_SYSTEM', 'PSI_EPS', 'EvalError', 'Estimate', 'mean_ci', 'paired_diff', 'bootstrap_ci',
@@ -613,7 +613,7 @@ class Prometheus:
     """A Prometheus server (the `prometheus` binary on PATH) on 127.0.0.1 scraping `targets` (base URLs of llmcamp servers) every `scrape_interval`,
     with `rule_files` loaded and storage in a temporary folder; a context manager. `query`/`query_range` use its HTTP API (/api/v1)."""
     def __init__(self, targets: Sequence[str], scrape_interval: str = "1s", rule_files: Sequence[str | os.PathLike] = (), binary: str = "prometheus", port: int | None = None):
-        from llmcamp.serve import free_port
+        from llmcamp.spec import free_port
         if not targets: raise MonitorError("Prometheus needs at least one target to scrape")
         self.targets, self.interval, self.rule_files = [t.rstrip("/") for t in targets], scrape_interval, [str(Path(f).resolve()) for f in rule_files]
         self.binary, self.port, self.proc, self.dir = binary, port or free_port(), None, None
@@ -821,8 +821,7 @@ def flywheel_turn(ws: Workspace, feedback: Sequence[Mapping] | None = None, mode
     decision, why = flywheel_decision(d_slice, guards, margin)
     result = {"counts": counts, "pairs": len(cases), "replayed": len(mix) - len(cases), "retrain": info, "seconds": time.perf_counter() - t,
               "slice": {"n": d_slice.n, **d_slice.to_dict()}, "guards": {k: d.to_dict() for k, d in guards.items()}, "decision": decision, "why": why}
-    path = ws.path("11", "flywheel.json"); tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_text(json.dumps(result, indent=1)); os.replace(tmp, path)
+    atomic_write(ws.path("11", "flywheel.json"), json.dumps(result, indent=1))
     return {**result, "candidate": cand}
 
 # %% ../nbs/11_evaluation.ipynb #9b0b22dc
@@ -889,9 +888,7 @@ def report_html(ws: Workspace, path, spec=None) -> Path:
     parts.append(f"<script>window.addEventListener('load',()=>{{const i=[...document.images];document.body.dataset.plots=i.length;"
                  f"document.body.dataset.plotsShown=i.filter(x=>x.complete&&x.naturalWidth>0).length;}});</script></body></html>")
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_text("".join(parts), encoding="utf-8"); os.replace(tmp, path)
-    return path
+    return atomic_write(path, "".join(parts))
 
 # %% ../nbs/11_evaluation.ipynb #d4f25a7c
 def _mde_reference(p_a: float, n: int, alpha: float = 0.05, power: float = 0.8) -> float:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .spec import Workspace, get_profile
+from .spec import Workspace, atomic_write, get_profile
 
 # %% auto #0
 __all__ = ['STEPS', 'TOTAL_BUDGET_S', 'TINY_TIMEOUT_S', 'BENCH_SHAPES', 'Step', 'step', 'check_environment', 'kernel_cases',
@@ -200,7 +200,7 @@ def _child(name: str, device: str, tiny: str, out: str):
     try: res = STEPS[name].fn(device, tiny == "1")
     except Exception as e:
         res = {"passed": False, "error": f"{type(e).__name__}: {str(e)[:500]}", "traceback": traceback.format_exc()[-3000:]}
-    Path(out).write_text(json.dumps(res, indent=1, default=str))
+    atomic_write(out, json.dumps(res, indent=1, default=str))
 
 def _tail(path: Path, n: int = 25) -> str:
     return "\n".join(path.read_text(errors="replace").splitlines()[-n:]) if path.is_file() else ""
@@ -267,8 +267,8 @@ def _plain(v):
 def write_report(report: dict, out) -> Path:
     "Write `report` to `out`/gpu_check.json and `out`/gpu_check.md; returns the markdown's path."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    (out / "gpu_check.json").write_text(json.dumps(_plain(report), indent=1, default=str, allow_nan=False))
-    (out / "gpu_check.md").write_text(render_markdown(report))
+    atomic_write(out / "gpu_check.json", json.dumps(_plain(report), indent=1, default=str, allow_nan=False))
+    atomic_write(out / "gpu_check.md", render_markdown(report))
     return out / "gpu_check.md"
 
 # %% ../nbs/internals/gpu_check.ipynb #001b

@@ -97,7 +97,10 @@ def apply_rope(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.T
 
 # %% ../nbs/03_model.ipynb #0010
 class KVCache:
-    "Preallocated keys and values for every layer: (batch, n_kv_heads, max_len, head_dim) each; `pos` tokens filled so far."
+    """Preallocated keys and values for every layer: (batch, n_kv_heads, max_len, head_dim) each; `pos` tokens filled so far.
+    `Transformer.forward` talks to a cache through three methods only, so a cache of another layout (chapter 07's paged one) plugs into
+    the same model: `positions(B, T)` says where the T new tokens sit (and refuses what does not fit), `update(layer, k, v)` stores their
+    keys and values and returns what the new queries attend over with its mask, `advance(T)` is called after the last layer."""
     def __init__(self, cfg: ModelConfig, batch: int, max_len: int | None = None, device=None, dtype: torch.dtype = torch.float32):
         max_len = cfg.context if max_len is None else max_len
         if batch <= 0 or max_len <= 0: raise ValueError(f"KVCache needs batch > 0 and max_len > 0, got batch={batch}, max_len={max_len}")
@@ -106,12 +109,23 @@ class KVCache:
         self.k, self.v = torch.zeros(shape, device=device, dtype=dtype), torch.zeros(shape, device=device, dtype=dtype)
         self.batch, self.max_len, self.pos = batch, max_len, 0
 
-    def update(self, layer: int, k: torch.Tensor, v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        "Write `k`, `v` (batch, n_kv_heads, T, head_dim) after the `pos` cached tokens of `layer`; return all keys and values so far."
+    def positions(self, B: int, T: int, device=None) -> torch.Tensor:
+        "Positions (1, T), int64, of `T` new tokens of `B` sequences after the `pos` cached ones; `ValueError` when they do not fit."
+        if B != self.batch: raise ValueError(f"cache holds {self.batch} sequences, input_ids has {B}")
+        if self.pos + T > self.max_len: raise ValueError(f"cache of {self.max_len} tokens cannot take {T} more after {self.pos}")
+        return torch.arange(self.pos, self.pos + T, device=device)[None]
+
+    def update(self, layer: int, k: torch.Tensor, v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        """Write `k`, `v` (batch, n_kv_heads, T, head_dim) after the `pos` cached tokens of `layer`. Returns all keys and values so far
+        (batch, n_kv_heads, pos + T, head_dim) and the boolean mask (T, pos + T) of the keys each new token sees (token i: keys up to
+        pos + i), or None when nothing was cached before (plain causal attention)."""
         T = k.shape[2]
         self.k[layer, :, :, self.pos:self.pos + T] = k
         self.v[layer, :, :, self.pos:self.pos + T] = v
-        return self.k[layer, :, :, :self.pos + T], self.v[layer, :, :, :self.pos + T]
+        mask = None if self.pos == 0 else torch.ones(T, self.pos + T, dtype=torch.bool, device=k.device).tril(diagonal=self.pos)
+        return self.k[layer, :, :, :self.pos + T], self.v[layer, :, :, :self.pos + T], mask
+
+    def advance(self, T: int): self.pos += T
 
     @property
     def nbytes(self) -> int: return self.k.numel() * self.k.element_size() * 2
@@ -138,14 +152,13 @@ class Attention(nn.Module):
         return apply_rope(q, cos, sin), apply_rope(k, cos, sin), v
 
     def forward(self, x, cos, sin, cache: KVCache | None = None, layer: int = 0) -> torch.Tensor:
+        "Attention output (batch, T, d_model) for `x` (batch, T, d_model); with `cache`, over its keys too, as its mask allows."
         q, k, v = self.qkv(x, cos, sin)
-        if cache is not None: k, v = cache.update(layer, k, v)
-        Tq, Tk = q.shape[2], k.shape[2]
-        if Tq == Tk: o = F.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=True)
-        else:   # Tq new tokens after Tk - Tq cached ones: token i sees keys up to Tk - Tq + i
-            mask = torch.ones(Tq, Tk, dtype=torch.bool, device=q.device).tril(diagonal=Tk - Tq)
-            o = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, enable_gqa=True)
-        return self.o_proj(o.transpose(1, 2).reshape(x.shape[0], Tq, -1))
+        mask = None
+        if cache is not None: k, v, mask = cache.update(layer, k, v)
+        if mask is None: o = F.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=True)
+        else: o = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, enable_gqa=True)
+        return self.o_proj(o.transpose(1, 2).reshape(x.shape[0], q.shape[2], -1))
 
 # %% ../nbs/03_model.ipynb #0013
 class MLP(nn.Module):
@@ -195,28 +208,25 @@ class Transformer(nn.Module):
         n = sum(p.numel() for p in self.parameters())
         return n if embeddings else n - self.embed_tokens.weight.numel()
 
-    def _check(self, input_ids: torch.Tensor, start: int):
+    def _check(self, input_ids: torch.Tensor):
         if not isinstance(input_ids, torch.Tensor) or input_ids.dtype not in (torch.int64, torch.int32):
             raise TypeError(f"input_ids must be an integer tensor of shape (batch, T), got {type(input_ids).__name__} {getattr(input_ids, 'dtype', '')}")
         if input_ids.dim() != 2 or input_ids.shape[1] == 0: raise ValueError(f"input_ids must have shape (batch, T) with T >= 1, got {tuple(input_ids.shape)}")
-        if start + input_ids.shape[1] > self.cfg.context:
-            raise ValueError(f"sequence of {start + input_ids.shape[1]} tokens exceeds the model's context of {self.cfg.context}")
         lo, hi = int(input_ids.min()), int(input_ids.max())
         if lo < 0 or hi >= self.cfg.vocab_size: raise ValueError(f"token ids must be in [0, {self.cfg.vocab_size}), got min {lo}, max {hi}")
 
     def forward(self, input_ids: torch.Tensor, cache: KVCache | None = None, positions: torch.Tensor | None = None) -> torch.Tensor:
-        "Logits (batch, T, vocab_size) for `input_ids` (batch, T), after the tokens already in `cache`."
-        start = cache.pos if cache is not None else 0
-        self._check(input_ids, start)
+        """Logits (batch, T, vocab_size), float, for `input_ids` (batch, T) at `positions` ((T,) or (batch, T), int64; default 0..T-1, or right
+        after the tokens in `cache`). `cache`: a `KVCache` or any object with its `positions`/`update`/`advance` methods (chapter 07's paged
+        batch); it is advanced by T. `TypeError`/`ValueError` for ids of the wrong type, shape or range and for positions past the context."""
+        self._check(input_ids)
         B, T = input_ids.shape
-        if cache is not None:
-            if cache.batch != B: raise ValueError(f"cache holds {cache.batch} sequences, input_ids has {B}")
-            if start + T > cache.max_len: raise ValueError(f"cache of {cache.max_len} tokens cannot take {T} more after {start}")
-        if positions is None: positions = torch.arange(start, start + T, device=input_ids.device)
+        if positions is None: positions = cache.positions(B, T, input_ids.device) if cache is not None else torch.arange(T, device=input_ids.device)
+        if (end := int(positions.max()) + 1) > self.cfg.context: raise ValueError(f"sequence of {end} tokens exceeds the model's context of {self.cfg.context}")
         x = self.embed_tokens(input_ids)
         cos, sin = rope(positions, self.cfg.head_dim, self.cfg.rope_theta, x.dtype)
         for i, layer in enumerate(self.layers): x = layer(x, cos, sin, cache, i)
-        if cache is not None: cache.pos += T
+        if cache is not None: cache.advance(T)
         return self.lm_head(self.norm(x))
 
 # %% ../nbs/03_model.ipynb #001a

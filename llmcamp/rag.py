@@ -12,7 +12,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -26,7 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .spec import ExerciseFailed, Workspace, attempt, expect, get_profile
+from .spec import ExerciseFailed, Workspace, atomic_write, attempt, expect, free_port, get_profile, replace_folder
 
 # %% auto #0
 __all__ = ['OVERLAP_FRACTION', 'CHUNKER_VERSION', 'MAX_QUERY_TOKENS', 'TOKEN_PATTERN', 'FAISS_KINDS', 'STORE_FORMAT',
@@ -40,27 +39,14 @@ __all__ = ['OVERLAP_FRACTION', 'CHUNKER_VERSION', 'MAX_QUERY_TOKENS', 'TOKEN_PAT
            'HybridRetriever', 'LMReranker', 'fit_passages', 'grounded_messages', 'out_of_scope_questions',
            'retrieval_confidence', 'calibrate_abstention', 'get_abstention_threshold', 'prepare_grounded',
            'cite_answer', 'answer_question', 'ask', 'ServedRetrieval', 'served_retrieval', 'citation_support',
-           'score_rag_answers', 'InProcessCacheBackend', 'RedisCacheBackend', 'SemanticCache', 'free_port',
-           'RedisServer', 'grade_weighted_rrf', 'grade_average_precision', 'grade_pick_nprobe']
+           'score_rag_answers', 'InProcessCacheBackend', 'RedisCacheBackend', 'SemanticCache', 'RedisServer',
+           'grade_weighted_rrf', 'grade_average_precision', 'grade_pick_nprobe']
 
 # %% ../nbs/08_rag.ipynb #0007
 class RagError(ValueError):
     "A retrieval input, index or store that cannot be used as given; the message names what was wrong. Nothing on disk was changed."
 
 def _sha(b: bytes | str) -> str: return hashlib.sha256(b.encode() if isinstance(b, str) else b).hexdigest()
-
-def _replace_dir(tmp: Path, path: Path):
-    "Move the finished folder `tmp` to `path` atomically (an older `path` is moved aside first, then removed)."
-    old = path.with_name(f".{path.name}.old{os.getpid()}")
-    shutil.rmtree(old, ignore_errors=True)
-    if path.exists(): os.replace(path, old)
-    os.replace(tmp, path)
-    shutil.rmtree(old, ignore_errors=True)
-
-def _tmp_dir(path: Path) -> Path:
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True); tmp.mkdir(parents=True)
-    return tmp
 
 # %% ../nbs/08_rag.ipynb #0008
 _SOURCE_UNIT = re.compile(r"^(?:async def |def |class )", re.M)
@@ -148,10 +134,8 @@ def get_chunks(ws: Workspace) -> list[dict]:
     if path.exists() and meta.exists() and _read_json(meta, "chunk manifest") == want:
         return [json.loads(l) for l in path.read_text().splitlines()]
     chunks = chunk_documents(corpus_docs(get_dataset(ws)), tok, want["chunk_tokens"], want["overlap"])
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_text("".join(json.dumps(c) + "\n" for c in chunks)); os.replace(tmp, path)
-    tmp = meta.with_name(f".{meta.name}.tmp{os.getpid()}")
-    tmp.write_text(json.dumps(want)); os.replace(tmp, meta)
+    atomic_write(path, "".join(json.dumps(c) + "\n" for c in chunks))
+    atomic_write(meta, json.dumps(want))
     return chunks
 
 # %% ../nbs/08_rag.ipynb #0010
@@ -442,16 +426,16 @@ FaissStore.add, FaissStore.search, FaissStore.delete, FaissStore.compact = _fs_a
 STORE_FORMAT = "llmcamp.FaissStore/1"
 
 def _fs_save(self: FaissStore, path) -> Path:
-    "Write the store to folder `path` (index.faiss, payloads.json, meta.json with the index's SHA-256) through a temporary folder and `os.replace`: a crash never leaves it half-written."
+    "Write the store to folder `path` (index.faiss, payloads.json, meta.json with the index's SHA-256) with chapter 00's `replace_folder`: a crash never leaves it half-written."
     import faiss
-    path = Path(path); tmp = _tmp_dir(path)
-    faiss.write_index(self.index, str(tmp / "index.faiss"))
-    (tmp / "payloads.json").write_text(json.dumps({str(k): v for k, v in self.payloads.items()}))
-    meta = {"format": STORE_FORMAT, "dim": self.dim, "kind": self.kind, "params": self.params, "tombstones": sorted(self.tombstones),
-            "sha256": _sha((tmp / "index.faiss").read_bytes()), "payloads_sha256": _sha((tmp / "payloads.json").read_bytes()), "meta": self.meta}
-    (tmp / "meta.json").write_text(json.dumps(meta, indent=1))
-    _replace_dir(tmp, path)
-    return path
+    def write(tmp):
+        tmp.mkdir(parents=True)
+        faiss.write_index(self.index, str(tmp / "index.faiss"))
+        (tmp / "payloads.json").write_text(json.dumps({str(k): v for k, v in self.payloads.items()}))
+        meta = {"format": STORE_FORMAT, "dim": self.dim, "kind": self.kind, "params": self.params, "tombstones": sorted(self.tombstones),
+                "sha256": _sha((tmp / "index.faiss").read_bytes()), "payloads_sha256": _sha((tmp / "payloads.json").read_bytes()), "meta": self.meta}
+        (tmp / "meta.json").write_text(json.dumps(meta, indent=1))
+    return replace_folder(path, write)
 
 def _fs_load(cls, path, dim: int | None = None, dataset_version: str | None = None) -> FaissStore:
     "Load a store saved by `save`; `RagError` when a file is missing or corrupt (hash mismatch), or it holds another `dim` or was built from another `dataset_version`."
@@ -475,19 +459,35 @@ def _fs_load(cls, path, dim: int | None = None, dataset_version: str | None = No
 FaissStore.save, FaissStore.load = _fs_save, classmethod(_fs_load)
 
 # %% ../nbs/08_rag.ipynb #0026
+_LITE_USERS: dict[str, int] = {}      # open MilvusStores per Milvus Lite folder in this process
+
+def _lite_key(uri: str) -> str | None:
+    "The folder of a Milvus Lite `uri` (a local `.db` path, as pymilvus decides), else None (a server)."
+    return os.path.abspath(uri) if uri.endswith(".db") else None
+
+def _release_lite(uri: str):
+    "Stop this process's Milvus Lite server for `uri` once no open store uses it: its threads write into the folder until stopped."
+    key = _lite_key(uri)
+    if key is None or _LITE_USERS.get(key, 0) > 0: return
+    _LITE_USERS.pop(key, None)
+    from milvus_lite.server_manager import server_manager_instance
+    server_manager_instance.release_server(key)
+
 class MilvusStore(VectorStore):
     """The same `VectorStore` over Milvus through `pymilvus`'s `MilvusClient`: `uri` a local file runs Milvus Lite in this process's library
     (no server to install), `http://host:19530` talks to a Milvus cluster with the same code. One collection with int64 ids, a float vector
-    field, inner-product metric and the payload as JSON; strong consistency, so a search sees every write before it."""
+    field, inner-product metric and the payload as JSON; strong consistency, so a search sees every write before it. `close` when done:
+    for Milvus Lite it also stops the in-process server of that folder (once no other open store uses it), so nothing writes there after."""
     def __init__(self, uri, dim: int, collection: str = "llmcamp", meta: dict | None = None):
         from pymilvus import MilvusClient
         if isinstance(dim, bool) or not isinstance(dim, int) or dim <= 0: raise RagError(f"dim must be a positive int, got {dim!r}")
         self.uri, self.dim, self.collection, self.meta = str(uri), dim, collection, dict(meta or {})
         self.client = MilvusClient(self.uri)
+        if (key := _lite_key(self.uri)) is not None: _LITE_USERS[key] = _LITE_USERS.get(key, 0) + 1
         if self.client.has_collection(collection):
             have = next(f["params"]["dim"] for f in self.client.describe_collection(collection)["fields"] if f["name"] == "vector")
             if int(have) != dim:
-                self.client.close()
+                self.close()
                 raise RagError(f"Milvus collection {collection!r} at {self.uri} holds {have}-dimensional vectors, not {dim}")
         else:
             self.client.create_collection(collection, dimension=dim, metric_type="IP", auto_id=False, id_type="int", consistency_level="Strong")
@@ -526,10 +526,15 @@ class MilvusStore(VectorStore):
         try:
             if not c.has_collection(collection): raise RagError(f"no Milvus collection {collection!r} at {uri}")
             have = int(next(f["params"]["dim"] for f in c.describe_collection(collection)["fields"] if f["name"] == "vector"))
-        finally: c.close()
-        if dim is not None and have != dim: raise RagError(f"Milvus collection {collection!r} at {uri} holds {have}-dimensional vectors, not {dim}")
-        return cls(uri, have, collection)
-    def close(self): self.client.close()
+            if dim is not None and have != dim: raise RagError(f"Milvus collection {collection!r} at {uri} holds {have}-dimensional vectors, not {dim}")
+            return cls(uri, have, collection)
+        finally: c.close(); _release_lite(str(uri))        # a no-op while the store just opened uses the server
+    def close(self):
+        "Close the client (once; later calls do nothing) and, for Milvus Lite, stop the folder's server when no other open store uses it."
+        if self.client is None: return
+        self.client.close(); self.client = None
+        if (key := _lite_key(self.uri)) is not None: _LITE_USERS[key] -= 1
+        _release_lite(self.uri)
 
 # %% ../nbs/08_rag.ipynb #0029
 class WordLlamaEncoder:
@@ -626,11 +631,11 @@ def embedding_pairs(ws: Workspace) -> list[tuple[str, str]]:
 def save_embedder(ws: Workspace, enc: CampEncoder, info: dict) -> Path:
     "Write `enc` (Hugging Face format with its tokenizer, and `embedder.json`: dataset version, max_tokens, `info`) to `08_rag/embedder`, replacing an older one atomically."
     from llmcamp.model import save_pretrained
-    path = ws.path("08", "embedder"); tmp = _tmp_dir(path)
-    save_pretrained(enc.model, tmp, enc.tokenizer)
-    (tmp / "embedder.json").write_text(json.dumps({"dataset_version": dataset_version(ws), "max_tokens": enc.max_tokens, "n_layers": enc.n_layers, "pooling": "mean", "loss": "info_nce", **info}))
-    _replace_dir(tmp, path)
-    return path
+    def write(tmp):
+        save_pretrained(enc.model, tmp, enc.tokenizer)
+        (tmp / "embedder.json").write_text(json.dumps({"dataset_version": dataset_version(ws), "max_tokens": enc.max_tokens, "n_layers": enc.n_layers,
+                                                        "pooling": "mean", "loss": "info_nce", **info}))
+    return replace_folder(ws.path("08", "embedder"), write)
 
 def get_embedder(ws: Workspace, log=None) -> CampEncoder:
     "The camp's embedding model from `08_rag/embedder` (`embedder.json` records its dataset version); trained from chapter 04's base model with the profile's `EMBED_SIZES` when missing or made from another dataset version."
@@ -685,8 +690,10 @@ def _cached_bm25(ws: Workspace, chunks, ver, tok) -> BM25Retriever:
         r.bm25 = bm25s.BM25.load(str(path))
         return r
     r = BM25Retriever(chunks, ver, tok)
-    tmp = _tmp_dir(path); r.bm25.save(str(tmp), show_progress=False)
-    (tmp / "llmcamp.json").write_text(json.dumps(want)); _replace_dir(tmp, path)
+    def write(tmp):
+        tmp.mkdir(parents=True); r.bm25.save(str(tmp), show_progress=False)
+        (tmp / "llmcamp.json").write_text(json.dumps(want))
+    replace_folder(path, write)
     return r
 
 def _cached_dense(ws: Workspace, kind, chunks, enc, ver, tok) -> DenseRetriever:
@@ -867,9 +874,8 @@ def get_abstention_threshold(ws: Workspace) -> float:
     conf = lambda qs: [retrieval_confidence(q, h) for q, h in zip(qs, r.search_batch(qs, k))]
     ca, cu = conf(val), conf(out_of_scope_questions("calibrate"))
     th = calibrate_abstention(ca, cu)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_text(json.dumps({"dataset_version": ver, "threshold": th, "answerable": len(ca), "unanswerable": len(cu),
-                               "unanswerable_abstained": float(np.mean(np.array(cu) < th))})); os.replace(tmp, path)
+    atomic_write(path, json.dumps({"dataset_version": ver, "threshold": th, "answerable": len(ca), "unanswerable": len(cu),
+                                   "unanswerable_abstained": float(np.mean(np.array(cu) < th))}))
     return th
 
 # %% ../nbs/08_rag.ipynb #004a
@@ -1027,10 +1033,6 @@ class SemanticCache:
         self.backend.add(self.encoder.encode([check_query(question)])[0], value)
 
 # %% ../nbs/08_rag.ipynb #0055
-def free_port() -> int:
-    "A TCP port on 127.0.0.1 that is free now."
-    with socket.socket() as s: s.bind(("127.0.0.1", 0)); return s.getsockname()[1]
-
 class RedisServer:
     """A throwaway `redis-server` (Debian's) on a free local port, persistence off (`--save ""`, `--appendonly no`), its folder a temporary one;
     a context manager that yields a `redis.Redis` client and stops the server on exit."""

@@ -28,7 +28,7 @@ import torch
 from fastcore.basics import patch
 
 from .data import RECOGNIZERS, Recognizer, find_pii
-from .spec import ExerciseFailed, Spec, attempt, expect, load_spec
+from .spec import ExerciseFailed, Spec, append_line, atomic_write, attempt, expect, load_spec
 
 # %% auto #0
 __all__ = ['INVISIBLE', 'LOOKALIKE_NAMES', 'CONFUSABLE_RANGES', 'INJECTION_RULES', 'SQUEEZED_RULES', 'ATTACK_TEMPLATES', 'GOALS',
@@ -377,9 +377,8 @@ class InjectionDetector:
     def save(self, path: str | os.PathLike):
         "Write the detector (its settings and the scikit-learn model) to `path` with pickle, atomically."
         import pickle
-        path = Path(path); tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-        with open(tmp, "wb") as f: pickle.dump({"settings": {k: getattr(self, k) for k in ("threshold", "weak_threshold", "normalise", "views", "rules")}, "model": self.model}, f)
-        os.replace(tmp, path)
+        state = {"settings": {k: getattr(self, k) for k in ("threshold", "weak_threshold", "normalise", "views", "rules")}, "model": self.model}
+        atomic_write(path, pickle.dumps(state))
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> InjectionDetector:
@@ -556,13 +555,6 @@ def pii_report(rows: Sequence[Mapping], recognizers: Sequence[Recognizer] = SAFE
 class RevealDenied(PermissionError):
     "A reveal from the vault by someone who is not an authorised reviewer."
 
-def _append_line(path: Path, line: str):
-    "Append one line to `path` under an exclusive `fcntl` lock, flushed and fsynced."
-    with open(path, "a", encoding="utf-8") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        try: f.write(line + "\n"); f.flush(); os.fsync(f.fileno())
-        finally: fcntl.flock(f, fcntl.LOCK_UN)
-
 class Vault:
     "Originals of masked PII, each encrypted with Fernet (`cryptography`) under the key in environment variable `key_env`; the key is never stored, logged or shown."
     def __init__(self, path: str | os.PathLike, key_env: str = "LLMCAMP_VAULT_KEY", reviewers: Iterable[str] = ()):
@@ -578,7 +570,7 @@ class Vault:
 
     def put(self, conversation: str, placeholder: str, value: str):
         "Store `value`, encrypted, as `placeholder` of `conversation`."
-        _append_line(self.path, json.dumps({"conversation": conversation, "placeholder": placeholder, "token": self._fernet.encrypt(value.encode()).decode()}))
+        append_line(self.path, json.dumps({"conversation": conversation, "placeholder": placeholder, "token": self._fernet.encrypt(value.encode()).decode()}))
 
     def reveal(self, conversation: str, placeholder: str, reviewer: str, reason: str) -> str:
         "The original behind `placeholder` in `conversation`, for an authorised `reviewer` with a `reason`; `RevealDenied` otherwise, `KeyError` when unknown."
@@ -590,7 +582,7 @@ class Vault:
             if e.get("conversation") == conversation and e.get("placeholder") == placeholder:
                 try: value = self._fernet.decrypt(e["token"].encode()).decode()
                 except InvalidToken: raise SafetyError(f"the vault entry {placeholder} of {conversation} does not decrypt with the key in ${self.key_env}: wrong key or a damaged entry") from None
-                _append_line(self.path.with_suffix(".access.jsonl"), json.dumps({"time": time.time(), "reviewer": reviewer, "conversation": conversation, "placeholder": placeholder, "reason": reason}))
+                append_line(self.path.with_suffix(".access.jsonl"), json.dumps({"time": time.time(), "reviewer": reviewer, "conversation": conversation, "placeholder": placeholder, "reason": reason}))
                 return value
         raise KeyError(f"no vault entry {placeholder} in conversation {conversation!r}")
 
@@ -807,8 +799,7 @@ class AuditLog:
                 rec = {"seq": seq, **clean, "prev_hash": prev}
                 rec["hash"] = _entry_hash(rec)
                 f.seek(0, os.SEEK_END); f.write((json.dumps(rec, ensure_ascii=False) + "\n").encode()); f.flush(); os.fsync(f.fileno())
-                tmp = self.head.with_name(f".{self.head.name}.tmp{os.getpid()}.{threading.get_ident()}")
-                tmp.write_text(json.dumps({**head, "seq": seq, "hash": rec["hash"]})); os.replace(tmp, self.head)
+                atomic_write(self.head, json.dumps({**head, "seq": seq, "hash": rec["hash"]}))
             finally: fcntl.flock(f, fcntl.LOCK_UN)
         return rec
 
@@ -852,10 +843,8 @@ def apply_retention(log: AuditLog, now: float | None = None) -> int:
             if first == 0: return 0
             head = log._read_head()
             anchor = entries[first - 1]
-            tmp = log.path.with_name(f".{log.path.name}.retention{os.getpid()}")
-            tmp.write_bytes(b"".join(x + b"\n" for x in lines[first:])); os.replace(tmp, log.path)
-            htmp = log.head.with_name(f".{log.head.name}.retention{os.getpid()}")
-            htmp.write_text(json.dumps({**head, "anchor_seq": anchor["seq"], "anchor_hash": anchor["hash"]})); os.replace(htmp, log.head)
+            atomic_write(log.path, b"".join(x + b"\n" for x in lines[first:]))
+            atomic_write(log.head, json.dumps({**head, "anchor_seq": anchor["seq"], "anchor_hash": anchor["hash"]}))
             return first
         finally: fcntl.flock(f, fcntl.LOCK_UN)
 
@@ -975,7 +964,7 @@ class GuardPipeline:
     def review(self, kind: str, text: str, verdict: Verdict):
         "Keep a flagged item, PII redacted, in the review queue (JSONL: time, kind, reasons, text)."
         if self.review_path is not None:
-            _append_line(self.review_path, json.dumps({"time": _iso_now(), "kind": kind, "reasons": verdict.reasons, "text": redact(text)[:2000]}, ensure_ascii=False))
+            append_line(self.review_path, json.dumps({"time": _iso_now(), "kind": kind, "reasons": verdict.reasons, "text": redact(text)[:2000]}, ensure_ascii=False))
 
 # %% ../nbs/10_safety.ipynb #0055
 @patch

@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import fcntl
 import hashlib
 import hmac
 import json
 import math
 import os
 import random
-import socket
 import subprocess
 import sys
 import threading
@@ -26,20 +24,22 @@ from typing import Any, Callable, Iterable, Literal
 
 import torch
 import torch.nn.functional as F
+from fastcore.basics import patch
 
-from .model import Transformer, generate, rope, shape_logits, stop_token_ids
+from .model import Transformer, generate, shape_logits, stop_token_ids
+from .spec import append_line, free_port
 from .tokenizer import encode_chat, encode_text
 
 # %% auto #0
 __all__ = ['GREEDY_BELOW', 'MAX_LOGPROBS', 'SEED_RANGE', 'GROUNDED_MAX_TOKENS', 'MAX_CORRECTION', 'CHAT_PAGE', 'SamplingParams',
-           'sample_token', 'BlockAllocator', 'PagedKVCache', 'QueueFull', 'Output', 'Sequence', 'Engine', 'EngineLoop',
-           'StreamOptions', 'CompletionRequest', 'RetrievalOptions', 'ChatMessage', 'ChatRequest', 'FeedbackRequest',
-           'APIError', 'parse_request', 'check_text', 'check_stop', 'completion_prompts', 'chat_messages',
-           'token_bytes', 'chat_logprobs', 'completion_logprobs', 'sampling_params', 'check_tools', 'check_tool_choice',
-           'check_response_format', 'tool_system_prompt', 'tool_call_line', 'tool_turn', 'ToolCallParser',
-           'GrammarMask', 'Grammars', 'ChatPlan', 'plan_chat', 'ResponseCache', 'RateLimiter', 'APIKeys',
-           'ServerMetrics', 'RecentCompletions', 'feedback_record', 'append_jsonl', 'read_feedback', 'create_app',
-           'free_port', 'run_sync', 'ServerThread', 'check_model_folder', 'load_served_model', 'build_server', 'serve',
+           'sample_token', 'BlockAllocator', 'PagedKVCache', 'PagedBatch', 'QueueFull', 'Output', 'Sequence', 'Engine',
+           'EngineLoop', 'StreamOptions', 'CompletionRequest', 'RetrievalOptions', 'ChatMessage', 'ChatRequest',
+           'FeedbackRequest', 'APIError', 'parse_request', 'check_text', 'check_stop', 'completion_prompts',
+           'chat_messages', 'token_bytes', 'chat_logprobs', 'completion_logprobs', 'sampling_params', 'check_tools',
+           'check_tool_choice', 'check_response_format', 'tool_system_prompt', 'tool_call_line', 'tool_turn',
+           'ToolCallParser', 'GrammarMask', 'Grammars', 'ChatPlan', 'plan_chat', 'ResponseCache', 'RateLimiter',
+           'APIKeys', 'ServerMetrics', 'RecentCompletions', 'feedback_record', 'read_feedback', 'create_app',
+           'run_sync', 'ServerThread', 'check_model_folder', 'load_served_model', 'build_server', 'serve',
            'RequestRecord', 'percentile', 'run_load_async', 'summarize', 'load_test', 'make_requests', 'start_replica',
            'wait_healthy', 'stop_process', 'create_balancer', 'grade_min_p', 'grade_sse', 'grade_percentile']
 
@@ -166,6 +166,35 @@ class PagedKVCache:
     def __repr__(self):
         return f"PagedKVCache({self.n_blocks} blocks x {self.block_size} tokens, {self.allocator.n_used} used, {self.nbytes / 2**20:.2f} MiB)"
 
+class PagedBatch:
+    """B sequences of a `PagedKVCache` as chapter 03's `Transformer.forward` takes a cache: their block `tables` (B, M) and the `positions`
+    (B, T), int64, of their T new tokens (`valid` (B, T), bool: the real ones of right-padded rows). `update` writes each new token's keys and values into its block and offset, then hands back every
+    sequence's M * block_size keys and values with a mask: a query sees the keys at or before its own position, never another sequence's
+    or an unused slot."""
+    def __init__(self, cache: PagedKVCache, tables: torch.Tensor, positions: torch.Tensor, valid: torch.Tensor | None = None):
+        if tables.dim() != 2 or positions.dim() != 2 or tables.shape[0] != positions.shape[0]:
+            raise ValueError(f"PagedBatch needs tables (B, M) and positions (B, T) of the same B, got {tuple(tables.shape)} and {tuple(positions.shape)}")
+        if int(positions.max()) >= tables.shape[1] * cache.block_size: raise ValueError("a position lies past the blocks of its table")
+        self.cache, self.tables, self.pos = cache, tables, positions
+        rows = torch.arange(tables.shape[0], device=tables.device)[:, None]
+        self.blk, self.off = tables[rows, positions // cache.block_size], positions % cache.block_size       # (B, T) each
+        keys = torch.arange(tables.shape[1] * cache.block_size, device=tables.device)
+        self.mask = (keys[None, None, :] <= positions[:, :, None])[:, None]            # (B, 1, T, keys)
+        self.valid = None if valid is None else valid.flatten()                          # right-padded rows: which tokens are real
+
+    def positions(self, B: int, T: int, device=None) -> torch.Tensor:
+        if (B, T) != tuple(self.pos.shape): raise ValueError(f"the batch has {tuple(self.pos.shape)} (sequences, new tokens), input_ids has {(B, T)}")
+        return self.pos
+
+    def update(self, layer: int, k: torch.Tensor, v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        flat = lambda t: t.transpose(1, 2).flatten(0, 1)       # (B, n_kv, T, hd) -> (B * T, n_kv, hd)
+        at = [self.blk.flatten(), self.off.flatten(), flat(k), flat(v)]
+        if self.valid is not None: at = [x[self.valid] for x in at]        # padding is never stored
+        self.cache.write(layer, *at)
+        return *self.cache.gather(layer, self.tables), self.mask
+
+    def advance(self, T: int): pass         # where each token sits is in the tables
+
 # %% ../nbs/07_serving.ipynb #0010
 class QueueFull(RuntimeError):
     "The engine's waiting queue is full: the caller should retry later (HTTP 429)."
@@ -267,115 +296,111 @@ class Engine:
         return {"running": len(self.running), "waiting": len(self.waiting), "kv_blocks_used": a.n_used, "kv_blocks_total": a.n_blocks,
                 "kv_usage": a.n_used / a.n_blocks}
 
-    # --- scheduling ---------------------------------------------------------------
-    def _need(self, s: Sequence) -> int: return self.cache.blocks_for(len(s.prompt) + s.params.max_tokens)
+# %% ../nbs/07_serving.ipynb #0011-b
+@patch
+def _need(self: Engine, s: Sequence) -> int: return self.cache.blocks_for(len(s.prompt) + s.params.max_tokens)
 
-    def _admit(self) -> list[Sequence]:
-        if self.paused or (self.policy == "static" and self.running): return []
-        reserved = sum(self._need(s) - len(s.blocks) for s in self.running)
-        new = []
-        while self.waiting and len(self.running) + len(new) < self.max_batch:
-            need = self._need(self.waiting[0])
-            if self.cache.allocator.n_free - reserved < need: break      # admission control: its worst case must fit
-            new.append(self.waiting.popleft()); reserved += need
-        return new
+@patch
+def _admit(self: Engine) -> list[Sequence]:
+    if self.paused or (self.policy == "static" and self.running): return []
+    reserved = sum(self._need(s) - len(s.blocks) for s in self.running)
+    new = []
+    while self.waiting and len(self.running) + len(new) < self.max_batch:
+        need = self._need(self.waiting[0])
+        if self.cache.allocator.n_free - reserved < need: break      # admission control: its worst case must fit
+        new.append(self.waiting.popleft()); reserved += need
+    return new
 
-    def _finish(self, s: Sequence, reason: str):
-        s.finish_reason = reason
-        self.cache.allocator.release(s.blocks); s.blocks = []
-        self.running.remove(s)
+@patch
+def _finish(self: Engine, s: Sequence, reason: str):
+    s.finish_reason = reason
+    self.cache.allocator.release(s.blocks); s.blocks = []
+    self.running.remove(s)
 
-    def _grow(self, s: Sequence, n_tokens: int):
-        while len(s.blocks) * self.cache.block_size < n_tokens: s.blocks.append(self.cache.allocator.alloc())
+@patch
+def _grow(self: Engine, s: Sequence, n_tokens: int):
+    while len(s.blocks) * self.cache.block_size < n_tokens: s.blocks.append(self.cache.allocator.alloc())
 
-    @torch.no_grad()
-    def step(self) -> list[Output]:
-        "Admit, decode the running batch, prefill the newcomers, sample; the outputs of this step."
-        new, old = self._admit(), list(self.running)
-        outs = []
-        if old: outs += self._guarded(old, self._decode)
-        for s in new:
-            self.running.append(s)
-            outs += self._guarded([s], lambda one: self._prefill(one[0]))
-        for s in [s for s in self.running if s.finish_reason is not None]: self._finish(s, s.finish_reason)
-        self.steps += 1
-        return outs
+@patch
+@torch.no_grad()
+def step(self: Engine) -> list[Output]:
+    "Admit, decode the running batch, prefill the newcomers, sample; the outputs of this step."
+    new, old = self._admit(), list(self.running)
+    outs = []
+    if old: outs += self._guarded(old, self._decode)
+    if new:
+        self.running += new
+        outs += self._guarded(new, self._prefill)          # the newcomers' prompts in one forward (one at a time if that fails)
+    for s in [s for s in self.running if s.finish_reason is not None]: self._finish(s, s.finish_reason)
+    self.steps += 1
+    return outs
 
-    # --- the model, over the paged cache -----------------------------------------------
-    def _prefill(self, s: Sequence) -> torch.Tensor:
-        m, T, bs = self.model, len(s.prompt), self.cache.block_size
-        self._grow(s, T)
-        pos = torch.arange(T, device=self.device)
-        table = torch.tensor(s.blocks, device=self.device)
-        blk, off = table[pos // bs], pos % bs
-        x = m.embed_tokens(torch.tensor([s.prompt], device=self.device))
-        cos, sin = rope(pos, self.cfg.head_dim, self.cfg.rope_theta, x.dtype)
-        for i, layer in enumerate(m.layers):
-            q, k, v = layer.self_attn.qkv(layer.input_layernorm(x), cos, sin)
-            self.cache.write(i, blk, off, k[0].transpose(0, 1), v[0].transpose(0, 1))
-            o = F.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=True)
-            x = x + layer.self_attn.o_proj(o.transpose(1, 2).reshape(1, T, -1))
-            x = x + layer.mlp(layer.post_attention_layernorm(x))
-        if s.params.prompt_logprobs is not None: s.prompt_lps = self._prompt_logprobs(s, m.lm_head(m.norm(x[0, :-1])))   # (T-1, vocab)
-        return m.lm_head(m.norm(x[:, -1]))
+# %% ../nbs/07_serving.ipynb #0011-c
+@patch
+def _forward(self: Engine, seqs: list[Sequence], tokens: list[list[int]], positions: torch.Tensor, valid: torch.Tensor | None = None) -> torch.Tensor:
+    """The model's logits (B, T, vocab) for `tokens` (B lists of T ids) of `seqs` at `positions` (B, T), through their blocks of the cache;
+    `valid` (B, T) marks the real tokens of right-padded rows (padding is neither stored nor seen)."""
+    last = positions if valid is None else torch.where(valid, positions, -1)
+    for s, n in zip(seqs, last.max(1).values.tolist()): self._grow(s, n + 1)
+    M = max(len(s.blocks) for s in seqs)
+    tables = torch.tensor([s.blocks + [s.blocks[0]] * (M - len(s.blocks)) for s in seqs], device=self.device)   # padding is masked out
+    return self.model(torch.tensor(tokens, device=self.device), PagedBatch(self.cache, tables, positions, valid))
 
-    def _decode(self, seqs: list[Sequence]) -> torch.Tensor:
-        m, bs, B = self.model, self.cache.block_size, len(seqs)
-        for s in seqs: self._grow(s, s.n_tokens)
-        M = max(len(s.blocks) for s in seqs)
-        tables = torch.tensor([s.blocks + [s.blocks[0]] * (M - len(s.blocks)) for s in seqs], device=self.device)
-        pos = torch.tensor([s.n_tokens - 1 for s in seqs], device=self.device)       # position of each newest token
-        blk, off = tables[torch.arange(B, device=self.device), pos // bs], pos % bs
-        mask = (torch.arange(M * bs, device=self.device)[None, :] <= pos[:, None])[:, None, None, :]   # (B, 1, 1, keys)
-        x = m.embed_tokens(torch.tensor([[s.out[-1]] for s in seqs], device=self.device))
-        cos, sin = rope(pos[:, None], self.cfg.head_dim, self.cfg.rope_theta, x.dtype)
-        for i, layer in enumerate(m.layers):
-            q, k, v = layer.self_attn.qkv(layer.input_layernorm(x), cos, sin)
-            self.cache.write(i, blk, off, k[:, :, 0], v[:, :, 0])
-            K, V = self.cache.gather(i, tables)
-            o = F.scaled_dot_product_attention(q, K, V, attn_mask=mask, enable_gqa=True)
-            x = x + layer.self_attn.o_proj(o.transpose(1, 2).reshape(B, 1, -1))
-            x = x + layer.mlp(layer.post_attention_layernorm(x))
-        return m.lm_head(m.norm(x[:, -1]))
+@patch
+def _prefill(self: Engine, seqs: list[Sequence]) -> torch.Tensor:
+    "Logits (B, vocab) after each prompt of `seqs`, the prompts run in one forward, right-padded to the longest."
+    lens = torch.tensor([len(s.prompt) for s in seqs], device=self.device)
+    at = torch.arange(int(lens.max()), device=self.device)[None]
+    valid = at < lens[:, None]
+    positions = torch.minimum(at, lens[:, None] - 1)          # padding sits on its row's last position: inside the row's blocks, never written
+    logits = self._forward(seqs, [s.prompt + [0] * (valid.shape[1] - len(s.prompt)) for s in seqs], positions, valid)     # (B, T, vocab)
+    for row, s in zip(logits, seqs):
+        if s.params.prompt_logprobs is not None: s.prompt_lps = self._prompt_logprobs(s, row[:len(s.prompt) - 1])
+    return logits[torch.arange(len(seqs), device=self.device), lens - 1]
 
-    # --- stop conditions, incremental text (sampling: below) ------------------------------------------
-    def _append(self, s: Sequence, t: int) -> Output:
-        p, reason = s.params, None
-        s.out.append(t)
-        if t in self.stop_token_ids and not p.ignore_eos: reason = "stop"
-        if self.decode is not None:
-            text = self.decode(s.out[:-1] if reason else s.out)
-            hits = [i for i in (text.find(x) for x in p.stop) if i >= 0]
-            if hits: text, reason = text[:min(hits)], "stop"
-            s.text = text
-        if reason is None and (len(s.out) >= p.max_tokens or s.n_tokens >= self.cfg.context): reason = "length"
-        end = len(s.text)
-        if reason is None:          # hold back what may still change: half a UTF-8 character, the start of a stop string
-            if s.text.endswith("\ufffd") and s.held < 3:          # a UTF-8 character takes at most 4 byte tokens
-                while end > s.sent and s.text[end - 1] == "\ufffd": end -= 1
-                s.held += 1
-            else: s.held = 0
-            end -= max([k for x in p.stop for k in range(1, len(x)) if s.text[:end].endswith(x[:k])], default=0)
-            end = max(end, s.sent)
-        delta, s.sent = s.text[s.sent:end], end
-        s.finish_reason = reason
-        return Output(s.rid, t, delta, reason is not None, reason, len(s.prompt), len(s.out))
+@patch
+def _decode(self: Engine, seqs: list[Sequence]) -> torch.Tensor:
+    pos = torch.tensor([[s.n_tokens - 1] for s in seqs], device=self.device)       # position of each newest token
+    return self._forward(seqs, [[s.out[-1]] for s in seqs], pos)[:, -1]
 
-    def run(self, prompts: list[list[int]], params: SamplingParams | list[SamplingParams] | None = None) -> list[Output]:
-        "Offline batch: run `prompts` to completion through the scheduler; per prompt, an `Output` with all its tokens and text."
-        params = params if isinstance(params, list) else [params or SamplingParams()] * len(prompts)
-        if len(params) != len(prompts): raise ValueError(f"got {len(prompts)} prompts and {len(params)} SamplingParams")
-        todo, ids, toks, texts, res = list(zip(prompts, params)), [], collections.defaultdict(list), collections.defaultdict(str), {}
-        while todo or self.has_work:
-            while todo and len(self.waiting) < self.max_waiting: ids.append(self.add(list(todo[0][0]), todo[0][1])); todo.pop(0)
-            for o in self.step():
-                toks[o.rid].append(o.token); texts[o.rid] += o.text
-                if o.finished: res[o.rid] = o
-        return [Output(r, None, texts[r], True, res[r].finish_reason, res[r].prompt_tokens, res[r].completion_tokens, tokens=toks[r]) for r in ids]
+# %% ../nbs/07_serving.ipynb #0011-d
+@patch
+def _append(self: Engine, s: Sequence, t: int) -> Output:
+    p, reason = s.params, None
+    s.out.append(t)
+    if t in self.stop_token_ids and not p.ignore_eos: reason = "stop"
+    if self.decode is not None:
+        text = self.decode(s.out[:-1] if reason else s.out)
+        hits = [i for i in (text.find(x) for x in p.stop) if i >= 0]
+        if hits: text, reason = text[:min(hits)], "stop"
+        s.text = text
+    if reason is None and (len(s.out) >= p.max_tokens or s.n_tokens >= self.cfg.context): reason = "length"
+    end = len(s.text)
+    if reason is None:          # hold back what may still change: half a UTF-8 character, the start of a stop string
+        if s.text.endswith("\ufffd") and s.held < 3:          # a UTF-8 character takes at most 4 byte tokens
+            while end > s.sent and s.text[end - 1] == "\ufffd": end -= 1
+            s.held += 1
+        else: s.held = 0
+        end -= max([k for x in p.stop for k in range(1, len(x)) if s.text[:end].endswith(x[:k])], default=0)
+        end = max(end, s.sent)
+    delta, s.sent = s.text[s.sent:end], end
+    s.finish_reason = reason
+    return Output(s.rid, t, delta, reason is not None, reason, len(s.prompt), len(s.out))
+
+@patch
+def run(self: Engine, prompts: list[list[int]], params: SamplingParams | list[SamplingParams] | None = None) -> list[Output]:
+    "Offline batch: run `prompts` to completion through the scheduler; per prompt, an `Output` with all its tokens and text."
+    params = params if isinstance(params, list) else [params or SamplingParams()] * len(prompts)
+    if len(params) != len(prompts): raise ValueError(f"got {len(prompts)} prompts and {len(params)} SamplingParams")
+    todo, ids, toks, texts, res = list(zip(prompts, params)), [], collections.defaultdict(list), collections.defaultdict(str), {}
+    while todo or self.has_work:
+        while todo and len(self.waiting) < self.max_waiting: ids.append(self.add(list(todo[0][0]), todo[0][1])); todo.pop(0)
+        for o in self.step():
+            toks[o.rid].append(o.token); texts[o.rid] += o.text
+            if o.finished: res[o.rid] = o
+    return [Output(r, None, texts[r], True, res[r].finish_reason, res[r].prompt_tokens, res[r].completion_tokens, tokens=toks[r]) for r in ids]
 
 # %% ../nbs/07_serving.ipynb #sve1-py
-from fastcore.basics import patch
-
 def _token_logprobs(row: torch.Tensor, t: int, k: int) -> tuple[float, list[tuple[int, float]]]:
     "Log-probability of token `t` under the raw log-softmax of `row` (vocab,), and the `k` most likely (id, log-probability), best first."
     lp = row.detach().float().log_softmax(-1).clamp_min(-9999.0)     # vLLM's floor for -inf, which JSON cannot carry
@@ -409,11 +434,14 @@ def _guarded(self: Engine, seqs: list[Sequence], forward: Callable) -> list[Outp
 def _sample(self: Engine, seqs: list[Sequence], logits: torch.Tensor) -> list[Output]:
     "A token per sequence from `logits` (B, vocab), each with its own settings and generator; a failure is that sequence's alone."
     outs = []
-    for s, row in zip(seqs, logits):
+    # greedy rows without processors whose logits are all finite take the batch's argmax; every other row goes through `sample_token`
+    fast = (torch.isfinite(logits).all(-1) & torch.tensor([s.params.greedy and not s.params.logits_processors for s in seqs], device=logits.device)).tolist()
+    best = logits.argmax(-1).tolist()
+    for s, row, quick, t in zip(seqs, logits, fast, best):
         try:
             x = row
             for f in s.params.logits_processors: x = f(s.out, x)           # e.g. a grammar's mask (chapter 09); log-probabilities stay the model's
-            o = self._append(s, sample_token(x, s.params, s.generator))
+            o = self._append(s, t if quick else sample_token(x, s.params, s.generator))
             if s.params.logprobs is not None: o.logprob, o.top_logprobs = _token_logprobs(row, o.token, s.params.logprobs)
             if len(s.out) == 1: o.prompt_logprobs = s.prompt_lps
         except Exception as e: o = self._fail(s, e)
@@ -1083,15 +1111,6 @@ def feedback_record(body: FeedbackRequest, recent: RecentCompletions) -> dict:
             "user_hash": None if body.user is None else hashlib.sha256(body.user.encode()).hexdigest()[:16],
             "messages": [{**m, "content": mask(m["content"])} for m in done["messages"]], "answer": mask(done["answer"]), "citations": done["citations"]}
 
-def append_jsonl(path: str | os.PathLike, record: dict):
-    "Append `record` as one JSON line to `path` under an exclusive `fcntl` lock, flushed and fsynced: whole lines, also from concurrent threads and processes."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    line = (json.dumps(record, ensure_ascii=False) + "\n").encode()
-    with open(path, "ab") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        try: f.write(line); f.flush(); os.fsync(f.fileno())
-        finally: fcntl.flock(f, fcntl.LOCK_UN)
-
 def read_feedback(path: str | os.PathLike, item_ids: dict | None = None) -> list[dict]:
     """The records of a feedback log written by `POST /v1/feedback`, oldest first, in the shape chapter 11's `bad_cases` takes (id, item_id, messages,
     answer, rating, correction); `item_ids` maps completion ids to the caller's own ids (an evaluation set's: the server knows only completion ids).
@@ -1216,8 +1235,9 @@ def create_app(runner: EngineLoop, tokenizer, model_name: str = "llmcamp", rate_
     app.state.limiter = RateLimiter(*rate_limit) if rate_limit else None
     app.state.api_keys = api_keys if api_keys is None or isinstance(api_keys, APIKeys) else APIKeys(api_keys)
     metrics, cache, vocab = app.state.metrics, app.state.cache, token_bytes(tokenizer)
-    engine.decode = lambda ids: tokenizer.decode(ids, skip_special_tokens=True)
-    engine.stop_token_ids = set(stop_token_ids(tokenizer))      # <|end|> and eos, as chapter 03's export writes them
+    if engine.decode is None or not set(stop_token_ids(tokenizer)) <= engine.stop_token_ids:
+        raise ValueError("create_app: build the engine with the served tokenizer's text and stop tokens, as build_server does: "
+                         "Engine(model, ..., stop_token_ids=stop_token_ids(tokenizer), decode=lambda ids: tokenizer.decode(ids, skip_special_tokens=True))")
     recent = collections.deque(maxlen=50)            # recent end-to-end latencies, for Retry-After
     app.state.completions = done_recently = RecentCompletions(recent_completions)      # what a feedback's id names
     app.state.feedback_log = Path(feedback_log) if feedback_log is not None else None
@@ -1515,17 +1535,13 @@ def create_app(runner: EngineLoop, tokenizer, model_name: str = "llmcamp", rate_
         rec = feedback_record(parse_request(await request.body(), FeedbackRequest), done_recently)
         if app.state.feedback_log is None:
             raise APIError(501, "this server keeps no feedback log (`llmcamp serve` keeps one in the workspace's 07_serving/feedback.jsonl)", type="server_error", code="feedback_disabled")
-        await asyncio.to_thread(append_jsonl, app.state.feedback_log, rec)
+        await asyncio.to_thread(append_line, app.state.feedback_log, rec)
         return {"object": "feedback", "id": rec["id"], "completion_id": rec["completion_id"], "rating": rec["rating"], "stored": True}
 
     return app
 
 # %% ../nbs/07_serving.ipynb #0024
 import uvicorn
-
-def free_port(host: str = "127.0.0.1") -> int:
-    "A TCP port that is free on `host` right now."
-    with socket.socket() as s: s.bind((host, 0)); return s.getsockname()[1]
 
 def run_sync(coro):
     "Run coroutine `coro` to completion, also from inside a running event loop (a notebook) by using a helper thread."
@@ -1588,7 +1604,8 @@ def build_server(model, tokenizer, name: str = "llmcamp", max_batch: int = 8, ma
                  feedback_log: str | os.PathLike | None = None) -> FastAPI:
     "Engine, engine loop and app for `model` and `tokenizer` (`guards`, `retrieval`, `feedback_log`: see `create_app`)."
     budget = None if kv_budget_mb is None else int(kv_budget_mb * 2**20)
-    engine = Engine(model, budget, block_size, max_batch, max_waiting, policy)
+    engine = Engine(model, budget, block_size, max_batch, max_waiting, policy, stop_token_ids=stop_token_ids(tokenizer),
+                    decode=lambda ids: tokenizer.decode(ids, skip_special_tokens=True))     # <|end|> and eos, as chapter 03's export writes them
     return create_app(EngineLoop(engine), tokenizer, name, rate_limit, cache_entries, default_max_tokens, api_keys, guards, retrieval, feedback_log)
 
 def serve(model: str | os.PathLike, host: str = "127.0.0.1", port: int = 8000, name: str | None = None, threads: int | None = None,

@@ -10,6 +10,8 @@ import json
 import math
 import os
 import shutil
+import socket
+import threading
 import time
 from pathlib import Path
 from typing import Any, Callable, Literal, Mapping
@@ -24,8 +26,9 @@ __all__ = ['CHAPTERS', 'UNITS', 'METRICS', 'PII_TYPES', 'ASK_PYTHON_DOCS', 'PROF
            'TokenizerSizes', 'ModelSizes', 'TrainSizes', 'FinetuneSizes', 'QuantSizes', 'ServeSizes', 'RagSizes',
            'AgentSizes', 'SafetySizes', 'EvalSizes', 'Profile', 'load_profiles', 'cuda_available', 'get_profile',
            'estimate_params', 'training_budget', 'measure_matmul_flops', 'WorkspaceError', 'atomic_write',
-           'replace_folder', 'default_workspace', 'Workspace', 'SLOReport', 'format_table', 'check', 'ExerciseFailed',
-           'expect', 'attempt', 'grade_ttft_slo', 'grade_laptop_profile', 'grade_failing_report']
+           'replace_folder', 'default_workspace', 'append_line', 'free_port', 'Workspace', 'SLOReport', 'format_table',
+           'check', 'ExerciseFailed', 'expect', 'attempt', 'grade_ttft_slo', 'grade_laptop_profile',
+           'grade_failing_report']
 
 # %% ../nbs/00_requirements.ipynb #0008
 CHAPTERS: dict[str, str] = {
@@ -568,7 +571,7 @@ def atomic_write(path: str | os.PathLike, data: str | bytes | Callable[[Path], A
     durable. Readers, and a crash at any moment, see the old file or the new one, never half of one. When writing fails the old file is
     untouched and the partial one removed. The one way the package writes a file in place."""
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}.{threading.get_ident()}")
     try:
         if callable(data): data(tmp)
         elif isinstance(data, (str, bytes)): tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
@@ -586,7 +589,7 @@ def replace_folder(path: str | os.PathLike, write: Callable[[Path], Any]) -> Pat
     folder or the new one, never half of one; when `write` fails, the old folder stays and the partial one is removed. The one way the
     package writes a folder (model folders, indexes)."""
     path = Path(path)
-    tmp, old = path.with_name(f".{path.name}.tmp{os.getpid()}"), path.with_name(f".{path.name}.old{os.getpid()}")
+    tmp, old = (path.with_name(f".{path.name}.{k}{os.getpid()}.{threading.get_ident()}") for k in ("tmp", "old"))
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         write(tmp)
@@ -607,6 +610,27 @@ def default_workspace(profile: str) -> Path:
     for d in [Path.cwd(), *Path.cwd().parents]:
         if (d / "settings.ini").is_file() and "lib_name = llmcamp" in (d / "settings.ini").read_text(): return d / "workspace" / profile
     return Path.home() / ".cache" / "llmcamp" / profile
+
+# %% ../nbs/00_requirements.ipynb #002e-a
+def append_line(path: str | os.PathLike, record: str | Mapping) -> Path:
+    """Append one line to the log file `path` (created with its folder when missing): `record` as it is, or as JSON when it is a mapping.
+    Under an exclusive `fcntl` lock, flushed and fsynced, so concurrent threads and processes add whole lines, never interleaved halves.
+    `ValueError` for a str holding a line break (it would become two records). The one way the package appends to a log."""
+    import fcntl
+    line = json.dumps(record, ensure_ascii=False) if isinstance(record, Mapping) else record
+    if not isinstance(line, str): raise TypeError(f"append_line: record must be a str or a mapping, got {type(record).__name__}")
+    if "\n" in line or "\r" in line: raise ValueError("append_line: the record holds a line break; a log line must be one line")
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "ab") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try: f.write((line + "\n").encode("utf-8")); f.flush(); os.fsync(f.fileno())
+        finally: fcntl.flock(f, fcntl.LOCK_UN)
+    return path
+
+def free_port(host: str = "127.0.0.1") -> int:
+    "A TCP port nobody listens on at `host` right now (for a server, a launch's rendezvous or a test), so no run waits on a port an earlier one still holds."
+    with socket.socket() as s: s.bind((host, 0)); return s.getsockname()[1]
+
 
 # %% ../nbs/00_requirements.ipynb #002f
 class Workspace:

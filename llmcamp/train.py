@@ -23,14 +23,14 @@ import torch.nn.functional as F
 from torch import nn
 
 from .model import ModelConfig, Transformer, flops_per_token
-from .spec import ExerciseFailed, Workspace, atomic_write, attempt, expect, get_profile, measure_matmul_flops, replace_folder
+from .spec import ExerciseFailed, Workspace, atomic_write, attempt, expect, free_port, get_profile, measure_matmul_flops, replace_folder
 
 # %% auto #0
 __all__ = ['GPU_PEAK_FLOPS', 'CKPT_FORMAT', 'PATIENCE', 'DEMO_RECIPE', 'LAUNCHERS', 'LAUNCH_ENV', 'TrainConfig', 'lr_at',
            'make_scheduler', 'TokenBlocks', 'get_token_blocks', 'param_groups', 'make_optimizer', 'lm_loss',
            'peak_flops', 'mfu', 'Dist', 'init_distributed', 'wrap_model', 'close_distributed', 'CheckpointError',
            'save_checkpoint', 'load_checkpoint', 'evaluate', 'TrainResult', 'train', 'train_base_model',
-           'save_base_model', 'get_base_model', 'main', 'train_args', 'free_port', 'launch_commands', 'run_commands',
+           'save_base_model', 'get_base_model', 'main', 'train_args', 'launch_commands', 'run_commands',
            'launch_failure', 'stress_launches', 'stress_main', 'zero_memory', 'hpo_search', 'grade_lr_schedule',
            'grade_grad_accumulation', 'grade_mfu']
 
@@ -606,7 +606,7 @@ def main(argv: list[str] | None = None) -> dict | None:
         if d.world > 1: dist.barrier()                # every rank is done with collectives before any leaves
         del res, model                                # the DDP/FSDP model holds the group: drop it before destroying the group
         summary["group_released"] = close_distributed()
-        if d.main: Path(a.out, "result.json").write_text(json.dumps(summary, indent=1))
+        if d.main: atomic_write(Path(a.out, "result.json"), json.dumps(summary, indent=1))
         return summary
     finally:
         close_distributed(order_timeout=0)            # on an error, too, without waiting on peers that may be gone (a no-op after a clean end)
@@ -623,11 +623,6 @@ def train_args(data, out, **kw) -> list[str]:
     "Command-line arguments of `python -m llmcamp.train` for `DEMO_RECIPE` (fields changed by `kw`) on token file `data`, writing to `out`."
     a = {"data": data, "out": out, **DEMO_RECIPE, **kw}
     return [x for k, v in a.items() for x in ("--" + k.replace("_", "-"), str(v))]
-
-def free_port() -> int:
-    "A TCP port nobody listens on now, so no launch waits on (or aborts over) a port an earlier one still holds."
-    import socket
-    with socket.socket() as s: s.bind(("127.0.0.1", 0)); return s.getsockname()[1]
 
 def launch_commands(kind: str, args: list[str], port: int) -> list[list[str]]:
     """The command lines of one 2-process run of `python -m llmcamp.train args`, started together: 'ddp' or 'fsdp' (`torchrun`, one node),
