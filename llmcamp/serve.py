@@ -168,9 +168,9 @@ class PagedKVCache:
 
 class PagedBatch:
     """B sequences of a `PagedKVCache` as chapter 03's `Transformer.forward` takes a cache: their block `tables` (B, M) and the `positions`
-    (B, T), int64, of their T new tokens (`valid` (B, T), bool: the real ones of right-padded rows). `update` writes each new token's keys and values into its block and offset, then hands back every
-    sequence's M * block_size keys and values with a mask: a query sees the keys at or before its own position, never another sequence's
-    or an unused slot."""
+    (B, T), int64, of their T new tokens (`valid` (B, T), bool: the real ones of right-padded rows). `update` writes each new token's keys
+    and values into its block and offset, then hands back every sequence's M * block_size keys and values with a mask: a query sees the
+    keys at or before its own position, never another sequence's or an unused slot. `ValueError` for tables and positions that disagree."""
     def __init__(self, cache: PagedKVCache, tables: torch.Tensor, positions: torch.Tensor, valid: torch.Tensor | None = None):
         if tables.dim() != 2 or positions.dim() != 2 or tables.shape[0] != positions.shape[0]:
             raise ValueError(f"PagedBatch needs tables (B, M) and positions (B, T) of the same B, got {tuple(tables.shape)} and {tuple(positions.shape)}")
