@@ -14,7 +14,7 @@ PY      := $(VENV)/bin/python
 TORCH   := $(shell grep -o '"torch==[^"]*"' pyproject.toml | tr -d '"')
 STAMP   := $(VENV)/.installed
 
-.PHONY: camp test test-gpu install export clean-nbs readme docs lab help wheels bench-quant gpu-check stress-dist
+.PHONY: camp test test-gpu install export format clean-nbs readme docs lab help wheels bench-quant gpu-check stress-dist
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -53,6 +53,10 @@ test-gpu: $(STAMP)  ## the same suite with the gpu profile, on a machine with a 
 export: $(STAMP)  ## write llmcamp/ from the notebooks, then README.md from nbs/index.ipynb
 	$(VENV)/bin/nbdev_export
 	$(VENV)/bin/llmcamp readme
+
+format: $(STAMP)  ## format the notebooks' export cells (ruff, 120 characters; tools/format_exports.py), then export
+	$(PY) tools/format_exports.py nbs
+	$(VENV)/bin/nbdev_export
 
 clean-nbs: $(STAMP)  ## strip outputs and metadata noise from every notebook
 	$(VENV)/bin/nbdev_clean --fname nbs

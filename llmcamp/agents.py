@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, Callable, Literal, Sequence, get_args, get_origin
 
 from fastcore.basics import patch
-from .spec import ExerciseFailed, Workspace, atomic_write, attempt, expect
+from .spec import Workspace, atomic_write
 
 # %% auto #0
 __all__ = ['SANDBOX_PYTHON', 'SANDBOX_UIDS', 'FORCE_ANSWER', 'REACT_SYSTEM', 'SIGNATURE_NAMES', 'TOPICS', 'SNIPPET_FORMS',
@@ -43,46 +43,64 @@ __all__ = ['SANDBOX_PYTHON', 'SANDBOX_UIDS', 'FORCE_ANSWER', 'REACT_SYSTEM', 'SI
            'SandboxLimits', 'SandboxResult', 'sandbox_mode', 'run_sandboxed', 'OpenAIBackend', 'ReplayBackend', 'Step',
            'Trace', 'Agent', 'parse_react', 'ReactAgent', 'extractive_summary', 'ShortTermMemory', 'LongTermMemory',
            'Permissions', 'function_calling_cases', 'multi_step_tasks', 'ast_match', 'exec_match', 'norm_answer',
-           'ScriptedPolicy', 'predicted_calls', 'evaluate_calls', 'task_answers', 'evaluate_tasks', 'grade_dict_schema',
-           'grade_same_call', 'grade_call_f1']
+           'ScriptedPolicy', 'predicted_calls', 'evaluate_calls', 'task_answers', 'evaluate_tasks']
 
 # %% ../nbs/09_agents.ipynb #a007
 class AgentError(ValueError):
     "A tool that cannot be described, a bad setting, a request the agent cannot serve: the message says what and where."
 
+
 class ToolArgumentError(AgentError):
     "Arguments that do not fit a tool's schema; the loop gives the message to the model as the tool's result."
 
+
 _JSON = {str: "string", int: "integer", float: "number", bool: "boolean"}
 
+
 def type_schema(tp, where: str = "value") -> dict:
-    "The JSON schema of a Python annotation (str, int, float, bool, list[X], Literal[...], X | None); anything else is an `AgentError` naming `where`."
-    if tp in _JSON: return {"type": _JSON[tp]}
+    """The JSON schema of a Python annotation (str, int, float, bool, list[X], Literal[...], X | None); anything else
+    is an `AgentError` naming `where`."""
+    if tp in _JSON:
+        return {"type": _JSON[tp]}
     origin, args = get_origin(tp), get_args(tp)
     if origin is Literal:
         kinds = {type(a) for a in args}
-        if len(kinds) != 1 or not kinds <= set(_JSON): raise AgentError(f"{where}: a Literal must hold values of one JSON type (str, int, float, bool), got {args!r}")
+        if len(kinds) != 1 or not kinds <= set(_JSON):
+            raise AgentError(
+                f"{where}: a Literal must hold values of one JSON type (str, int, float, bool), got {args!r}"
+            )
         return {"type": _JSON[kinds.pop()], "enum": list(args)}
-    if origin in (list, collections.abc.Sequence) and len(args) == 1: return {"type": "array", "items": type_schema(args[0], f"{where}[]")}
+    if origin in (list, collections.abc.Sequence) and len(args) == 1:
+        return {"type": "array", "items": type_schema(args[0], f"{where}[]")}
     if origin in (typing.Union, types.UnionType) and len(args) == 2 and type(None) in args:
         return {"anyOf": [type_schema(next(a for a in args if a is not type(None)), where), {"type": "null"}]}
-    raise AgentError(f"{where}: the type {getattr(tp, '__name__', None) or repr(tp)} has no JSON schema here; use str, int, float, bool, list[...], Literal[...] or X | None")
+    raise AgentError(
+        f"{where}: the type {getattr(tp, '__name__', None) or repr(tp)} has no JSON schema here; use str, int, "
+        "float, bool, list[...], Literal[...] or X | None"
+    )
+
 
 def parse_docstring(doc: str | None) -> tuple[str, dict[str, str]]:
-    "A Google-style docstring's summary (its first paragraph) and its argument descriptions (`name: text` lines under `Args:`)."
+    """A Google-style docstring's summary (its first paragraph) and its argument descriptions (`name: text` lines
+    under `Args:`)."""
     doc = inspect.cleandoc(doc or "")
     head, _, args = doc.partition("\nArgs:")
     out, name = {}, None
     for line in args.splitlines():
         m = re.match(r"\s{2,}(\w+)(?:\s*\([^)]*\))?:\s*(.*)", line)
-        if m: name = m.group(1); out[name] = m.group(2).strip()
-        elif name and line.strip(): out[name] += " " + line.strip()
+        if m:
+            name = m.group(1)
+            out[name] = m.group(2).strip()
+        elif name and line.strip():
+            out[name] += " " + line.strip()
     return " ".join(head.split("\n\n")[0].split()), out
 
 # %% ../nbs/09_agents.ipynb #a010
 @dataclass
 class Tool:
-    "A function the model may call: its name, description, JSON schema of its arguments, and whether it only reads or has side effects."
+    """A function the model may call: its name, description, JSON schema of its arguments, and whether it only reads
+    or has side effects."""
+
     name: str
     description: str
     parameters: dict
@@ -91,32 +109,53 @@ class Tool:
 
     @classmethod
     def from_function(cls, fn: Callable, name: str | None = None, side_effects: bool = False) -> Tool:
-        "The tool for typed `fn`: types, defaults and `Literal` enums from its signature, descriptions from its docstring's `Args:`. A signature that cannot become a schema is an `AgentError`."
+        """The tool for typed `fn`: types, defaults and `Literal` enums from its signature, descriptions from its
+        docstring's `Args:`. A signature that cannot become a schema is an `AgentError`."""
         name = name or fn.__name__
-        if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", name): raise AgentError(f"tool name {name!r}: use 1 to 64 letters, digits, '_' or '-'")
-        try: hints = typing.get_type_hints(fn)
-        except Exception as e: raise AgentError(f"{name}: cannot read the type annotations: {e}") from None
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", name):
+            raise AgentError(f"tool name {name!r}: use 1 to 64 letters, digits, '_' or '-'")
+        try:
+            hints = typing.get_type_hints(fn)
+        except Exception as e:
+            raise AgentError(f"{name}: cannot read the type annotations: {e}") from None
         summary, docs = parse_docstring(fn.__doc__)
-        if not summary: raise AgentError(f"{name}: a tool needs a docstring that says what it does (the model reads it)")
+        if not summary:
+            raise AgentError(f"{name}: a tool needs a docstring that says what it does (the model reads it)")
         props, required = {}, []
         for p in inspect.signature(fn).parameters.values():
             where = f"{name}({p.name})"
-            if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD): raise AgentError(f"{where}: *args and **kwargs have no schema; name every argument")
-            if p.name not in hints: raise AgentError(f"{where}: the argument has no type annotation")
+            if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                raise AgentError(f"{where}: *args and **kwargs have no schema; name every argument")
+            if p.name not in hints:
+                raise AgentError(f"{where}: the argument has no type annotation")
             s = type_schema(hints[p.name], where)
-            if p.name in docs: s["description"] = docs[p.name]
-            if p.default is p.empty: required.append(p.name)
-            else: s["default"] = p.default
+            if p.name in docs:
+                s["description"] = docs[p.name]
+            if p.default is p.empty:
+                required.append(p.name)
+            else:
+                s["default"] = p.default
             props[p.name] = s
-        return cls(name, summary, {"type": "object", "properties": props, "required": required, "additionalProperties": False}, fn, side_effects)
+        return cls(
+            name,
+            summary,
+            {"type": "object", "properties": props, "required": required, "additionalProperties": False},
+            fn,
+            side_effects,
+        )
 
     def schema(self) -> dict:
         "The tool in OpenAI's `tools` format."
-        return {"type": "function", "function": {"name": self.name, "description": self.description, "parameters": self.parameters}}
+        return {
+            "type": "function",
+            "function": {"name": self.name, "description": self.description, "parameters": self.parameters},
+        }
+
 
 def tool(fn: Callable | None = None, *, name: str | None = None, side_effects: bool = False):
     "`Tool.from_function` as a decorator: `@tool` or `@tool(side_effects=True)`."
-    if fn is None: return lambda f: Tool.from_function(f, name, side_effects)
+    if fn is None:
+        return lambda f: Tool.from_function(f, name, side_effects)
     return Tool.from_function(fn, name, side_effects)
 
 # %% ../nbs/09_agents.ipynb #a014
@@ -124,31 +163,55 @@ def check_value(v, s: dict, path: str):
     "Raise `ToolArgumentError` naming `path` when `v` does not fit schema `s` (the subset `type_schema` writes)."
     if "anyOf" in s:
         for alt in s["anyOf"]:
-            try: return check_value(v, alt, path)
-            except ToolArgumentError: pass
+            try:
+                return check_value(v, alt, path)
+            except ToolArgumentError:
+                pass
         raise ToolArgumentError(f"{path} must be {' or '.join(a.get('type', '?') for a in s['anyOf'])}, got {v!r}")
     t = s.get("type")
-    ok = {"string": isinstance(v, str), "boolean": isinstance(v, bool), "null": v is None, "array": isinstance(v, list),
-          "integer": isinstance(v, int) and not isinstance(v, bool), "number": isinstance(v, (int, float)) and not isinstance(v, bool)}.get(t, True)
-    if not ok: raise ToolArgumentError(f"{path} must be {'an' if t[0] in 'aeiou' else 'a'} {t}, got {type(v).__name__} {v!r}")
-    if "enum" in s and v not in s["enum"]: raise ToolArgumentError(f"{path} must be one of {s['enum']}, got {v!r}")
+    ok = {
+        "string": isinstance(v, str),
+        "boolean": isinstance(v, bool),
+        "null": v is None,
+        "array": isinstance(v, list),
+        "integer": isinstance(v, int) and not isinstance(v, bool),
+        "number": isinstance(v, (int, float)) and not isinstance(v, bool),
+    }.get(t, True)
+    if not ok:
+        raise ToolArgumentError(f"{path} must be {'an' if t[0] in 'aeiou' else 'a'} {t}, got {type(v).__name__} {v!r}")
+    if "enum" in s and v not in s["enum"]:
+        raise ToolArgumentError(f"{path} must be one of {s['enum']}, got {v!r}")
     if t == "array":
-        for i, x in enumerate(v): check_value(x, s["items"], f"{path}[{i}]")
+        for i, x in enumerate(v):
+            check_value(x, s["items"], f"{path}[{i}]")
+
 
 @patch
 def validate(self: Tool, arguments: dict | str) -> dict:
-    "`arguments` (a dict, or JSON text as the model writes it) checked against the schema, defaults filled in; a `ToolArgumentError` that says what is wrong otherwise."
+    """`arguments` (a dict, or JSON text as the model writes it) checked against the schema, defaults filled in; a
+    `ToolArgumentError` that says what is wrong otherwise."""
     if isinstance(arguments, str):
-        try: arguments = json.loads(arguments or "{}")
-        except json.JSONDecodeError as e: raise ToolArgumentError(f"{self.name}: the arguments are not valid JSON ({e.msg} at character {e.pos}): {arguments[:80]!r}") from None
-    if not isinstance(arguments, dict): raise ToolArgumentError(f"{self.name}: the arguments must be a JSON object, got {type(arguments).__name__}")
+        try:
+            arguments = json.loads(arguments or "{}")
+        except json.JSONDecodeError as e:
+            raise ToolArgumentError(
+                f"{self.name}: the arguments are not valid JSON ({e.msg} at character {e.pos}): {arguments[:80]!r}"
+            ) from None
+    if not isinstance(arguments, dict):
+        raise ToolArgumentError(f"{self.name}: the arguments must be a JSON object, got {type(arguments).__name__}")
     props, out = self.parameters["properties"], {}
-    if unknown := sorted(set(arguments) - set(props)): raise ToolArgumentError(f"{self.name}: unknown argument {unknown[0]!r}; it takes {', '.join(props) or 'none'}")
-    if missing := [k for k in self.parameters["required"] if k not in arguments]: raise ToolArgumentError(f"{self.name}: missing the argument {missing[0]!r}")
+    if unknown := sorted(set(arguments) - set(props)):
+        raise ToolArgumentError(f"{self.name}: unknown argument {unknown[0]!r}; it takes {', '.join(props) or 'none'}")
+    if missing := [k for k in self.parameters["required"] if k not in arguments]:
+        raise ToolArgumentError(f"{self.name}: missing the argument {missing[0]!r}")
     for k, s in props.items():
-        if k in arguments: check_value(arguments[k], s, f"{self.name}({k})"); out[k] = arguments[k]
-        else: out[k] = s["default"]
+        if k in arguments:
+            check_value(arguments[k], s, f"{self.name}({k})")
+            out[k] = arguments[k]
+        else:
+            out[k] = s["default"]
     return out
+
 
 @patch
 def __call__(self: Tool, arguments: dict | str | None = None, **kw):
@@ -164,8 +227,10 @@ def calculator(expression: str) -> str:
     Args:
         expression: the arithmetic to evaluate, e.g. "(2 + 3) * 4"
     """
-    from llmcamp.finetune import calculator as evaluate        # chapter 05's evaluator: it walks the AST, it never calls eval
+    from llmcamp.finetune import calculator as evaluate  # chapter 05's evaluator: it walks the AST, it never calls eval
+
     return str(evaluate(expression))
+
 
 def lookup_signature(name: str) -> str:
     """the signature of a function
@@ -176,18 +241,28 @@ def lookup_signature(name: str) -> str:
         name: the dotted name, e.g. "json.dumps" or "os.path.join"
     """
     parts = name.strip().split(".")
-    if not all(p.isidentifier() for p in parts): raise AgentError(f"lookup_signature: {name!r} is not a dotted name")
-    for i in range(len(parts), 0, -1):                          # the longest importable prefix: only standard-library modules are imported
+    if not all(p.isidentifier() for p in parts):
+        raise AgentError(f"lookup_signature: {name!r} is not a dotted name")
+    for i in range(len(parts), 0, -1):  # the longest importable prefix: only standard-library modules are imported
         mod = ".".join(parts[:i])
-        if parts[0] not in sys.stdlib_module_names: raise AgentError(f"lookup_signature: {parts[0]!r} is not a standard-library module")
-        try: obj = importlib.import_module(mod); break
-        except ImportError: continue
-    else: raise AgentError(f"lookup_signature: no module in {name!r}")
+        if parts[0] not in sys.stdlib_module_names:
+            raise AgentError(f"lookup_signature: {parts[0]!r} is not a standard-library module")
+        try:
+            obj = importlib.import_module(mod)
+            break
+        except ImportError:
+            continue
+    else:
+        raise AgentError(f"lookup_signature: no module in {name!r}")
     for attr in parts[i:]:
-        if attr.startswith("_") or not hasattr(obj, attr): raise AgentError(f"lookup_signature: {mod} has no public {attr!r}")
+        if attr.startswith("_") or not hasattr(obj, attr):
+            raise AgentError(f"lookup_signature: {mod} has no public {attr!r}")
         obj = getattr(obj, attr)
-    try: return f"{name}{inspect.signature(obj)}"
-    except (TypeError, ValueError): raise AgentError(f"lookup_signature: {name} has no signature that inspect can read") from None
+    try:
+        return f"{name}{inspect.signature(obj)}"
+    except (TypeError, ValueError):
+        raise AgentError(f"lookup_signature: {name} has no signature that inspect can read") from None
+
 
 def run_python(code: str) -> str:
     """run a Python snippet, get what it prints
@@ -199,70 +274,99 @@ def run_python(code: str) -> str:
     """
     r = run_sandboxed(code)
     out = r.stdout.strip()
-    if r.reason == "ok": return out
-    why = {"timeout": "it ran out of time", "output_limit": "it printed too much", "killed": "it was killed (a resource limit)"}.get(r.reason)
+    if r.reason == "ok":
+        return out
+    why = {
+        "timeout": "it ran out of time",
+        "output_limit": "it printed too much",
+        "killed": "it was killed (a resource limit)",
+    }.get(r.reason)
     return (out + "\n" if out else "") + (why or (r.stderr.strip().splitlines() or ["error"])[-1])
 
 # %% ../nbs/09_agents.ipynb #a020
 def _read_only(action, *args) -> int:
-    "SQLite authorizer: reads and SELECTs only; every write, schema change, ATTACH or PRAGMA that sets something is denied."
+    """SQLite authorizer: reads and SELECTs only; every write, schema change, ATTACH or PRAGMA that sets something is
+    denied."""
     ok = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
     return sqlite3.SQLITE_OK if action in ok else sqlite3.SQLITE_DENY
 
+
 def sql_tool(db: str | os.PathLike, max_rows: int = 20, timeout_s: float = 2.0) -> Tool:
-    "`sql_query`: read-only SQL over the SQLite database `db` (opened `mode=ro`, writes denied by an authorizer, a query stopped after `timeout_s`)."
+    """`sql_query`: read-only SQL over the SQLite database `db` (opened `mode=ro`, writes denied by an authorizer, a
+    query stopped after `timeout_s`)."""
     db = Path(db)
-    if not db.is_file(): raise AgentError(f"sql_tool: no SQLite database at {db}")
+    if not db.is_file():
+        raise AgentError(f"sql_tool: no SQLite database at {db}")
+
     def sql_query(query: str) -> str:
         """read-only SQL on the table api_docs(doc_id, module, title, body)
 
-    One SQLite SELECT; the rows come back as JSON.
+        One SQLite SELECT; the rows come back as JSON.
 
-        Args:
-            query: a single SELECT statement
+            Args:
+                query: a single SELECT statement
         """
         con = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
         try:
             con.set_authorizer(_read_only)
             deadline = time.monotonic() + timeout_s
-            con.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)      # a non-zero return aborts the query
-            try: cur = con.execute(query)
-            except sqlite3.Error as e: raise AgentError(f"sql_query: {e}") from None
+            con.set_progress_handler(
+                lambda: int(time.monotonic() > deadline), 10_000
+            )  # a non-zero return aborts the query
+            try:
+                cur = con.execute(query)
+            except sqlite3.Error as e:
+                raise AgentError(f"sql_query: {e}") from None
             rows = cur.fetchmany(max_rows + 1)
-        finally: con.close()
+        finally:
+            con.close()
         more = f" (first {max_rows} rows)" if len(rows) > max_rows else ""
         return json.dumps([list(r) for r in rows[:max_rows]], default=str) + more
+
     return Tool.from_function(sql_query)
 
 # %% ../nbs/09_agents.ipynb #a021
 def search_tool(ws: Workspace, kind: str = "bm25", k: int = 3, max_chars: int = 200) -> Tool:
     "`search_docs` over chapter 08's retriever of `kind` in `ws` (built through the library when missing)."
     from llmcamp.rag import get_retriever
+
     retriever = get_retriever(ws, kind=kind)
+
     def search_docs(query: str) -> str:
         """passages from the documentation
 
-    The best matches from chapter 08's index of the Python documentation.
+        The best matches from chapter 08's index of the Python documentation.
 
-        Args:
-            query: what to look for, e.g. "zip"
+            Args:
+                query: what to look for, e.g. "zip"
         """
         hits = retriever.search(query, k)
         return "\n".join(f"[{i}] {h.title}: {' '.join(h.text.split())[:max_chars]}" for i, h in enumerate(hits, 1))
+
     return Tool.from_function(search_docs)
 
+
 def camp_tools(ws: Workspace) -> dict[str, Tool]:
-    "The story's five tools: search_docs (chapter 08), lookup_signature, run_python (the sandbox, a side effect), calculator (chapter 05), sql_query (chapter 01's database)."
+    """The story's five tools: search_docs (chapter 08), lookup_signature, run_python (the sandbox, a side effect),
+    calculator (chapter 05), sql_query (chapter 01's database)."""
     from llmcamp.data import get_dataset
-    get_dataset(ws)                                    # chapter 01 writes the SQLite source; built through the library when missing
-    ts = [search_tool(ws), Tool.from_function(lookup_signature), Tool.from_function(run_python, side_effects=True),
-          Tool.from_function(calculator), sql_tool(ws.path("01", "dataset") / "sources" / "api_docs.sqlite")]
+
+    get_dataset(ws)  # chapter 01 writes the SQLite source; built through the library when missing
+    ts = [
+        search_tool(ws),
+        Tool.from_function(lookup_signature),
+        Tool.from_function(run_python, side_effects=True),
+        Tool.from_function(calculator),
+        sql_tool(ws.path("01", "dataset") / "sources" / "api_docs.sqlite"),
+    ]
     return {t.name: t for t in ts}
 
 # %% ../nbs/09_agents.ipynb #a025
 @dataclass
 class SandboxLimits:
-    "What one sandboxed run may use: CPU seconds, wall-clock seconds, address space (MB), size of any file it writes (MB), processes, output bytes."
+    """What one sandboxed run may use: CPU seconds, wall-clock seconds, address space (MB), size of any file it
+    writes (MB), processes, output bytes."""
+
     cpu_s: int = 2
     wall_s: float = 2.0
     memory_mb: int = 256
@@ -270,33 +374,72 @@ class SandboxLimits:
     nproc: int = 32
     output_bytes: int = 16_000
 
+
 @dataclass
 class SandboxResult:
-    "How a sandboxed run ended: its output (capped), exit code, why it ended (ok, error, timeout, killed, output_limit) and how long it took."
+    """How a sandboxed run ended: its output (capped), exit code, why it ended (ok, error, timeout, killed,
+    output_limit) and how long it took."""
+
     stdout: str
     stderr: str
     returncode: int | None
     reason: str
     seconds: float
 
-SANDBOX_PYTHON = "/usr/bin/python3"     # the system interpreter: the sandbox's user cannot read a virtualenv under /root
-SANDBOX_UIDS = range(200_000, 201_000)     # each run its own unused user id: RLIMIT_NPROC counts processes per user, so one run's fork bomb cannot starve another
+
+SANDBOX_PYTHON = "/usr/bin/python3"  # the system interpreter: the sandbox's user cannot read a virtualenv under /root
+SANDBOX_UIDS = range(
+    200_000,
+    201_000,
+    # each run its own unused user id: RLIMIT_NPROC counts processes per user, so one run's fork bomb cannot starve
+    # another
+)
 _uid_lock, _uid_next = threading.Lock(), [0]
 
+
 def _sandbox_uid() -> int:
-    with _uid_lock: _uid_next[0] += 1; return SANDBOX_UIDS[_uid_next[0] % len(SANDBOX_UIDS)]
-_HIDE = ["/etc", "/work", "/home", "/root", "/run", "/var", "/tmp", "/mnt", "/opt", "/srv", "/media", "/dev/shm"]   # empty tmpfs over each
+    with _uid_lock:
+        _uid_next[0] += 1
+        return SANDBOX_UIDS[_uid_next[0] % len(SANDBOX_UIDS)]
+
+
+_HIDE = [
+    "/etc",
+    "/work",
+    "/home",
+    "/root",
+    "/run",
+    "/var",
+    "/tmp",
+    "/mnt",
+    "/opt",
+    "/srv",
+    "/media",
+    "/dev/shm",
+]  # empty tmpfs over each
+
 
 def sandbox_mode() -> str:
-    "'namespaces' when this process may create Linux namespaces (root with `unshare`): the strong sandbox; else 'rlimits' (limits, clean environment, temporary folder only)."
-    if os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("setpriv") or not os.path.exists(SANDBOX_PYTHON): return "rlimits"
+    """'namespaces' when this process may create Linux namespaces (root with `unshare`): the strong sandbox; else
+    'rlimits' (limits, clean environment, temporary folder only)."""
+    if (
+        os.geteuid() != 0
+        or not shutil.which("unshare")
+        or not shutil.which("setpriv")
+        or not os.path.exists(SANDBOX_PYTHON)
+    ):
+        return "rlimits"
     r = subprocess.run(["unshare", "--net", "--mount", "--pid", "--fork", "true"], capture_output=True)
     return "namespaces" if r.returncode == 0 else "rlimits"
 
+
 def _limit(lim: SandboxLimits):
-    "In the child, before exec: a session of its own (so the whole group can be killed) and the resource limits, which every descendant inherits."
+    """In the child, before exec: a session of its own (so the whole group can be killed) and the resource limits,
+    which every descendant inherits."""
     os.setsid()
-    resource.setrlimit(resource.RLIMIT_CPU, (lim.cpu_s, lim.cpu_s + 1))           # SIGXCPU at the soft limit, SIGKILL at the hard one
+    resource.setrlimit(
+        resource.RLIMIT_CPU, (lim.cpu_s, lim.cpu_s + 1)
+    )  # SIGXCPU at the soft limit, SIGKILL at the hard one
     resource.setrlimit(resource.RLIMIT_AS, (lim.memory_mb << 20,) * 2)
     resource.setrlimit(resource.RLIMIT_FSIZE, (lim.file_mb << 20,) * 2)
     resource.setrlimit(resource.RLIMIT_NPROC, (lim.nproc,) * 2)
@@ -304,79 +447,153 @@ def _limit(lim: SandboxLimits):
 
 # %% ../nbs/09_agents.ipynb #a026
 def _command(code: str, mode: str, uid: int) -> list[str]:
-    "The command line: in namespaces, a shell as root in new network, mount and PID namespaces hides the filesystem's private parts, makes an empty working folder, then becomes user `uid` (no name, no groups, no capabilities) and runs Python; else Python alone."
+    """The command line: in namespaces, a shell as root in new network, mount and PID namespaces hides the
+    filesystem's private parts, makes an empty working folder, then becomes user `uid` (no name, no groups, no
+    capabilities) and runs Python; else Python alone."""
     py = [SANDBOX_PYTHON if os.path.exists(SANDBOX_PYTHON) else sys.executable, "-I", "-S", "-c", code]
-    if mode != "namespaces": return py
+    if mode != "namespaces":
+        return py
     hide = " && ".join(f"{{ [ ! -d {d} ] || mount -t tmpfs -o size=8m,mode=755 none {d}; }}" for d in _HIDE)
-    setup = (f"{hide} && mkdir /tmp/work && chown {uid}:{uid} /tmp/work && chmod 1777 /tmp && cd /tmp/work && "
-             f"exec setpriv --reuid {uid} --regid {uid} --clear-groups --no-new-privs --inh-caps=-all \"$@\"")
-    return ["unshare", "--net", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc", "--propagation", "private", "sh", "-c", setup, "sandbox"] + py
+    setup = (
+        f"{hide} && mkdir /tmp/work && chown {uid}:{uid} /tmp/work && chmod 1777 /tmp && cd /tmp/work && "
+        f"exec setpriv --reuid {uid} --regid {uid} --clear-groups --no-new-privs --inh-caps=-all \"$@\""
+    )
+    return [
+        "unshare",
+        "--net",
+        "--mount",
+        "--pid",
+        "--fork",
+        "--kill-child",
+        "--mount-proc",
+        "--propagation",
+        "private",
+        "sh",
+        "-c",
+        setup,
+        "sandbox",
+    ] + py
+
 
 def _processes_of(uid: int) -> list[int]:
     "PIDs of the processes whose real user id is `uid` (from /proc)."
     out = []
     for d in os.listdir("/proc"):
-        if not d.isdigit(): continue
-        try: st = Path(f"/proc/{d}/status").read_text()
-        except OSError: continue
+        if not d.isdigit():
+            continue
+        try:
+            st = Path(f"/proc/{d}/status").read_text()
+        except OSError:
+            continue
         m = re.search(r"^Uid:\s+(\d+)", st, re.M)
-        if m and int(m.group(1)) == uid: out.append(int(d))
+        if m and int(m.group(1)) == uid:
+            out.append(int(d))
     return out
 
+
 def run_sandboxed(code: str, limits: SandboxLimits | None = None, mode: str | None = None) -> SandboxResult:
-    """Run Python `code` in a separate process: no network, an empty temporary working folder, a clean environment, resource limits, a wall-clock
-    timeout, output capped at `limits.output_bytes` (the process is killed past it). With `mode` 'namespaces' (root), Linux network, mount and PID
+    """Run Python `code` in a separate process: no network, an empty temporary working folder, a clean environment,
+    resource limits, a wall-clock
+    timeout, output capped at `limits.output_bytes` (the process is killed past it). With `mode` 'namespaces' (root),
+    Linux network, mount and PID
     namespaces and a user id of its own; see `sandbox_mode`."""
-    if not isinstance(code, str): raise AgentError(f"run_sandboxed: code must be a str, got {type(code).__name__}")
+    if not isinstance(code, str):
+        raise AgentError(f"run_sandboxed: code must be a str, got {type(code).__name__}")
     lim, mode = limits or SandboxLimits(), mode or sandbox_mode()
     with tempfile.TemporaryDirectory(prefix="llmcamp-sbx-") as tmp:
-        if mode != "namespaces": os.chmod(tmp, 0o700)
+        if mode != "namespaces":
+            os.chmod(tmp, 0o700)
         t0 = time.perf_counter()
         uid = _sandbox_uid()
-        p = subprocess.Popen(_command(code, mode, uid), cwd=tmp, env={"PATH": "/usr/bin:/bin", "HOME": tmp, "LANG": "C.UTF-8"}, stdin=subprocess.DEVNULL,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=lambda: _limit(lim), close_fds=True)
+        p = subprocess.Popen(
+            _command(code, mode, uid),
+            cwd=tmp,
+            env={"PATH": "/usr/bin:/bin", "HOME": tmp, "LANG": "C.UTF-8"},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            preexec_fn=lambda: _limit(lim),
+            close_fds=True,
+        )
         bufs, over = {"out": bytearray(), "err": bytearray()}, threading.Event()
+
         def pump(stream, key):
             while chunk := stream.read1(65536):
                 room = lim.output_bytes - len(bufs[key])
-                bufs[key] += chunk[:max(room, 0)]
-                if len(chunk) > room: over.set(); break
-        readers = [threading.Thread(target=pump, args=(s, k), daemon=True) for s, k in ((p.stdout, "out"), (p.stderr, "err"))]
-        for r in readers: r.start()
+                bufs[key] += chunk[: max(room, 0)]
+                if len(chunk) > room:
+                    over.set()
+                    break
+
+        readers = [
+            threading.Thread(target=pump, args=(s, k), daemon=True) for s, k in ((p.stdout, "out"), (p.stderr, "err"))
+        ]
+        for r in readers:
+            r.start()
         reason = None
         while p.poll() is None:
-            if over.is_set(): reason = "output_limit"
-            elif time.perf_counter() - t0 > lim.wall_s: reason = "timeout"
+            if over.is_set():
+                reason = "output_limit"
+            elif time.perf_counter() - t0 > lim.wall_s:
+                reason = "timeout"
             if reason:
-                with contextlib.suppress(ProcessLookupError): os.killpg(p.pid, signal.SIGKILL)      # the group; the PID namespace takes every descendant with it
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(p.pid, signal.SIGKILL)  # the group; the PID namespace takes every descendant with it
                 break
             time.sleep(0.005)
-        p.wait(); seconds = time.perf_counter() - t0
-        while mode == "namespaces" and _processes_of(uid) and time.perf_counter() - t0 < seconds + 5: time.sleep(0.01)   # the namespace's processes are gone before we return
-        for r in readers: r.join(1)
+        p.wait()
+        seconds = time.perf_counter() - t0
+        while mode == "namespaces" and _processes_of(uid) and time.perf_counter() - t0 < seconds + 5:
+            time.sleep(0.01)  # the namespace's processes are gone before we return
+        for r in readers:
+            r.join(1)
         rc = p.returncode
-        if reason is None: reason = "ok" if rc == 0 else "killed" if rc < 0 or rc >= 128 else "error"
-        return SandboxResult(bufs["out"].decode("utf-8", "replace"), bufs["err"].decode("utf-8", "replace"), rc, reason, seconds)
+        if reason is None:
+            reason = "ok" if rc == 0 else "killed" if rc < 0 or rc >= 128 else "error"
+        return SandboxResult(
+            bufs["out"].decode("utf-8", "replace"), bufs["err"].decode("utf-8", "replace"), rc, reason, seconds
+        )
 
 # %% ../nbs/09_agents.ipynb #a035
 class OpenAIBackend:
-    "A chat model behind any OpenAI-compatible URL (the camp's server, vLLM, OpenAI) through the official `openai` client; greedy by default."
+    """A chat model behind any OpenAI-compatible URL (the camp's server, vLLM, OpenAI) through the official `openai`
+    client; greedy by default."""
+
     def __init__(self, base_url: str, model: str, api_key: str = "none", **params):
         from openai import OpenAI
-        self.client, self.model, self.params = OpenAI(base_url=base_url, api_key=api_key, max_retries=0), model, {"temperature": 0, **params}
 
-    def chat(self, messages: list[dict], tools: list[dict] | None = None, tool_choice: str | dict | None = None) -> dict:
+        self.client, self.model, self.params = (
+            OpenAI(base_url=base_url, api_key=api_key, max_retries=0),
+            model,
+            {"temperature": 0, **params},
+        )
+
+    def chat(
+        self, messages: list[dict], tools: list[dict] | None = None, tool_choice: str | dict | None = None
+    ) -> dict:
         "One turn: {'message': {'role', 'content', 'tool_calls'?}, 'finish_reason'}."
         kw = {"tools": tools, "tool_choice": tool_choice or "auto"} if tools else {}
         r = self.client.chat.completions.create(model=self.model, messages=messages, **kw, **self.params)
         m = r.choices[0].message
         msg = {"role": "assistant", "content": m.content}
-        if m.tool_calls: msg["tool_calls"] = [{"id": c.id, "type": "function", "function": {"name": c.function.name, "arguments": c.function.arguments}} for c in m.tool_calls]
+        if m.tool_calls:
+            msg["tool_calls"] = [
+                {
+                    "id": c.id,
+                    "type": "function",
+                    "function": {"name": c.function.name, "arguments": c.function.arguments},
+                }
+                for c in m.tool_calls
+            ]
         return {"message": msg, "finish_reason": r.choices[0].finish_reason}
 
+
 class ReplayBackend:
-    """Answers recorded from a live backend, replayed by request: the same request (messages, tools, tool choice) gets the same answer on every run
-    (claudette's and VCR's idea). A request never recorded goes to `live` when given (and is recorded), else it is an `AgentError`."""
+    """Answers recorded from a live backend, replayed by request: the same request (messages, tools, tool choice) gets
+    the same answer on every run
+    (claudette's and VCR's idea). A request never recorded goes to `live` when given (and is recorded), else it is an
+    `AgentError`."""
+
     def __init__(self, path: str | os.PathLike, live=None):
         self.path, self.live, self.hits, self.misses = Path(path), live, 0, 0
         self.records = json.loads(self.path.read_text()) if self.path.is_file() else {}
@@ -385,150 +602,259 @@ class ReplayBackend:
     def key(messages, tools, tool_choice) -> str:
         return hashlib.sha256(json.dumps([messages, tools, tool_choice], sort_keys=True).encode()).hexdigest()[:24]
 
-    def chat(self, messages: list[dict], tools: list[dict] | None = None, tool_choice: str | dict | None = None) -> dict:
+    def chat(
+        self, messages: list[dict], tools: list[dict] | None = None, tool_choice: str | dict | None = None
+    ) -> dict:
         k = self.key(messages, tools, tool_choice)
-        if k in self.records: self.hits += 1; return json.loads(json.dumps(self.records[k]))
-        if self.live is None: raise AgentError(f"no recording for this request (key {k}) in {self.path}; record it with a live backend")
+        if k in self.records:
+            self.hits += 1
+            return json.loads(json.dumps(self.records[k]))
+        if self.live is None:
+            raise AgentError(f"no recording for this request (key {k}) in {self.path}; record it with a live backend")
         self.misses += 1
         out = self.records[k] = self.live.chat(messages, tools, tool_choice)
         return json.loads(json.dumps(out))
 
     def save(self, path: str | os.PathLike | None = None):
         "Write the recordings (atomically: a temporary file, then a rename)."
-        p = Path(path or self.path); p.parent.mkdir(parents=True, exist_ok=True)
+        p = Path(path or self.path)
+        p.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(p, json.dumps(self.records, indent=0, sort_keys=True))
 
 # %% ../nbs/09_agents.ipynb #a038
 @dataclass
 class Step:
     "One step of a run: a tool call (tool, arguments, result, whether it failed), an answer, or a note; with its time."
-    kind: str                       # call, answer, forced_answer, error
+
+    kind: str  # call, answer, forced_answer, error
     tool: str | None = None
     arguments: Any = None
     result: str = ""
     ok: bool = True
     seconds: float = 0.0
 
+
 @dataclass
 class Trace:
-    "A whole run: the question, every step, the answer and why the loop stopped (answer, step_limit, repeated_calls, backend_error)."
+    """A whole run: the question, every step, the answer and why the loop stopped (answer, step_limit,
+    repeated_calls, backend_error)."""
+
     question: str
     steps: list[Step] = field(default_factory=list)
     answer: str | None = None
     stopped: str = ""
 
-    def calls(self) -> list[Step]: return [s for s in self.steps if s.kind == "call"]
+    def calls(self) -> list[Step]:
+        return [s for s in self.steps if s.kind == "call"]
+
     def table(self):
         import pandas as pd
-        return pd.DataFrame([{"step": i, "kind": s.kind, "tool": s.tool or "", "arguments": "" if s.arguments is None else json.dumps(s.arguments)[:60],
-                              "result": s.result[:70], "ok": s.ok, "ms": round(s.seconds * 1000, 1)} for i, s in enumerate(self.steps, 1)])
+
+        return pd.DataFrame(
+            [
+                {
+                    "step": i,
+                    "kind": s.kind,
+                    "tool": s.tool or "",
+                    "arguments": "" if s.arguments is None else json.dumps(s.arguments)[:60],
+                    "result": s.result[:70],
+                    "ok": s.ok,
+                    "ms": round(s.seconds * 1000, 1),
+                }
+                for i, s in enumerate(self.steps, 1)
+            ]
+        )
+
 
 FORCE_ANSWER = "You have used all your tool calls. Answer the question now with what the tools returned."
 
 # %% ../nbs/09_agents.ipynb #a039
 class Agent:
-    """A function-calling loop: ask the backend with the tools, run the calls it makes (arguments validated, permissions checked, errors returned
-    as the tool's result), feed the results back, until it answers or `max_steps` model turns are spent; then one more turn without tools forces
+    """A function-calling loop: ask the backend with the tools, run the calls it makes (arguments validated, permissions
+    checked, errors returned
+    as the tool's result), feed the results back, until it answers or `max_steps` model turns are spent; then one more
+    turn without tools forces
     an answer. The same call twice is not run again: the model is told, and a third repeat ends the loop."""
-    def __init__(self, backend, tools: Sequence[Tool], system: str = "You answer questions about Python's standard library.", max_steps: int = 4,
-                 permissions=None, user: str = "anonymous", max_result_chars: int = 400, memory=None):
-        if not isinstance(max_steps, int) or max_steps < 1: raise AgentError(f"max_steps must be a positive integer, got {max_steps!r}")
+
+    def __init__(
+        self,
+        backend,
+        tools: Sequence[Tool],
+        system: str = "You answer questions about Python's standard library.",
+        max_steps: int = 4,
+        permissions=None,
+        user: str = "anonymous",
+        max_result_chars: int = 400,
+        memory=None,
+    ):
+        if not isinstance(max_steps, int) or max_steps < 1:
+            raise AgentError(f"max_steps must be a positive integer, got {max_steps!r}")
         names = [t.name for t in tools]
-        if len(set(names)) != len(names): raise AgentError(f"two tools share a name: {names}")
+        if len(set(names)) != len(names):
+            raise AgentError(f"two tools share a name: {names}")
         self.backend, self.tools, self.system, self.max_steps = backend, {t.name: t for t in tools}, system, max_steps
         self.permissions, self.user, self.max_result_chars, self.memory = permissions, user, max_result_chars, memory
 
     def execute(self, name: str, arguments: str | dict) -> tuple[str, bool]:
-        "Run one call as the model wrote it: (the result as text for the model, ok). Unknown tool, bad arguments, a refusal or a failure come back as text."
+        """Run one call as the model wrote it: (the result as text for the model, ok). Unknown tool, bad arguments, a
+        refusal or a failure come back as text."""
         t = self.tools.get(name)
-        if t is None: return f"error: there is no tool {name!r}; the tools are {', '.join(self.tools)}", False
-        try: args = t.validate(arguments)
-        except ToolArgumentError as e: return f"error: {e}", False
+        if t is None:
+            return f"error: there is no tool {name!r}; the tools are {', '.join(self.tools)}", False
+        try:
+            args = t.validate(arguments)
+        except ToolArgumentError as e:
+            return f"error: {e}", False
         if self.permissions is not None:
             allowed, why = self.permissions.decide(self.user, t, args)
-            if not allowed: return f"error: not allowed: {why}", False
-        try: out = t.fn(**args)
-        except Exception as e: return f"error: {type(e).__name__}: {e}", False
+            if not allowed:
+                return f"error: not allowed: {why}", False
+        try:
+            out = t.fn(**args)
+        except Exception as e:
+            return f"error: {type(e).__name__}: {e}", False
         out = out if isinstance(out, str) else json.dumps(out, default=str)
-        return (out[:self.max_result_chars] + " ...") if len(out) > self.max_result_chars else out, True
+        return (out[: self.max_result_chars] + " ...") if len(out) > self.max_result_chars else out, True
 
 # %% ../nbs/09_agents.ipynb #a040
 @patch
 def run(self: Agent, question: str) -> Trace:
-    "Answer `question` with tools; the `Trace` of every step. A backend that fails ends the run cleanly with `stopped='backend_error'`."
-    if not isinstance(question, str) or not question.strip(): raise AgentError("the question must be a non-empty string")
+    """Answer `question` with tools; the `Trace` of every step. A backend that fails ends the run cleanly with
+    `stopped='backend_error'`."""
+    if not isinstance(question, str) or not question.strip():
+        raise AgentError("the question must be a non-empty string")
     tr, schemas, seen, repeats = Trace(question), [t.schema() for t in self.tools.values()], set(), 0
     msgs = [{"role": "system", "content": self.system}, {"role": "user", "content": question}]
-    if self.memory is not None: msgs = self.memory.context(msgs)
+    if self.memory is not None:
+        msgs = self.memory.context(msgs)
+
     def ask(choice):
         t0 = time.perf_counter()
-        try: r = self.backend.chat(msgs, schemas, choice)
+        try:
+            r = self.backend.chat(msgs, schemas, choice)
         except Exception as e:
-            tr.steps.append(Step("error", result=f"{type(e).__name__}: {e}"[:300], ok=False, seconds=time.perf_counter() - t0)); return None
+            tr.steps.append(
+                Step("error", result=f"{type(e).__name__}: {e}"[:300], ok=False, seconds=time.perf_counter() - t0)
+            )
+            return None
         return r["message"]
+
     for _ in range(self.max_steps):
         m = ask("auto")
-        if m is None: tr.stopped = "backend_error"; return tr
+        if m is None:
+            tr.stopped = "backend_error"
+            return tr
         calls = m.get("tool_calls") or []
         if not calls:
-            tr.answer, tr.stopped = m.get("content") or "", "answer"; tr.steps.append(Step("answer", result=tr.answer)); return tr
+            tr.answer, tr.stopped = m.get("content") or "", "answer"
+            tr.steps.append(Step("answer", result=tr.answer))
+            return tr
         msgs.append({"role": "assistant", "content": m.get("content"), "tool_calls": calls})
         for c in calls:
             name, args, t0 = c["function"]["name"], c["function"]["arguments"], time.perf_counter()
             sig = (name, " ".join(str(args).split()))
-            if sig in seen: repeats += 1; out, ok = f"error: you already called {name} with these arguments; use its result and answer", False
-            else: seen.add(sig); out, ok = self.execute(name, args)
-            try: shown = json.loads(args)
-            except (TypeError, ValueError): shown = args
+            if sig in seen:
+                repeats += 1
+                out, ok = f"error: you already called {name} with these arguments; use its result and answer", False
+            else:
+                seen.add(sig)
+                out, ok = self.execute(name, args)
+            try:
+                shown = json.loads(args)
+            except (TypeError, ValueError):
+                shown = args
             tr.steps.append(Step("call", name, shown, out, ok, time.perf_counter() - t0))
             msgs.append({"role": "tool", "tool_call_id": c["id"], "content": out})
-        if repeats >= 2: tr.stopped = "repeated_calls"; break
-    m = ask("none")                                     # the step limit: one more turn, tools off, to force an answer
-    if m is None: tr.stopped = "backend_error"; return tr
+        if repeats >= 2:
+            tr.stopped = "repeated_calls"
+            break
+    m = ask("none")  # the step limit: one more turn, tools off, to force an answer
+    if m is None:
+        tr.stopped = "backend_error"
+        return tr
     tr.answer, tr.stopped = m.get("content") or "", tr.stopped or "step_limit"
     tr.steps.append(Step("forced_answer", result=tr.answer))
     return tr
 
 # %% ../nbs/09_agents.ipynb #a046
-REACT_SYSTEM = ("Answer the question. You may use tools. Each turn, write either\nThought: your reasoning\nAction: {\"name\": tool, \"arguments\": {...}}\n"
-                "and wait for the Observation, or\nFinal Answer: the answer.\nTools: ")
+REACT_SYSTEM = (
+    "Answer the question. You may use tools. Each turn, write either\nThought: your reasoning\nAction: "
+    "{\"name\": tool, \"arguments\": {...}}\n"
+    "and wait for the Observation, or\nFinal Answer: the answer.\nTools: "
+)
 _ACTION = re.compile(r"Action:\s*(\{.*\})\s*$", re.S)
 
+
 def parse_react(text: str) -> tuple[str, Any]:
-    "A ReAct turn: ('final', answer) or ('action', {'name', 'arguments'}); an `AgentError` that says what to write otherwise."
-    if m := re.search(r"Final Answer:\s*(.*)", text, re.S): return "final", m.group(1).strip()
+    """A ReAct turn: ('final', answer) or ('action', {'name', 'arguments'}); an `AgentError` that says what to write
+    otherwise."""
+    if m := re.search(r"Final Answer:\s*(.*)", text, re.S):
+        return "final", m.group(1).strip()
     m = _ACTION.search(text)
-    if m is None: raise AgentError("write 'Action: {\"name\": ..., \"arguments\": {...}}' or 'Final Answer: ...'")
-    try: call = json.loads(m.group(1))
-    except json.JSONDecodeError as e: raise AgentError(f"the action is not valid JSON ({e.msg}); write it on one line") from None
-    if not isinstance(call, dict) or not isinstance(call.get("name"), str) or not isinstance(call.get("arguments", {}), dict):
+    if m is None:
+        raise AgentError("write 'Action: {\"name\": ..., \"arguments\": {...}}' or 'Final Answer: ...'")
+    try:
+        call = json.loads(m.group(1))
+    except json.JSONDecodeError as e:
+        raise AgentError(f"the action is not valid JSON ({e.msg}); write it on one line") from None
+    if (
+        not isinstance(call, dict)
+        or not isinstance(call.get("name"), str)
+        or not isinstance(call.get("arguments", {}), dict)
+    ):
         raise AgentError("an action needs a 'name' and an 'arguments' object")
     return "action", {"name": call["name"], "arguments": call.get("arguments", {})}
 
+
 class ReactAgent(Agent):
-    "The ReAct loop (Yao et al. 2022, arXiv:2210.03629) for a model without function calling: actions and answers as text, parse errors fed back as observations."
+    """The ReAct loop (Yao et al. 2022, arXiv:2210.03629) for a model without function calling: actions and answers
+    as text, parse errors fed back as observations."""
+
     def run(self, question: str) -> Trace:
-        if not isinstance(question, str) or not question.strip(): raise AgentError("the question must be a non-empty string")
-        tools = "; ".join(f"{t.name}({', '.join(t.parameters['properties'])}): {t.description}" for t in self.tools.values())
-        msgs, tr, seen = [{"role": "system", "content": REACT_SYSTEM + tools}, {"role": "user", "content": question}], Trace(question), set()
+        if not isinstance(question, str) or not question.strip():
+            raise AgentError("the question must be a non-empty string")
+        tools = "; ".join(
+            f"{t.name}({', '.join(t.parameters['properties'])}): {t.description}" for t in self.tools.values()
+        )
+        msgs, tr, seen = (
+            [{"role": "system", "content": REACT_SYSTEM + tools}, {"role": "user", "content": question}],
+            Trace(question),
+            set(),
+        )
         for _ in range(self.max_steps):
             t0 = time.perf_counter()
-            try: text = self.backend.chat(msgs)["message"]["content"] or ""
-            except Exception as e: tr.steps.append(Step("error", result=str(e)[:300], ok=False)); tr.stopped = "backend_error"; return tr
+            try:
+                text = self.backend.chat(msgs)["message"]["content"] or ""
+            except Exception as e:
+                tr.steps.append(Step("error", result=str(e)[:300], ok=False))
+                tr.stopped = "backend_error"
+                return tr
             msgs.append({"role": "assistant", "content": text})
-            try: kind, val = parse_react(text)
+            try:
+                kind, val = parse_react(text)
             except AgentError as e:
                 tr.steps.append(Step("error", result=f"parse error: {e}", ok=False, seconds=time.perf_counter() - t0))
-                msgs.append({"role": "user", "content": f"Observation: could not read your turn: {e}"}); continue
-            if kind == "final": tr.answer, tr.stopped = val, "answer"; tr.steps.append(Step("answer", result=val)); return tr
+                msgs.append({"role": "user", "content": f"Observation: could not read your turn: {e}"})
+                continue
+            if kind == "final":
+                tr.answer, tr.stopped = val, "answer"
+                tr.steps.append(Step("answer", result=val))
+                return tr
             sig = json.dumps(val, sort_keys=True)
-            out, ok = (f"error: you already did this action; answer", False) if sig in seen else self.execute(val["name"], val["arguments"])
+            out, ok = (
+                (f"error: you already did this action; answer", False)
+                if sig in seen
+                else self.execute(val["name"], val["arguments"])
+            )
             seen.add(sig)
             tr.steps.append(Step("call", val["name"], val["arguments"], out, ok, time.perf_counter() - t0))
             msgs.append({"role": "user", "content": f"Observation: {out}"})
         msgs.append({"role": "user", "content": FORCE_ANSWER + " Write: Final Answer: ..."})
-        try: text = self.backend.chat(msgs)["message"]["content"] or ""
-        except Exception as e: tr.stopped = "backend_error"; return tr
+        try:
+            text = self.backend.chat(msgs)["message"]["content"] or ""
+        except Exception as e:
+            tr.stopped = "backend_error"
+            return tr
         tr.answer, tr.stopped = text.split("Final Answer:", 1)[-1].strip(), "step_limit"
         tr.steps.append(Step("forced_answer", result=tr.answer))
         return tr
@@ -538,35 +864,67 @@ def _turns(msgs: list[dict]) -> list[list[dict]]:
     "Messages cut into turns, each starting at a user message: an assistant's calls stay with their results."
     out = []
     for m in msgs:
-        if m["role"] == "user" or not out: out.append([m])
-        else: out[-1].append(m)
+        if m["role"] == "user" or not out:
+            out.append([m])
+        else:
+            out[-1].append(m)
     return out
 
+
 def extractive_summary(turns: list[list[dict]], chars: int = 80) -> str:
-    "One line per old turn: what the user asked and the last answer, each cut to `chars` characters (a summariser that needs no model)."
+    """One line per old turn: what the user asked and the last answer, each cut to `chars` characters (a summariser
+    that needs no model)."""
     cut = lambda s: (s or "")[:chars] + ("..." if s and len(s) > chars else "")
-    return " ".join(f"User asked: {cut(t[0]['content'])} Answer: {cut(next((m.get('content') for m in reversed(t) if m['role'] == 'assistant' and m.get('content')), ''))}." for t in turns)
+    return " ".join(
+        f"User asked: {cut(t[0]['content'])} Answer: "
+        f"{cut(next((m.get('content') for m in reversed(t) if m['role'] == 'assistant' and m.get('content')), ''))}."
+        for t in turns
+    )
+
 
 class ShortTermMemory:
-    """The conversation as the model sees it, within `budget` tokens: the system turn, then the newest turns that fit; the older turns folded
+    """The conversation as the model sees it, within `budget` tokens: the system turn, then the newest turns that fit;
+    the older turns folded
     into one summary in the system turn (by `summarize`, extractive by default; any model can be plugged in)."""
-    def __init__(self, count_tokens: Callable[[str], int], budget: int, summarize: Callable[[list[list[dict]]], str] = extractive_summary):
-        if not isinstance(budget, int) or budget < 16: raise AgentError(f"budget must be an integer >= 16 tokens, got {budget!r}")
+
+    def __init__(
+        self,
+        count_tokens: Callable[[str], int],
+        budget: int,
+        summarize: Callable[[list[list[dict]]], str] = extractive_summary,
+    ):
+        if not isinstance(budget, int) or budget < 16:
+            raise AgentError(f"budget must be an integer >= 16 tokens, got {budget!r}")
         self.count, self.budget, self.summarize, self.history = count_tokens, budget, summarize, []
 
-    def size(self, msgs: list[dict]) -> int: return sum(self.count(m.get("content") or "") + self.count(json.dumps(m.get("tool_calls", ""))) + 4 for m in msgs)
+    def size(self, msgs: list[dict]) -> int:
+        return sum(
+            self.count(m.get("content") or "") + self.count(json.dumps(m.get("tool_calls", ""))) + 4 for m in msgs
+        )
 
     def fit(self, msgs: list[dict]) -> list[dict]:
-        """`msgs` (a system turn first) within the budget: as many of the newest turns as fit beside a summary of the older ones (the summary
-        itself of as many older turns as fit, newest first). Raises `AgentError` when even the system turn and the newest turn do not fit."""
+        """`msgs` (a system turn first) within the budget: as many of the newest turns as fit beside a summary of the
+        older ones (the summary
+        itself of as many older turns as fit, newest first). Raises `AgentError` when even the system turn and the
+        newest turn do not fit."""
         system, turns = msgs[0], _turns(msgs[1:])
-        for summary_needed in (True, False):                  # a turn dropped without a trace only when no summary fits at all
+        for summary_needed in (True, False):  # a turn dropped without a trace only when no summary fits at all
             for n in range(len(turns), 0, -1):
                 keep, old = [m for t in turns[-n:] for m in t], turns[:-n]
-                for j in range(len(old), 0 if summary_needed and old else -1, -1):    # summarise the newest j old turns; the rest are forgotten
-                    sys_turn = {"role": "system", "content": system["content"] + (" Earlier in this conversation: " + self.summarize(old[len(old) - j:]) if j else "")}
-                    if self.size([sys_turn] + keep) <= self.budget: return [sys_turn] + keep
-        raise AgentError(f"the newest turn alone takes {self.size([system] + turns[-1])} tokens, more than the budget of {self.budget}")
+                for j in range(
+                    len(old), 0 if summary_needed and old else -1, -1
+                ):  # summarise the newest j old turns; the rest are forgotten
+                    sys_turn = {
+                        "role": "system",
+                        "content": system["content"]
+                        + (" Earlier in this conversation: " + self.summarize(old[len(old) - j :]) if j else ""),
+                    }
+                    if self.size([sys_turn] + keep) <= self.budget:
+                        return [sys_turn] + keep
+        raise AgentError(
+            f"the newest turn alone takes {self.size([system] + turns[-1])} tokens, more than the budget of "
+            f"{self.budget}"
+        )
 
     def context(self, msgs: list[dict]) -> list[dict]:
         "The agent's hook: this conversation's earlier turns, then the new question, fitted to the budget."
@@ -574,70 +932,174 @@ class ShortTermMemory:
 
 # %% ../nbs/09_agents.ipynb #a052
 class LongTermMemory:
-    """Facts that outlive a session: each remembered text is embedded (WordLlama, chapter 08) and kept in chapter 08's `FaissStore`, saved to
+    """Facts that outlive a session: each remembered text is embedded (WordLlama, chapter 08) and kept in chapter 08's
+    `FaissStore`, saved to
     `path`; a new session loads it and recalls the texts nearest to a question (cosine similarity above `min_score`)."""
+
     def __init__(self, path: str | os.PathLike, encoder=None, min_score: float = 0.3):
         from llmcamp.rag import FaissStore, WordLlamaEncoder
+
         self.path, self.min_score = Path(path), min_score
         self.encoder = encoder or WordLlamaEncoder(dim=256)
-        self.store = FaissStore.load(self.path, dim=self.encoder.dim) if (self.path / "meta.json").is_file() else FaissStore(self.encoder.dim)
+        self.store = (
+            FaissStore.load(self.path, dim=self.encoder.dim)
+            if (self.path / "meta.json").is_file()
+            else FaissStore(self.encoder.dim)
+        )
 
-    def __len__(self): return len(self.store)
+    def __len__(self):
+        return len(self.store)
 
     def remember(self, text: str, **meta) -> int:
         "Store `text` (with `meta`) and save; its id."
-        if not isinstance(text, str) or not text.strip(): raise AgentError("remember: the text must be a non-empty string")
+        if not isinstance(text, str) or not text.strip():
+            raise AgentError("remember: the text must be a non-empty string")
         i = len(self.store) and int(max(self.store.ids())) + 1
         self.store.add([i], self.encoder.encode([text]), [{"text": text, **meta}])
         self.store.save(self.path)
         return i
 
     def recall(self, query: str, k: int = 3) -> list[tuple[str, float]]:
-        "The `k` remembered texts nearest to `query` with their cosine scores, best first (those below `min_score` left out)."
-        if len(self.store) == 0: return []
-        return [(m.payload["text"], m.score) for m in self.store.search(self.encoder.encode([query]), min(k, len(self.store)))[0] if m.score >= self.min_score]
+        """The `k` remembered texts nearest to `query` with their cosine scores, best first (those below `min_score`
+        left out)."""
+        if len(self.store) == 0:
+            return []
+        return [
+            (m.payload["text"], m.score)
+            for m in self.store.search(self.encoder.encode([query]), min(k, len(self.store)))[0]
+            if m.score >= self.min_score
+        ]
 
     def context(self, msgs: list[dict]) -> list[dict]:
         "The agent's hook: what it remembers about the question, added to the system turn."
         facts = [t for t, _ in self.recall(msgs[-1]["content"])]
-        if not facts: return msgs
+        if not facts:
+            return msgs
         return [{"role": "system", "content": msgs[0]["content"] + " You remember: " + " ".join(facts)}] + msgs[1:]
 
 # %% ../nbs/09_agents.ipynb #a055
 class Permissions:
-    """Who may call what: tools that only read run for any allowed user; a tool with side effects needs `approve(user, tool, args)` to say yes
-    (no callback: refused). `allow` maps a user to the tools they may use (a user not in it: none; None: everyone may use every tool).
+    """Who may call what: tools that only read run for any allowed user; a tool with side effects needs `approve(user,
+    tool, args)` to say yes
+    (no callback: refused). `allow` maps a user to the tools they may use (a user not in it: none; None: everyone may
+    use every tool).
     Every decision goes to the audit log, a JSON line per call (time, user, tool, arguments, decision, reason)."""
-    def __init__(self, allow: dict[str, set[str]] | None = None, approve: Callable | None = None, audit_path: str | os.PathLike | None = None):
+
+    def __init__(
+        self,
+        allow: dict[str, set[str]] | None = None,
+        approve: Callable | None = None,
+        audit_path: str | os.PathLike | None = None,
+    ):
         self.allow, self.approve, self.log = allow, approve, []
         self.audit_path = Path(audit_path) if audit_path else None
 
     def decide(self, user: str, t: Tool, args: dict) -> tuple[bool, str]:
         "(allowed, reason) for `user` calling `t` with `args`; written to the audit log."
-        if self.allow is not None and t.name not in self.allow.get(user, set()): ok, why = False, f"{user} may not use {t.name}"
-        elif not t.side_effects: ok, why = True, "read-only tool"
-        elif self.approve is None: ok, why = False, f"{t.name} has side effects and no one is there to approve it"
+        if self.allow is not None and t.name not in self.allow.get(user, set()):
+            ok, why = False, f"{user} may not use {t.name}"
+        elif not t.side_effects:
+            ok, why = True, "read-only tool"
+        elif self.approve is None:
+            ok, why = False, f"{t.name} has side effects and no one is there to approve it"
         else:
-            try: ok = bool(self.approve(user, t.name, args))
-            except Exception as e: ok = False
+            try:
+                ok = bool(self.approve(user, t.name, args))
+            except Exception as e:
+                ok = False
             why = "approved" if ok else "approval refused"
-        rec = {"time": time.time(), "user": user, "tool": t.name, "arguments": args, "decision": "allow" if ok else "deny", "reason": why}
+        rec = {
+            "time": time.time(),
+            "user": user,
+            "tool": t.name,
+            "arguments": args,
+            "decision": "allow" if ok else "deny",
+            "reason": why,
+        }
         self.log.append(rec)
         if self.audit_path:
-            with open(self.audit_path, "a") as f: f.write(json.dumps(rec, default=str) + "\n")
+            with open(self.audit_path, "a") as f:
+                f.write(json.dumps(rec, default=str) + "\n")
         return ok, why
 
 # %% ../nbs/09_agents.ipynb #a058
-SIGNATURE_NAMES = ["json.dumps", "json.loads", "os.path.join", "os.makedirs", "textwrap.dedent", "shutil.move", "json.dump", "math.gcd",
-                   "math.isclose", "re.sub", "re.findall", "textwrap.wrap", "shutil.copyfile", "random.choice", "statistics.mean", "heapq.nlargest",
-                   "bisect.insort", "collections.namedtuple", "zipfile.ZipFile", "glob.glob", "fnmatch.fnmatch", "difflib.get_close_matches",
-                   "base64.b64encode", "hashlib.sha256", "os.path.splitext", "random.randint", "statistics.median", "pathlib.Path", "uuid.uuid4", "enum.Enum"]
-TOPICS = ["zip", "pathlib", "decorators", "generators", "exceptions", "the with statement", "f-strings", "dataclasses", "asyncio", "lambda",
-          "list comprehensions", "sorting", "unicode", "threading", "logging", "argparse", "regular expressions", "json", "sqlite3", "typing"]
-SNIPPET_FORMS = ["print(sorted({s!r}))", "print(len({s!r}))", "print({s!r}.upper())", "print({s!r}.count('a'))", "print(divmod({a}, {b}))",
-                 "print(sum(range({a})))", "print(max({a}, {b}) - min({a}, {b}))", "print({s!r}[::-1])"]
-NO_TOOL = ["Hello!", "Thank you, that helps.", "Who are you?", "Say hi to the team.", "Good morning.", "Can you explain what you do?",
-           "What is your name?", "Thanks a lot!", "Nice to meet you.", "Goodbye."]
+SIGNATURE_NAMES = [
+    "json.dumps",
+    "json.loads",
+    "os.path.join",
+    "os.makedirs",
+    "textwrap.dedent",
+    "shutil.move",
+    "json.dump",
+    "math.gcd",
+    "math.isclose",
+    "re.sub",
+    "re.findall",
+    "textwrap.wrap",
+    "shutil.copyfile",
+    "random.choice",
+    "statistics.mean",
+    "heapq.nlargest",
+    "bisect.insort",
+    "collections.namedtuple",
+    "zipfile.ZipFile",
+    "glob.glob",
+    "fnmatch.fnmatch",
+    "difflib.get_close_matches",
+    "base64.b64encode",
+    "hashlib.sha256",
+    "os.path.splitext",
+    "random.randint",
+    "statistics.median",
+    "pathlib.Path",
+    "uuid.uuid4",
+    "enum.Enum",
+]
+TOPICS = [
+    "zip",
+    "pathlib",
+    "decorators",
+    "generators",
+    "exceptions",
+    "the with statement",
+    "f-strings",
+    "dataclasses",
+    "asyncio",
+    "lambda",
+    "list comprehensions",
+    "sorting",
+    "unicode",
+    "threading",
+    "logging",
+    "argparse",
+    "regular expressions",
+    "json",
+    "sqlite3",
+    "typing",
+]
+SNIPPET_FORMS = [
+    "print(sorted({s!r}))",
+    "print(len({s!r}))",
+    "print({s!r}.upper())",
+    "print({s!r}.count('a'))",
+    "print(divmod({a}, {b}))",
+    "print(sum(range({a})))",
+    "print(max({a}, {b}) - min({a}, {b}))",
+    "print({s!r}[::-1])",
+]
+NO_TOOL = [
+    "Hello!",
+    "Thank you, that helps.",
+    "Who are you?",
+    "Say hi to the team.",
+    "Good morning.",
+    "Can you explain what you do?",
+    "What is your name?",
+    "Thanks a lot!",
+    "Nice to meet you.",
+    "Goodbye.",
+]
+
 
 def _simple_call(tool: str, rng: random.Random, modules: Sequence[str]) -> tuple[str, dict]:
     "A question for `tool`, in chapter 05's phrasings, and its gold arguments."
@@ -646,83 +1108,129 @@ def _simple_call(tool: str, rng: random.Random, modules: Sequence[str]) -> tuple
         expr = rng.choice([f"{a} * {b} + {c}", f"({a} + {b}) * {c}", f"{a} // {c}", f"{a} - {b} * {c}"])
         return rng.choice([f"What is {expr}?", f"Compute {expr}.", f"How much is {expr}?"]), {"expression": expr}
     if tool == "lookup_signature":
-        n = rng.choice(SIGNATURE_NAMES); return rng.choice([f"What is the signature of {n}?", f"Which arguments does {n} take?"]), {"name": n}
+        n = rng.choice(SIGNATURE_NAMES)
+        return rng.choice([f"What is the signature of {n}?", f"Which arguments does {n} take?"]), {"name": n}
     if tool == "run_python":
-        code = rng.choice(SNIPPET_FORMS).format(s=rng.choice(["banana", "pathlib", "camp", "lambda"]), a=rng.randrange(2, 50), b=rng.randrange(2, 50))
+        code = rng.choice(SNIPPET_FORMS).format(
+            s=rng.choice(["banana", "pathlib", "camp", "lambda"]), a=rng.randrange(2, 50), b=rng.randrange(2, 50)
+        )
         return rng.choice([f"What does this print: {code}", f"Run {code} and tell me the output."]), {"code": code}
     if tool == "search_docs":
-        t = rng.choice(TOPICS); return rng.choice([f"Search the documentation for {t}.", f"Find passages about {t}."]), {"query": t}
+        t = rng.choice(TOPICS)
+        return rng.choice([f"Search the documentation for {t}.", f"Find passages about {t}."]), {"query": t}
     m = rng.choice(modules)
-    return f"How many entries does the module {m} have in the api_docs table?", {"query": f"SELECT COUNT(*) FROM api_docs WHERE module = '{m}'"}
+    return f"How many entries does the module {m} have in the api_docs table?", {
+        "query": f"SELECT COUNT(*) FROM api_docs WHERE module = '{m}'"
+    }
 
 # %% ../nbs/09_agents.ipynb #a059
 CAMP_TOOLS = ["search_docs", "lookup_signature", "run_python", "calculator", "sql_query"]
 
+
 def function_calling_cases(modules: Sequence[str], n_per: int = 10, seed: int = 0) -> list[dict]:
-    """The function-calling suite: `simple` (one tool offered, call it), `multiple` (all five offered, pick the right one), `parallel` (two asks
-    in one message: two calls) and `none` (no tool fits: call none). With `n_per`=10, 200 cases. Each: id, category, question, tools, gold calls."""
+    """The function-calling suite: `simple` (one tool offered, call it), `multiple` (all five offered, pick the right
+    one), `parallel` (two asks
+    in one message: two calls) and `none` (no tool fits: call none). With `n_per`=10, 200 cases. Each: id, category,
+    question, tools, gold calls."""
     rng, out = random.Random(seed), []
     for cat, reps in (("simple", 5 * n_per), ("multiple", 5 * n_per), ("parallel", 4 * n_per), ("none", 6 * n_per)):
         for i in range(reps):
-            if cat == "none": q, tools, gold = rng.choice(NO_TOOL), CAMP_TOOLS, []
+            if cat == "none":
+                q, tools, gold = rng.choice(NO_TOOL), CAMP_TOOLS, []
             elif cat == "parallel":
                 (t1, t2) = rng.sample(["calculator", "lookup_signature", "run_python", "search_docs"], 2)
                 (q1, a1), (q2, a2) = _simple_call(t1, rng, modules), _simple_call(t2, rng, modules)
-                q, tools, gold = f"{q1} Also: {q2}", CAMP_TOOLS, [{"name": t1, "arguments": a1}, {"name": t2, "arguments": a2}]
+                q, tools, gold = (
+                    f"{q1} Also: {q2}",
+                    CAMP_TOOLS,
+                    [{"name": t1, "arguments": a1}, {"name": t2, "arguments": a2}],
+                )
             else:
-                t = CAMP_TOOLS[i % 5]; q, a = _simple_call(t, rng, modules)
+                t = CAMP_TOOLS[i % 5]
+                q, a = _simple_call(t, rng, modules)
                 tools, gold = ([t] if cat == "simple" else CAMP_TOOLS), [{"name": t, "arguments": a}]
             out.append({"id": f"{cat}-{i}", "category": cat, "question": q, "tools": list(tools), "gold": gold})
     return out
 
+
 def multi_step_tasks(modules: Sequence[str], n: int = 50, seed: int = 1) -> list[dict]:
-    """Tasks that need tools over several turns, scored by the final answer: chained arithmetic (two calculator calls, the second on the first's
-    result), the output of a snippet, a count from the database. Each: id, question, steps (tool, argument templates over earlier results {r0}, ...), answer template."""
+    """Tasks that need tools over several turns, scored by the final answer: chained arithmetic (two calculator calls,
+    the second on the first's
+    result), the output of a snippet, a count from the database. Each: id, question, steps (tool, argument templates
+    over earlier results {r0}, ...), answer template."""
     rng, out = random.Random(seed), []
     for i in range(n):
         kind = ("chain", "python", "sql")[i % 3]
         if kind == "chain":
             a, b, c = rng.randrange(2, 99), rng.randrange(2, 99), rng.randrange(2, 999)
-            q, steps = f"Compute {a} * {b}, then add {c} to the result.", [("calculator", {"expression": f"{a} * {b}"}), ("calculator", {"expression": "{r0} + " + str(c)})]
+            q, steps = (
+                f"Compute {a} * {b}, then add {c} to the result.",
+                [("calculator", {"expression": f"{a} * {b}"}), ("calculator", {"expression": "{r0} + " + str(c)})],
+            )
             ans = "{r1}"
         elif kind == "python":
-            code = rng.choice(SNIPPET_FORMS).format(s=rng.choice(["banana", "abracadabra", "tokens"]), a=rng.randrange(2, 50), b=rng.randrange(2, 50))
+            code = rng.choice(SNIPPET_FORMS).format(
+                s=rng.choice(["banana", "abracadabra", "tokens"]), a=rng.randrange(2, 50), b=rng.randrange(2, 50)
+            )
             q, steps, ans = f"What is the output of {code}?", [("run_python", {"code": code})], "{r0}"
         else:
             m = rng.choice(modules)
-            q, steps = f"How many entries of module {m} are in the api_docs table?", [("sql_query", {"query": f"SELECT COUNT(*) FROM api_docs WHERE module = '{m}'"})]
+            q, steps = (
+                f"How many entries of module {m} are in the api_docs table?",
+                [("sql_query", {"query": f"SELECT COUNT(*) FROM api_docs WHERE module = '{m}'"})],
+            )
             ans = "{r0}"
         out.append({"id": f"task-{i}", "kind": kind, "question": q, "steps": steps, "answer": ans})
     return out
 
 # %% ../nbs/09_agents.ipynb #a061
 def _canon(name: str, args: dict) -> tuple:
-    "A call in a form where equal meaning compares equal: code and arithmetic by their syntax trees, SQL and queries by words, case-insensitive."
+    """A call in a form where equal meaning compares equal: code and arithmetic by their syntax trees, SQL and
+    queries by words, case-insensitive."""
+
     def norm(k, v):
-        if not isinstance(v, str): return v
+        if not isinstance(v, str):
+            return v
         if name in ("calculator", "run_python"):
-            try: return ast.dump(ast.parse(v, mode="eval" if name == "calculator" else "exec"))
-            except SyntaxError: return v
+            try:
+                return ast.dump(ast.parse(v, mode="eval" if name == "calculator" else "exec"))
+            except SyntaxError:
+                return v
         return " ".join(re.findall(r"\w+|[^\w\s]", v.lower()))
+
     return name, tuple(sorted((k, norm(k, v)) for k, v in args.items()))
 
+
 def ast_match(pred: list[dict], gold: list[dict]) -> bool:
-    "The predicted calls are the gold calls, in any order, compared by `_canon` (the Berkeley Function-Calling Leaderboard's AST check, simplified)."
-    try: return sorted(map(repr, (_canon(c["name"], c["arguments"]) for c in pred))) == sorted(map(repr, (_canon(c["name"], c["arguments"]) for c in gold)))
-    except (AttributeError, KeyError, TypeError): return False
+    """The predicted calls are the gold calls, in any order, compared by `_canon` (the Berkeley Function-Calling
+    Leaderboard's AST check, simplified)."""
+    try:
+        return sorted(map(repr, (_canon(c["name"], c["arguments"]) for c in pred))) == sorted(
+            map(repr, (_canon(c["name"], c["arguments"]) for c in gold))
+        )
+    except (AttributeError, KeyError, TypeError):
+        return False
+
 
 def exec_match(pred: list[dict], gold: list[dict], tools: dict[str, Tool], cache: dict | None = None) -> bool:
-    "Running the predicted calls gives the gold calls' results (as multisets); a call that fails or names no tool never matches. `cache`: results by call, shared across cases."
+    """Running the predicted calls gives the gold calls' results (as multisets); a call that fails or names no tool
+    never matches. `cache`: results by call, shared across cases."""
     cache = {} if cache is None else cache
+
     def run(c):
         key = json.dumps([c.get("name"), c.get("arguments")], sort_keys=True, default=str)
         if key not in cache:
-            try: cache[key] = str(tools[c["name"]](c["arguments"]))
-            except Exception as e: cache[key] = f"<failed: {type(e).__name__}>"
+            try:
+                cache[key] = str(tools[c["name"]](c["arguments"]))
+            except Exception as e:
+                cache[key] = f"<failed: {type(e).__name__}>"
         return cache[key]
-    if len(pred) != len(gold): return False
+
+    if len(pred) != len(gold):
+        return False
     got, want = sorted(map(run, pred)), sorted(map(run, gold))
     return got == want and not any(g.startswith("<failed") for g in got)
+
 
 def norm_answer(s: str | None) -> str:
     "An answer for comparison: lower case, without brackets, quotes, commas or spaces."
@@ -730,8 +1238,10 @@ def norm_answer(s: str | None) -> str:
 
 # %% ../nbs/09_agents.ipynb #a063
 class ScriptedPolicy:
-    """A reference 'model' that knows the plan of every case and task: it makes the gold calls (later arguments filled in from earlier results,
+    """A reference 'model' that knows the plan of every case and task: it makes the gold calls (later arguments filled
+    in from earlier results,
     `{r0}`...) and then answers from the results. A backend like any other: it proves the harness can reach 1.0."""
+
     def __init__(self, cases: Sequence[dict] = (), tasks: Sequence[dict] = ()):
         self.plans = {c["question"]: ([(g["name"], g["arguments"]) for g in c["gold"]], None) for c in cases}
         self.plans.update({t["question"]: (t["steps"], t["answer"]) for t in tasks})
@@ -741,92 +1251,128 @@ class ScriptedPolicy:
         steps, answer = self.plans.get(q, ([], None))
         results = [m["content"] for m in messages if m["role"] == "tool"]
         fill = lambda v: v.format(**{f"r{i}": r for i, r in enumerate(results)}) if isinstance(v, str) else v
-        if tool_choice != "none" and tools and not answer and not results and steps:        # a function-calling case: all its calls at once
-            return {"message": {"role": "assistant", "content": None, "tool_calls": [
-                {"id": f"call_{i}", "type": "function", "function": {"name": n, "arguments": json.dumps(a)}} for i, (n, a) in enumerate(steps)]}, "finish_reason": "tool_calls"}
-        if tool_choice != "none" and tools and answer and len(results) < len(steps):       # a task: its next step
+        if (
+            tool_choice != "none" and tools and not answer and not results and steps
+        ):  # a function-calling case: all its calls at once
+            return {
+                "message": {
+                    "role": "assistant",
+                    "content": None,
+                    "tool_calls": [
+                        {"id": f"call_{i}", "type": "function", "function": {"name": n, "arguments": json.dumps(a)}}
+                        for i, (n, a) in enumerate(steps)
+                    ],
+                },
+                "finish_reason": "tool_calls",
+            }
+        if tool_choice != "none" and tools and answer and len(results) < len(steps):  # a task: its next step
             n, a = steps[len(results)]
-            return {"message": {"role": "assistant", "content": None, "tool_calls": [{"id": f"call_{len(results)}", "type": "function",
-                    "function": {"name": n, "arguments": json.dumps({k: fill(v) for k, v in a.items()})}}]}, "finish_reason": "tool_calls"}
-        return {"message": {"role": "assistant", "content": fill(answer) if answer else "Hello! Ask me about Python's standard library."}, "finish_reason": "stop"}
+            return {
+                "message": {
+                    "role": "assistant",
+                    "content": None,
+                    "tool_calls": [
+                        {
+                            "id": f"call_{len(results)}",
+                            "type": "function",
+                            "function": {"name": n, "arguments": json.dumps({k: fill(v) for k, v in a.items()})},
+                        }
+                    ],
+                },
+                "finish_reason": "tool_calls",
+            }
+        return {
+            "message": {
+                "role": "assistant",
+                "content": fill(answer) if answer else "Hello! Ask me about Python's standard library.",
+            },
+            "finish_reason": "stop",
+        }
 
 # %% ../nbs/09_agents.ipynb #a064
 def predicted_calls(message: dict) -> list[dict]:
-    "The calls of an answer as {'name', 'arguments'} (arguments that are not a JSON object are kept as text: they match nothing)."
+    """The calls of an answer as {'name', 'arguments'} (arguments that are not a JSON object are kept as text: they
+    match nothing)."""
     out = []
     for c in message.get("tool_calls") or []:
-        try: args = json.loads(c["function"]["arguments"])
-        except (TypeError, ValueError): args = c["function"]["arguments"]
+        try:
+            args = json.loads(c["function"]["arguments"])
+        except (TypeError, ValueError):
+            args = c["function"]["arguments"]
         out.append({"name": c["function"]["name"], "arguments": args})
     return out
 
-def evaluate_calls(backend, cases: Sequence[dict], tools: dict[str, Tool], system: str = "You answer questions about Python's standard library.", workers: int = 1) -> list[dict]:
-    "Each case asked once (its tools offered, `tool_choice` auto); per case: category, the calls made, AST match and execution match."
+
+def evaluate_calls(
+    backend,
+    cases: Sequence[dict],
+    tools: dict[str, Tool],
+    system: str = "You answer questions about Python's standard library.",
+    workers: int = 1,
+) -> list[dict]:
+    """Each case asked once (its tools offered, `tool_choice` auto); per case: category, the calls made, AST match
+    and execution match."""
     cache = {}
+
     def one(c):
-        try: m = backend.chat([{"role": "system", "content": system}, {"role": "user", "content": c["question"]}], [tools[t].schema() for t in c["tools"]], "auto")["message"]
-        except Exception as e: m = {"content": f"<backend failed: {e}>"}
+        try:
+            m = backend.chat(
+                [{"role": "system", "content": system}, {"role": "user", "content": c["question"]}],
+                [tools[t].schema() for t in c["tools"]],
+                "auto",
+            )["message"]
+        except Exception as e:
+            m = {"content": f"<backend failed: {e}>"}
         pred = predicted_calls(m)
-        return {"id": c["id"], "category": c["category"], "calls": pred, "ast": ast_match(pred, c["gold"]), "exec": exec_match(pred, c["gold"], tools, cache)}
-    with concurrent.futures.ThreadPoolExecutor(workers) as ex: return list(ex.map(one, cases))
+        return {
+            "id": c["id"],
+            "category": c["category"],
+            "calls": pred,
+            "ast": ast_match(pred, c["gold"]),
+            "exec": exec_match(pred, c["gold"], tools, cache),
+        }
+
+    with concurrent.futures.ThreadPoolExecutor(workers) as ex:
+        return list(ex.map(one, cases))
+
 
 def task_answers(tasks: Sequence[dict], tools: dict[str, Tool]) -> list[str]:
     "Each task's gold answer: its steps run with the real tools."
     out = []
     for t in tasks:
         rs = []
-        for n, a in t["steps"]: rs.append(str(tools[n]({k: v.format(**{f"r{i}": r for i, r in enumerate(rs)}) if isinstance(v, str) else v for k, v in a.items()})))
+        for n, a in t["steps"]:
+            rs.append(
+                str(
+                    tools[n](
+                        {
+                            k: v.format(**{f"r{i}": r for i, r in enumerate(rs)}) if isinstance(v, str) else v
+                            for k, v in a.items()
+                        }
+                    )
+                )
+            )
         out.append(t["answer"].format(**{f"r{i}": r for i, r in enumerate(rs)}))
     return out
 
-def evaluate_tasks(make_agent: Callable[[], Agent], tasks: Sequence[dict], gold: Sequence[str], workers: int = 1) -> list[dict]:
+
+def evaluate_tasks(
+    make_agent: Callable[[], Agent], tasks: Sequence[dict], gold: Sequence[str], workers: int = 1
+) -> list[dict]:
     "Each task run by a fresh agent; success when the gold answer (normalised) is in the final answer."
+
     def one(tg):
-        t, g = tg; tr = make_agent().run(t["question"])
-        return {"id": t["id"], "kind": t["kind"], "answer": tr.answer, "gold": g, "steps": len(tr.calls()), "stopped": tr.stopped,
-                "success": bool(norm_answer(g)) and norm_answer(g) in norm_answer(tr.answer)}
-    with concurrent.futures.ThreadPoolExecutor(workers) as ex: return list(ex.map(one, zip(tasks, gold)))
+        t, g = tg
+        tr = make_agent().run(t["question"])
+        return {
+            "id": t["id"],
+            "kind": t["kind"],
+            "answer": tr.answer,
+            "gold": g,
+            "steps": len(tr.calls()),
+            "stopped": tr.stopped,
+            "success": bool(norm_answer(g)) and norm_answer(g) in norm_answer(tr.answer),
+        }
 
-# %% ../nbs/09_agents.ipynb #a078
-def grade_dict_schema(fn) -> None:
-    "Exercise 1: `dict_schema(tp)`: `dict[str, X]` -> {'type': 'object', 'additionalProperties': schema of X}; other keys an `AgentError`; any other type as `type_schema`."
-    cases = [(dict[str, int], {"type": "object", "additionalProperties": {"type": "integer"}}, "dict[str, int]: an object whose values are integers"),
-             (dict[str, list[str]], {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}, "the value type can be any type: use type_schema for it"),
-             (str, {"type": "string"}, "a type that is not a dict: hand it to type_schema"),
-             (Literal["a", "b"], {"type": "string", "enum": ["a", "b"]}, "Literal still works")]
-    for tp, want, hint in cases:
-        got = attempt(fn, "dict_schema", tp)
-        expect(got == want, f"dict_schema({tp}) = {got!r}, expected {want!r}: {hint}")
-    try: fn(dict[int, str])
-    except AgentError: pass
-    except NotImplementedError: raise ExerciseFailed("dict_schema is not written yet") from None
-    else: raise ExerciseFailed("dict_schema(dict[int, str]) should raise AgentError: JSON object keys are always strings")
-    print("exercise 1 passed: dict arguments have a schema")
-
-def grade_same_call(fn) -> None:
-    "Exercise 2: `same_call(a, b)`: calls {'name', 'arguments' (JSON text)} are the same when names match and the arguments are equal JSON values."
-    c = lambda n, a: {"name": n, "arguments": a}
-    cases = [((c("f", '{"x": 1, "y": 2}'), c("f", '{"y":2,"x":1}')), True, "key order and spaces do not change a call"),
-             ((c("f", '{"x": 1}'), c("g", '{"x": 1}')), False, "another tool is another call"),
-             ((c("f", '{"x": 1}'), c("f", '{"x": 1.5}')), False, "other values are another call"),
-             ((c("f", '{"x": [1, 2]}'), c("f", '{"x": [2, 1]}')), False, "list order matters"),
-             ((c("f", '{"x": 1'), c("f", '{"x": 1')), True, "text that is not JSON: compare the text itself"),
-             ((c("f", '{"x": 1'), c("f", '{"x": 1}')), False, "broken JSON is not equal to the JSON it meant")]
-    for (a, b), want, hint in cases:
-        got = attempt(fn, "same_call", a, b)
-        expect(got == want, f"same_call({a}, {b}) = {got!r}, expected {want}: {hint}")
-    print("exercise 2 passed: repeated calls are recognised whatever their spacing")
-
-def grade_call_f1(fn) -> None:
-    "Exercise 3: `call_f1(pred, gold)`: F1 of predicted against gold calls (a call counts when `ast_match([p], [g])`; each gold call matched once); both empty: 1.0."
-    calc = lambda e: {"name": "calculator", "arguments": {"expression": e}}
-    sig = {"name": "lookup_signature", "arguments": {"name": "json.dumps"}}
-    cases = [(([calc("1+1"), sig], [sig, calc("1 + 1")]), 1.0, "the same calls in another order are perfect"),
-             (([calc("1+1")], [calc("1+1"), sig]), 2 / 3, "one of two gold calls: recall 1/2, precision 1: F1 = 2/3"),
-             (([calc("1+1"), calc("1+1")], [calc("1+1")]), 2 / 3, "a gold call is matched only once: a duplicate is a false positive"),
-             (([], []), 1.0, "no call when none was wanted is right"), (([], [sig]), 0.0, "no call when one was wanted scores 0"),
-             (([sig], []), 0.0, "a call when none was wanted scores 0")]
-    for (p, g), want, hint in cases:
-        got = attempt(fn, "call_f1", p, g)
-        expect(isinstance(got, (int, float)) and abs(got - want) < 1e-9, f"call_f1({p}, {g}) = {got!r}, expected {want:.3f}: {hint}")
-    print("exercise 3 passed: partial credit for parallel calls")
+    with concurrent.futures.ThreadPoolExecutor(workers) as ex:
+        return list(ex.map(one, zip(tasks, gold)))

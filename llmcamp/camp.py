@@ -17,8 +17,20 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .spec import (ASK_PYTHON_DOCS, CHAPTERS, SpecError, Workspace, WorkspaceError, atomic_write, chapter_id, check,
-                          format_table, get_profile, load_profiles, load_spec)
+from llmcamp.spec import (
+    ASK_PYTHON_DOCS,
+    CHAPTERS,
+    SpecError,
+    Workspace,
+    WorkspaceError,
+    atomic_write,
+    chapter_id,
+    check,
+    format_table,
+    get_profile,
+    load_profiles,
+    load_spec,
+)
 
 # %% auto #0
 __all__ = ['project_root', 'chapter_notebooks', 'kernel_config', 'NotebookRun', 'notebook_env', 'run_notebook', 'key_figures',
@@ -30,92 +42,141 @@ def project_root(start: str | os.PathLike | None = None) -> Path:
     here = Path(start or Path.cwd()).resolve()
     for d in [here, *here.parents]:
         ini = d / "settings.ini"
-        if ini.is_file() and re.search(r"^lib_name\s*=\s*llmcamp\s*$", ini.read_text(), re.M) and (d / "nbs").is_dir(): return d
-    raise FileNotFoundError(f"no llmcamp checkout around {here}: run this inside a clone of the llmcamp repository "
-                            "(the notebooks live there; `pip install llmcamp` installs only the library)")
+        if ini.is_file() and re.search(r"^lib_name\s*=\s*llmcamp\s*$", ini.read_text(), re.M) and (d / "nbs").is_dir():
+            return d
+    raise FileNotFoundError(
+        f"no llmcamp checkout around {here}: run this inside a clone of the llmcamp repository "
+        "(the notebooks live there; `pip install llmcamp` installs only the library)"
+    )
+
 
 def chapter_notebooks(nbs: str | os.PathLike, only: str | Iterable | None = None) -> list[Path]:
     "The chapter notebooks `NN_*.ipynb` in `nbs`, in order; `only` picks chapters, e.g. `'00,01'`."
     found = {p.name[:2]: p for p in sorted(Path(nbs).glob("[0-9][0-9]_*.ipynb"))}
-    if only is None or only == "": return list(found.values())
+    if only is None or only == "":
+        return list(found.values())
     wanted = [s for s in (only.split(",") if isinstance(only, str) else map(str, only)) if s.strip()]
     out = []
     for w in wanted:
         cid = chapter_id(w)
         if cid not in found:
             have = ", ".join(f"{k} ({CHAPTERS[k]})" for k in found) or "none"
-            raise FileNotFoundError(f"chapter {cid} ({CHAPTERS[cid]}) has no notebook in {nbs} yet; chapters here: {have}")
-        if found[cid] not in out: out.append(found[cid])
+            raise FileNotFoundError(
+                f"chapter {cid} ({CHAPTERS[cid]}) has no notebook in {nbs} yet; chapters here: {have}"
+            )
+        if found[cid] not in out:
+            out.append(found[cid])
     return sorted(out)
 
 # %% ../nbs/internals/camp.ipynb #0041
 def kernel_config(sockets: str | os.PathLike):
-    "The `traitlets` config for the kernel manager: Unix-domain sockets under folder `sockets`, or encrypted TCP where there is no IPC transport."
+    """The `traitlets` config for the kernel manager: Unix-domain sockets under folder `sockets`, or encrypted TCP
+    where there is no IPC transport."""
     import zmq
     from traitlets.config import Config
-    if zmq.has("ipc"): return Config({"KernelManager": {"transport": "ipc", "ip": str(Path(sockets).resolve() / "kernel")}})
-    if zmq.has("curve"): return Config({"KernelManager": {"transport_encryption": "auto"}})
-    return Config()
 
+    if zmq.has("ipc"):
+        return Config({"KernelManager": {"transport": "ipc", "ip": str(Path(sockets).resolve() / "kernel")}})
+    if zmq.has("curve"):
+        return Config({"KernelManager": {"transport_encryption": "auto"}})
+    return Config()
 
 # %% ../nbs/internals/camp.ipynb #0009
 @dataclass
 class NotebookRun:
     "What happened when a notebook ran: status, seconds, where the executed copy is, and the error."
+
     name: str
     source: str
     output: str
-    status: str          # "ok" or "failed"
+    status: str  # "ok" or "failed"
     seconds: float
     error: str | None = None
+
 
 def notebook_env(profile) -> dict[str, str]:
     "Environment variables a notebook runs with under `profile`."
     prof = get_profile(profile)
     env = {"LLMCAMP_PROFILE": prof.name, "PYTHONHASHSEED": "0"}
-    if prof.device == "cpu": env.update(TRITON_INTERPRET="1", CUDA_VISIBLE_DEVICES="")
+    if prof.device == "cpu":
+        env.update(TRITON_INTERPRET="1", CUDA_VISIBLE_DEVICES="")
     return env
+
 
 @contextmanager
 def _environ(extra: dict[str, str]):
     old = {k: os.environ.get(k) for k in extra}
     os.environ.update(extra)
-    try: yield
+    try:
+        yield
     finally:
         for k, v in old.items():
-            if v is None: os.environ.pop(k, None)
-            else: os.environ[k] = v
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
-def run_notebook(source: str | os.PathLike, output: str | os.PathLike, parameters: dict | None = None,
-                 env: dict[str, str] | None = None, timeout: float | None = None) -> NotebookRun:
+
+def run_notebook(
+    source: str | os.PathLike,
+    output: str | os.PathLike,
+    parameters: dict | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float | None = None,
+) -> NotebookRun:
     "Execute `source` with papermill into `output`, with `parameters` and `env`; never raises for a failing cell."
     import papermill as pm
+
     source, output = Path(source).resolve(), Path(output).resolve()
-    if not source.is_file(): raise FileNotFoundError(f"no notebook at {source}")
+    if not source.is_file():
+        raise FileNotFoundError(f"no notebook at {source}")
     output.parent.mkdir(parents=True, exist_ok=True)
     t0, error = time.perf_counter(), None
     with _environ(env or {}), tempfile.TemporaryDirectory(prefix="llmcamp-kernel-") as sockets:
         try:
-            pm.execute_notebook(str(source), str(output), parameters=parameters or {}, kernel_name="python3", config=kernel_config(sockets),
-                                cwd=str(source.parent), progress_bar=False, log_output=False, execution_timeout=timeout)
+            pm.execute_notebook(
+                str(source),
+                str(output),
+                parameters=parameters or {},
+                kernel_name="python3",
+                config=kernel_config(sockets),
+                cwd=str(source.parent),
+                progress_bar=False,
+                log_output=False,
+                execution_timeout=timeout,
+            )
         except pm.PapermillExecutionError as e:
             error = _ANSI.sub("", f"cell {e.exec_count}: {e.ename}: {e.evalue}\n" + "\n".join(e.traceback))
-    return NotebookRun(source.stem, str(source), str(output), "failed" if error else "ok", time.perf_counter() - t0, error)
+    return NotebookRun(
+        source.stem, str(source), str(output), "failed" if error else "ok", time.perf_counter() - t0, error
+    )
 
 # %% ../nbs/internals/camp.ipynb #000d
 def _fmt(v) -> str:
-    if isinstance(v, float): return f"{v:.3g}"
+    if isinstance(v, float):
+        return f"{v:.3g}"
     return f"{v:,}" if isinstance(v, int) else str(v)
+
 
 def key_figures(figures: dict, limit: int = 4) -> str:
     "The first `limit` figures of a chapter as one short line: `name=value unit, ...`."
-    items = [f"{k}={_fmt(f['value'])}{' ' + f['unit'] if f.get('unit') else ''}" for k, f in list(figures.items())[:limit]]
+    items = [
+        f"{k}={_fmt(f['value'])}{' ' + f['unit'] if f.get('unit') else ''}" for k, f in list(figures.items())[:limit]
+    ]
     return ", ".join(items) + (f" (+{len(figures) - limit} more)" if len(figures) > limit else "")
 
-def run_camp(profile: str = "ci", only=None, workspace=None, root=None, timeout: float | None = None,
-             log: Callable[[str], None] = print) -> list[NotebookRun]:
+
+def run_camp(
+    profile: str = "ci",
+    only=None,
+    workspace=None,
+    root=None,
+    timeout: float | None = None,
+    log: Callable[[str], None] = print,
+) -> list[NotebookRun]:
     "Run the chapter notebooks in order with `profile` into `workspace`; print progress and a closing table."
     prof = get_profile(profile)
     root = project_root(root)
@@ -125,31 +186,65 @@ def run_camp(profile: str = "ci", only=None, workspace=None, root=None, timeout:
     runs, t0 = [], time.perf_counter()
     for i, nb in enumerate(notebooks, 1):
         log(f"[{i}/{len(notebooks)}] {nb.stem} ...")
-        r = run_notebook(nb, ws.root / "notebooks" / nb.name, {"profile": prof.name, "workspace": str(ws.root)},
-                         notebook_env(prof), timeout)
+        r = run_notebook(
+            nb,
+            ws.root / "notebooks" / nb.name,
+            {"profile": prof.name, "workspace": str(ws.root)},
+            notebook_env(prof),
+            timeout,
+        )
         runs.append(r)
-        log(f"      {r.status} in {r.seconds:.1f}s" + (f"\n{_indent(r.error)}\n      executed notebook: {r.output}" if r.error else ""))
-    rows = [{"chapter": r.name, "status": r.status, "time": f"{r.seconds:.1f}s", "key figures": key_figures(ws.figures(r.name[:2]))} for r in runs]
+        log(
+            f"      {r.status} in {r.seconds:.1f}s"
+            + (f"\n{_indent(r.error)}\n      executed notebook: {r.output}" if r.error else "")
+        )
+    rows = [
+        {
+            "chapter": r.name,
+            "status": r.status,
+            "time": f"{r.seconds:.1f}s",
+            "key figures": key_figures(ws.figures(r.name[:2])),
+        }
+        for r in runs
+    ]
     total = time.perf_counter() - t0
     log("\n" + format_table(rows, ["chapter", "status", "time", "key figures"]))
-    log(f"\n{sum(r.status == 'ok' for r in runs)}/{len(runs)} chapters ok in {total:.1f}s; executed notebooks in {ws.root / 'notebooks'}")
-    report = {"profile": prof.name, "seconds": total, "chapters": [asdict(r) | {"figures": ws.figures(r.name[:2])} for r in runs]}
+    log(
+        f"\n{sum(r.status == 'ok' for r in runs)}/{len(runs)} chapters ok in {total:.1f}s; executed notebooks "
+        f"in {ws.root / 'notebooks'}"
+    )
+    report = {
+        "profile": prof.name,
+        "seconds": total,
+        "chapters": [asdict(r) | {"figures": ws.figures(r.name[:2])} for r in runs],
+    }
     atomic_write(ws.root / "camp_report.json", json.dumps(report, indent=1))
-    if only is None and all(r.status == "ok" for r in runs): _closing(ws, log)
+    if only is None and all(r.status == "ok" for r in runs):
+        _closing(ws, log)
     return runs
+
 
 def _closing(ws: Workspace, log):
     "After a whole camp: the report card (terminal and HTML) and how to talk to the assistant it built."
     from llmcamp.evaluate import report_html
+
     card = check(load_spec(), ws)
-    log(f"\nreport card ({len(card) - len(card.failed) - len(card.missing)} pass, {len(card.failed)} fail, {len(card.missing)} missing):\n{card}")
+    log(
+        f"\nreport card ({len(card) - len(card.failed) - len(card.missing)} pass, {len(card.failed)} fail, "
+        f"{len(card.missing)} missing):\n{card}"
+    )
     log(f"report card page: {report_html(ws, ws.path('11', 'report.html'))}")
-    log(f"\ntalk to the assistant:\n  llmcamp chat --workspace {ws.root} --profile {ws.profile}\n"
-        f"  llmcamp serve --model {ws.path('05', 'chat_model')} --workspace {ws.root} --profile {ws.profile}   (then open http://127.0.0.1:8000/)")
+    log(
+        f"\ntalk to the assistant:\n  llmcamp chat --workspace {ws.root} --profile {ws.profile}\n"
+        f"  llmcamp serve --model {ws.path('05', 'chat_model')} --workspace {ws.root} --profile {ws.profile}   "
+        "(then open http://127.0.0.1:8000/)"
+    )
+
 
 def _indent(text: str, n: int = 6, max_lines: int = 25) -> str:
     lines = text.strip().splitlines()
-    if len(lines) > max_lines: lines = lines[:3] + ["..."] + lines[-(max_lines - 4):]
+    if len(lines) > max_lines:
+        lines = lines[:3] + ["..."] + lines[-(max_lines - 4) :]
     return "\n".join(" " * n + l for l in lines)
 
 # %% ../nbs/internals/camp.ipynb #0010
@@ -167,81 +262,220 @@ examples:
   llmcamp flywheel                     one turn of the bad-case flywheel (chapter 11)
   llmcamp docs                         build the documentation site into _site/
   llmcamp serve --model PATH           serve a saved model over an OpenAI-compatible API (chapter 07), with the guards (10) and retrieval (08)
-"""
+"""  # noqa: E501
+
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="llmcamp", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=_EPILOG,
-        description="llmcamp: build an LLM application end to end, one notebook per step, from requirements to report card.")
+    p = argparse.ArgumentParser(
+        prog="llmcamp",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_EPILOG,
+        description="llmcamp: build an LLM application end to end, one notebook per step, from requirements to "
+        "report card.",
+    )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     prof_help = "hardware profile: ci (2-core CPU, minutes), gpu (one CUDA GPU) or auto (gpu when CUDA is available)"
-    r = sub.add_parser("run", help="run the chapter notebooks in order (the camp)", formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Run the chapter notebooks in nbs/ in order with papermill, save each executed notebook in the workspace, "
-                    "and print a table of chapter, status, time and key figures. Exits 1 if any chapter failed.")
+    r = sub.add_parser(
+        "run",
+        help="run the chapter notebooks in order (the camp)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Run the chapter notebooks in nbs/ in order with papermill, save each executed notebook in "
+        "the workspace, "
+        "and print a table of chapter, status, time and key figures. Exits 1 if any chapter failed.",
+    )
     r.add_argument("--profile", default="ci", help=prof_help + " (default: ci)")
-    r.add_argument("--only", default=None, metavar="CHAPTERS", help="comma-separated chapters to run, e.g. 00,01 or data,tokenizer (default: all)")
-    r.add_argument("--workspace", default=None, metavar="DIR", help="where artifacts, figures and executed notebooks go (default: workspace/<profile> in the checkout)")
-    r.add_argument("--timeout", type=float, default=None, metavar="SECONDS", help="fail a cell that runs longer than this")
-    d = sub.add_parser("docs", help="build the documentation site", description="Build the docs site from the notebooks: with Quarto when it is installed, "
-                       "otherwise as offline HTML with the same sidebar as _quarto.yml; then check that every page exists and every internal link resolves.")
+    r.add_argument(
+        "--only",
+        default=None,
+        metavar="CHAPTERS",
+        help="comma-separated chapters to run, e.g. 00,01 or data,tokenizer (default: all)",
+    )
+    r.add_argument(
+        "--workspace",
+        default=None,
+        metavar="DIR",
+        help="where artifacts, figures and executed notebooks go (default: workspace/<profile> in the checkout)",
+    )
+    r.add_argument(
+        "--timeout", type=float, default=None, metavar="SECONDS", help="fail a cell that runs longer than this"
+    )
+    d = sub.add_parser(
+        "docs",
+        help="build the documentation site",
+        description="Build the docs site from the notebooks: with Quarto when it is installed, "
+        "otherwise as offline HTML with the same sidebar as _quarto.yml; then check that every page exists and "
+        "every internal link resolves.",
+    )
     d.add_argument("--out", default=None, metavar="DIR", help="output folder (default: _site/)")
-    d.add_argument("--engine", choices=["auto", "quarto", "html"], default="auto", help="auto: Quarto if on the PATH, else html")
-    d.add_argument("--executed", default=None, metavar="DIR", help="folder of executed notebooks to render with their outputs (default: workspace/ci/notebooks when present)")
-    rd = sub.add_parser("readme", help="write README.md from nbs/index.ipynb", description="Generate README.md from nbs/index.ipynb (the README is never edited by hand).")
+    d.add_argument(
+        "--engine", choices=["auto", "quarto", "html"], default="auto", help="auto: Quarto if on the PATH, else html"
+    )
+    d.add_argument(
+        "--executed",
+        default=None,
+        metavar="DIR",
+        help="folder of executed notebooks to render with their outputs (default: workspace/ci/notebooks when present)",
+    )
+    rd = sub.add_parser(
+        "readme",
+        help="write README.md from nbs/index.ipynb",
+        description="Generate README.md from nbs/index.ipynb (the README is never edited by hand).",
+    )
     rd.add_argument("--check", action="store_true", help="write nothing; exit 1 if README.md is out of date")
-    s = sub.add_parser("spec", help="write or validate a requirements spec", description="Work with the YAML spec of chapter 00.")
+    s = sub.add_parser(
+        "spec", help="write or validate a requirements spec", description="Work with the YAML spec of chapter 00."
+    )
     ssub = s.add_subparsers(dest="spec_command", metavar="ACTION", required=True)
     si = ssub.add_parser("init", help="write the built-in Ask-the-Python-docs spec to PATH, to edit")
     si.add_argument("path")
     sc = ssub.add_parser("check", help="validate a spec and list its SLOs")
     sc.add_argument("path", nargs="?", default=None, help="spec file (default: the built-in spec)")
-    rp = sub.add_parser("report", help="hold the spec's SLOs against what the camp measured", description="The report card so far: every SLO, its target, what was measured, pass/fail/missing.")
+    rp = sub.add_parser(
+        "report",
+        help="hold the spec's SLOs against what the camp measured",
+        description="The report card so far: every SLO, its target, what was measured, pass/fail/missing.",
+    )
     rp.add_argument("--spec", default=None, metavar="PATH", help="spec file (default: the built-in spec)")
     rp.add_argument("--profile", default="ci", help=prof_help + " (default: ci)")
     rp.add_argument("--workspace", default=None, metavar="DIR", help="workspace to read (default: workspace/<profile>)")
-    rp.add_argument("--html", nargs="?", const="", default=None, metavar="PATH", help="write the report card as one HTML page with the plots (default PATH: <workspace>/11_evaluation/report.html)")
-    ak = sub.add_parser("ask", help="ask the Python docs: an answer with its cited passages", description="Retrieve passages (chapter 08's hybrid retriever), answer with "
-                        "chapter 05's chat model, check the citations, and print the answer, the cited passages and the AI-generated label; it abstains when retrieval is not confident.")
+    rp.add_argument(
+        "--html",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="PATH",
+        help="write the report card as one HTML page with the plots (default PATH: "
+        "<workspace>/11_evaluation/report.html)",
+    )
+    ak = sub.add_parser(
+        "ask",
+        help="ask the Python docs: an answer with its cited passages",
+        description="Retrieve passages (chapter 08's hybrid retriever), answer with "
+        "chapter 05's chat model, check the citations, and print the answer, the cited passages and the "
+        "AI-generated label; it abstains when retrieval is not confident.",
+    )
     ak.add_argument("question", help="the question, in quotes")
     ak.add_argument("--profile", default="ci", help=prof_help + " (default: ci)")
-    ak.add_argument("--workspace", default=None, metavar="DIR", help="workspace whose models and indexes to use (default: workspace/<profile>); what is missing is built")
+    ak.add_argument(
+        "--workspace",
+        default=None,
+        metavar="DIR",
+        help="workspace whose models and indexes to use (default: workspace/<profile>); what is missing is built",
+    )
     ak.add_argument("--json", action="store_true", help="print the whole answer record as JSON")
-    ch = sub.add_parser("chat", help="talk to the assistant in the terminal: streamed answers with their cited passages", description="A terminal chat with "
-                        "the assistant: each question is answered from the docs (chapter 08's retrieval) through the guards (chapter 10), streamed, with the cited passages "
-                        "and the AI-generated label under each answer. Against a running `llmcamp serve` (--url), or a server started in this process from the workspace's "
-                        "chat model (chapter 05). An empty line is skipped; 'exit', 'quit' or end of input ends the chat.")
-    ch.add_argument("--url", default=None, help="a running llmcamp serve, e.g. http://127.0.0.1:8000 (default: start the assistant in this process)")
+    ch = sub.add_parser(
+        "chat",
+        help="talk to the assistant in the terminal: streamed answers with their cited passages",
+        description="A terminal chat with "
+        "the assistant: each question is answered from the docs (chapter 08's retrieval) through the guards "
+        "(chapter 10), streamed, with the cited passages "
+        "and the AI-generated label under each answer. Against a running `llmcamp serve` (--url), or a server "
+        "started in this process from the workspace's "
+        "chat model (chapter 05). An empty line is skipped; 'exit', 'quit' or end of input ends the chat.",
+    )
+    ch.add_argument(
+        "--url",
+        default=None,
+        help="a running llmcamp serve, e.g. http://127.0.0.1:8000 (default: start the assistant in this process)",
+    )
     ch.add_argument("--model", default=None, help="the model name to ask for (default: the server's first model)")
-    ch.add_argument("--api-key", default=None, help="the server's API key when it requires one (default: $OPENAI_API_KEY, else none)")
-    ch.add_argument("--no-retrieval", action="store_true", help="plain multi-turn chat with the model: no passages, no citations")
+    ch.add_argument(
+        "--api-key",
+        default=None,
+        help="the server's API key when it requires one (default: $OPENAI_API_KEY, else none)",
+    )
+    ch.add_argument(
+        "--no-retrieval", action="store_true", help="plain multi-turn chat with the model: no passages, no citations"
+    )
     ch.add_argument("--max-tokens", type=int, default=64, help="longest answer in tokens (default: 64)")
     ch.add_argument("--profile", default="ci", help=prof_help + " (default: ci)")
-    ch.add_argument("--workspace", default=None, metavar="DIR", help="workspace of the chat model, index and guards, for the in-process assistant (default: workspace/<profile>)")
-    fw = sub.add_parser("flywheel", help="one turn of the bad-case flywheel (chapter 11)", description="Feedback -> masked, deduplicated bad cases -> LoRA retrain -> "
-                        "paired comparison on the bad-case slice and the rest -> promote or roll back; the decision goes to <workspace>/11_evaluation/flywheel.json.")
+    ch.add_argument(
+        "--workspace",
+        default=None,
+        metavar="DIR",
+        help="workspace of the chat model, index and guards, for the in-process assistant (default: "
+        "workspace/<profile>)",
+    )
+    fw = sub.add_parser(
+        "flywheel",
+        help="one turn of the bad-case flywheel (chapter 11)",
+        description="Feedback -> masked, deduplicated bad cases -> LoRA retrain -> "
+        "paired comparison on the bad-case slice and the rest -> promote or roll back; the decision goes to "
+        "<workspace>/11_evaluation/flywheel.json.",
+    )
     fw.add_argument("--profile", default="ci", help=prof_help + " (default: ci)")
-    fw.add_argument("--workspace", default=None, metavar="DIR", help="workspace to read and write (default: workspace/<profile>)")
+    fw.add_argument(
+        "--workspace", default=None, metavar="DIR", help="workspace to read and write (default: workspace/<profile>)"
+    )
     fw.add_argument("--steps", type=int, default=None, help="LoRA steps (default: the chapter's)")
     sub.add_parser("profiles", help="list the hardware profiles and their main sizes")
-    sv = sub.add_parser("serve", help="serve a model over an OpenAI-compatible HTTP API", description="Serve a model folder (chapter 03's save_pretrained "
-                        "format, with its tokenizer) with chapter 07's continuous-batching engine: /v1/completions, /v1/chat/completions, /v1/feedback, /v1/models, /health, /metrics. "
-                        "By default every chat request goes through chapter 10's guard pipeline, a chat request may ask for retrieval (chapter 08's index, when the workspace holds it), "
-                        "and feedback goes to <workspace>/07_serving/feedback.jsonl.")
-    sv.add_argument("--model", required=True, metavar="PATH", help="model folder written by llmcamp.model.save_pretrained")
+    sv = sub.add_parser(
+        "serve",
+        help="serve a model over an OpenAI-compatible HTTP API",
+        description="Serve a model folder (chapter 03's save_pretrained "
+        "format, with its tokenizer) with chapter 07's continuous-batching engine: /v1/completions, "
+        "/v1/chat/completions, /v1/feedback, /v1/models, /health, /metrics. "
+        "By default every chat request goes through chapter 10's guard pipeline, a chat request may ask for "
+        "retrieval (chapter 08's index, when the workspace holds it), "
+        "and feedback goes to <workspace>/07_serving/feedback.jsonl.",
+    )
+    sv.add_argument(
+        "--model", required=True, metavar="PATH", help="model folder written by llmcamp.model.save_pretrained"
+    )
     sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, loopback only)")
     sv.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     sv.add_argument("--name", default=None, help="model name clients use (default: the folder's name)")
     sv.add_argument("--max-batch", type=int, default=8, help="sequences decoded together (default: 8)")
     sv.add_argument("--max-waiting", type=int, default=64, help="queued requests before answering 429 (default: 64)")
-    sv.add_argument("--kv-budget-mb", type=float, default=None, help="KV-cache memory budget in MiB (default: max-batch full contexts)")
-    sv.add_argument("--policy", choices=["continuous", "static"], default="continuous", help="batch scheduling (default: continuous)")
+    sv.add_argument(
+        "--kv-budget-mb",
+        type=float,
+        default=None,
+        help="KV-cache memory budget in MiB (default: max-batch full contexts)",
+    )
+    sv.add_argument(
+        "--policy",
+        choices=["continuous", "static"],
+        default="continuous",
+        help="batch scheduling (default: continuous)",
+    )
     sv.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
-    sv.add_argument("--api-key", action="append", default=None, metavar="KEY", help="an API key clients must send as 'Authorization: Bearer KEY' on /v1 (repeatable; default: none required)")
-    sv.add_argument("--api-keys-file", default=None, metavar="FILE", help="a file of API keys, one per line ('#' starts a comment)")
+    sv.add_argument(
+        "--api-key",
+        action="append",
+        default=None,
+        metavar="KEY",
+        help="an API key clients must send as 'Authorization: Bearer KEY' on /v1 (repeatable; default: none required)",
+    )
+    sv.add_argument(
+        "--api-keys-file", default=None, metavar="FILE", help="a file of API keys, one per line ('#' starts a comment)"
+    )
     sv.add_argument("--profile", default="ci", help=prof_help + " (default: ci)")
-    sv.add_argument("--workspace", default=None, metavar="DIR", help="workspace of the guards' detector, audit log and review queue (10_safety/), the retrieval index (08_rag/) and the feedback log (07_serving/) (default: workspace/<profile>)")
-    sv.add_argument("--spec", default=None, metavar="PATH", help="spec whose compliance section configures the guards: audit fields and retention, AI label (default: the built-in spec)")
-    sv.add_argument("--no-guards", action="store_true", help="serve without chapter 10's guard pipeline (input guard, PII masking, output moderation, label, audit): for measuring the bare engine only")
-    sv.add_argument("--no-retrieval", action="store_true", help="do not load chapter 08's index: a request's `retrieval` option is then a 400")
+    sv.add_argument(
+        "--workspace",
+        default=None,
+        metavar="DIR",
+        help="workspace of the guards' detector, audit log and review queue (10_safety/), the retrieval index "
+        "(08_rag/) and the feedback log (07_serving/) (default: workspace/<profile>)",
+    )
+    sv.add_argument(
+        "--spec",
+        default=None,
+        metavar="PATH",
+        help="spec whose compliance section configures the guards: audit fields and retention, AI label "
+        "(default: the built-in spec)",
+    )
+    sv.add_argument(
+        "--no-guards",
+        action="store_true",
+        help="serve without chapter 10's guard pipeline (input guard, PII masking, output moderation, label, "
+        "audit): for measuring the bare engine only",
+    )
+    sv.add_argument(
+        "--no-retrieval",
+        action="store_true",
+        help="do not load chapter 08's index: a request's `retrieval` option is then a 400",
+    )
     return p
 
 # %% ../nbs/internals/camp.ipynb #0011
@@ -249,18 +483,23 @@ def _cmd_run(a):
     runs = run_camp(a.profile, a.only, a.workspace, timeout=a.timeout)
     return 0 if all(r.status == "ok" for r in runs) else 1
 
+
 def _cmd_docs(a):
     from llmcamp.docs import build_site, check_site
+
     root = project_root()
     executed = a.executed or (root / "workspace" / "ci" / "notebooks")
     site = build_site(root, a.out, executed if Path(executed).is_dir() else None, engine=a.engine)
     problems = check_site(site, root)
-    for pr in problems: print("problem:", pr, file=sys.stderr)
+    for pr in problems:
+        print("problem:", pr, file=sys.stderr)
     print(f"docs: {site} ({len(list(site.rglob('*.html')))} pages, {len(problems)} problems)")
     return 1 if problems else 0
 
+
 def _cmd_readme(a):
     from llmcamp.docs import write_readme
+
     root = project_root()
     if a.check:
         ok = write_readme(root, check=True)
@@ -269,141 +508,273 @@ def _cmd_readme(a):
     print("README.md " + ("written" if write_readme(root) else "unchanged"))
     return 0
 
+
 def _cmd_spec(a):
     if a.spec_command == "init":
         p = Path(a.path)
-        if p.exists(): raise SpecError(f"{p} exists; not overwriting it (pick another path or remove it)")
+        if p.exists():
+            raise SpecError(f"{p} exists; not overwriting it (pick another path or remove it)")
         p.write_text(ASK_PYTHON_DOCS, encoding="utf-8")
         print(f"wrote {p}: edit it, then `llmcamp spec check {p}`")
         return 0
     spec = load_spec(a.path)
     print(f"{a.path or 'built-in spec'}: valid spec {spec.name!r} with {len(spec.slos)} SLOs")
-    print(format_table([{"metric": s.metric, "target": f"{s.direction.replace('_', ' ')} {s.target:g} {s.unit}", "chapter": s.chapter, "why": s.why} for s in spec.slos],
-                       ["metric", "target", "chapter", "why"]))
+    print(
+        format_table(
+            [
+                {
+                    "metric": s.metric,
+                    "target": f"{s.direction.replace('_', ' ')} {s.target:g} {s.unit}",
+                    "chapter": s.chapter,
+                    "why": s.why,
+                }
+                for s in spec.slos
+            ],
+            ["metric", "target", "chapter", "why"],
+        )
+    )
     return 0
+
 
 def _cmd_report(a):
     ws, spec = Workspace(a.workspace, a.profile), load_spec(a.spec)
     if a.html is not None:
         from llmcamp.evaluate import report_html
+
         print(f"report card: {report_html(ws, a.html or ws.path('11', 'report.html'), spec)}")
         return 0
     report = check(spec, ws)
     print(report)
-    print(f"\n{len(report) - len(report.failed) - len(report.missing)} pass, {len(report.failed)} fail, {len(report.missing)} missing")
+    print(
+        f"\n{len(report) - len(report.failed) - len(report.missing)} pass, {len(report.failed)} fail, "
+        f"{len(report.missing)} missing"
+    )
     return 0
+
 
 def _cmd_ask(a):
     from llmcamp.rag import ask
+
     r = ask(Workspace(a.workspace, a.profile), a.question)
-    if a.json: print(json.dumps(r, indent=1, ensure_ascii=False)); return 0
-    print(r["answer"] if not r["abstained"] else f"(abstained: {r.get('abstain_reason') or 'retrieval was not confident'})")
-    for ct in r["citations"]: print(f"  [{ct['n']}] {ct['title']} ({ct['chunk_id']}): {' '.join(ct['text'].split())[:160]}")
-    if r["invalid_citations"]: print(f"  cited but not given: {', '.join(f'[{n}]' for n in r['invalid_citations'])}")
+    if a.json:
+        print(json.dumps(r, indent=1, ensure_ascii=False))
+        return 0
+    print(
+        r["answer"]
+        if not r["abstained"]
+        else f"(abstained: {r.get('abstain_reason') or 'retrieval was not confident'})"
+    )
+    for ct in r["citations"]:
+        print(f"  [{ct['n']}] {ct['title']} ({ct['chunk_id']}): {' '.join(ct['text'].split())[:160]}")
+    if r["invalid_citations"]:
+        print(f"  cited but not given: {', '.join(f'[{n}]' for n in r['invalid_citations'])}")
     print(f"-- {r['label']}")
     return 0
 
+
 def chat_loop(client, model: str, lines, out=print, retrieval: bool = True, max_tokens: int = 64) -> int:
-    """The terminal chat: for each line of `lines` (an iterable of str), a streamed chat completion from `client` (an `openai.OpenAI`) printed
-    through `out` as it arrives, then the cited passages, any tool calls and the AI-generated label. With `retrieval`, each question goes alone
-    with the `retrieval` option (the server writes the grounded prompt from chapter 08's passages); without it, the conversation so far goes as
-    history. A refused question (a 4xx, e.g. the guards' `content_policy_violation`) is printed and the chat goes on. Returns the questions answered."""
+    """The terminal chat: for each line of `lines` (an iterable of str), a streamed chat completion from `client` (an
+    `openai.OpenAI`) printed
+    through `out` as it arrives, then the cited passages, any tool calls and the AI-generated label. With `retrieval`,
+    each question goes alone
+    with the `retrieval` option (the server writes the grounded prompt from chapter 08's passages); without it, the
+    conversation so far goes as
+    history. A refused question (a 4xx, e.g. the guards' `content_policy_violation`) is printed and the chat goes on.
+    Returns the questions answered."""
     import openai
+
     history, answered = [], 0
     for line in lines:
         q = line.strip()
-        if not q: continue
-        if q.lower() in ("exit", "quit"): break
+        if not q:
+            continue
+        if q.lower() in ("exit", "quit"):
+            break
         msgs = [{"role": "user", "content": q}] if retrieval else [*history, {"role": "user", "content": q}]
         text, last, calls = [], None, []
         try:
-            stream = client.chat.completions.create(model=model, messages=msgs, max_tokens=max_tokens, temperature=0, stream=True,
-                                                    extra_body={"retrieval": {}} if retrieval else None)
+            stream = client.chat.completions.create(
+                model=model,
+                messages=msgs,
+                max_tokens=max_tokens,
+                temperature=0,
+                stream=True,
+                extra_body={"retrieval": {}} if retrieval else None,
+            )
             out("assistant> ", end="")
             for chunk in stream:
                 last = chunk
-                if not chunk.choices: continue
+                if not chunk.choices:
+                    continue
                 d = chunk.choices[0].delta
-                if d.content: text.append(d.content); out(d.content, end="", flush=True)
-                calls += [f"{tc.function.name}({tc.function.arguments})" for tc in (d.tool_calls or []) if tc.function and tc.function.name]
+                if d.content:
+                    text.append(d.content)
+                    out(d.content, end="", flush=True)
+                calls += [
+                    f"{tc.function.name}({tc.function.arguments})"
+                    for tc in (d.tool_calls or [])
+                    if tc.function and tc.function.name
+                ]
             out("")
         except openai.APIStatusError as e:
-            out(f"refused ({e.status_code}): {e.message}"); continue
+            out(f"refused ({e.status_code}): {e.message}")
+            continue
         answered += 1
         extra = (last.model_extra or {}) if last is not None else {}
-        for c in extra.get("citations") or []: out(f"  [{c['n']}] {c['title']} ({c['chunk_id']}): {' '.join(c['text'].split())[:160]}")
-        if (extra.get("retrieval") or {}).get("abstained"): out("  (abstained: retrieval was not confident)")
-        for c in calls: out(f"  tool call: {c}")
-        if lab := extra.get("ai_label"): out(f"  -- {lab.get('label', lab)}")
-        if not retrieval: history += [msgs[-1], {"role": "assistant", "content": "".join(text)}]
+        for c in extra.get("citations") or []:
+            out(f"  [{c['n']}] {c['title']} ({c['chunk_id']}): {' '.join(c['text'].split())[:160]}")
+        if (extra.get("retrieval") or {}).get("abstained"):
+            out("  (abstained: retrieval was not confident)")
+        for c in calls:
+            out(f"  tool call: {c}")
+        if lab := extra.get("ai_label"):
+            out(f"  -- {lab.get('label', lab)}")
+        if not retrieval:
+            history += [msgs[-1], {"role": "assistant", "content": "".join(text)}]
     return answered
+
 
 def _cmd_chat(a):
     import logging
     from openai import OpenAI
-    for name in ("httpx", "httpx2", "openai"): logging.getLogger(name).setLevel(logging.WARNING)     # no request log between the answers
+
+    for name in ("httpx", "httpx2", "openai"):
+        logging.getLogger(name).setLevel(logging.WARNING)  # no request log between the answers
     lines = iter(lambda: input("you> "), None) if sys.stdin.isatty() else sys.stdin
     if a.url:
-        client = OpenAI(base_url=a.url.rstrip("/") + "/v1", api_key=a.api_key or os.environ.get("OPENAI_API_KEY") or "none", max_retries=0)
-        try: chat_loop(client, a.model or client.models.list().data[0].id, _until_eof(lines), retrieval=not a.no_retrieval, max_tokens=a.max_tokens)
-        except KeyboardInterrupt: pass
+        client = OpenAI(
+            base_url=a.url.rstrip("/") + "/v1",
+            api_key=a.api_key or os.environ.get("OPENAI_API_KEY") or "none",
+            max_retries=0,
+        )
+        try:
+            chat_loop(
+                client,
+                a.model or client.models.list().data[0].id,
+                _until_eof(lines),
+                retrieval=not a.no_retrieval,
+                max_tokens=a.max_tokens,
+            )
+        except KeyboardInterrupt:
+            pass
         return 0
     from llmcamp.serve import ServerThread
+
     ws = Workspace(a.workspace, a.profile)
-    print(f"llmcamp chat: starting the assistant from {ws.root} (chat model, guards, retrieval) ...", file=sys.stderr, flush=True)
+    print(
+        f"llmcamp chat: starting the assistant from {ws.root} (chat model, guards, retrieval) ...",
+        file=sys.stderr,
+        flush=True,
+    )
     with ServerThread(assistant_app(ws, retrieval=not a.no_retrieval)) as srv:
         client = OpenAI(base_url=srv.url + "/v1", api_key="none", max_retries=0)
-        try: chat_loop(client, "ask-python-docs", _until_eof(lines), retrieval=not a.no_retrieval, max_tokens=a.max_tokens)
-        except KeyboardInterrupt: pass
+        try:
+            chat_loop(
+                client, "ask-python-docs", _until_eof(lines), retrieval=not a.no_retrieval, max_tokens=a.max_tokens
+            )
+        except KeyboardInterrupt:
+            pass
     return 0
 
+
 def assistant_app(ws: Workspace, retrieval: bool = True, name: str = "ask-python-docs"):
-    """The assistant as one app (what `llmcamp chat` starts in process, and what `llmcamp serve --model <chat_model>` serves): chapter 05's chat
-    model behind chapter 07's server, chapter 10's guards (`served_guards`), chapter 08's retrieval (`served_retrieval`) and the feedback log.
+    """The assistant as one app (what `llmcamp chat` starts in process, and what `llmcamp serve --model <chat_model>`
+    serves): chapter 05's chat
+    model behind chapter 07's server, chapter 10's guards (`served_guards`), chapter 08's retrieval (`served_retrieval`)
+    and the feedback log.
     FileNotFoundError when `retrieval` is asked for and chapter 08 has not built its index."""
     from llmcamp.finetune import get_chat_model
     from llmcamp.rag import served_retrieval
     from llmcamp.safety import served_guards
     from llmcamp.serve import build_server
+
     r = served_retrieval(ws) if retrieval else None
-    if retrieval and r is None: raise FileNotFoundError(f"no retrieval index in {ws.root}: run chapter 08 (llmcamp run --only 08), or chat with --no-retrieval")
+    if retrieval and r is None:
+        raise FileNotFoundError(
+            f"no retrieval index in {ws.root}: run chapter 08 (llmcamp run --only 08), or chat with --no-retrieval"
+        )
     model, tok = get_chat_model(ws)
-    return build_server(model, tok, name, guards=served_guards(ws, model_version="chat_model"), retrieval=r, feedback_log=ws.path("07", "feedback.jsonl"))
+    return build_server(
+        model,
+        tok,
+        name,
+        guards=served_guards(ws, model_version="chat_model"),
+        retrieval=r,
+        feedback_log=ws.path("07", "feedback.jsonl"),
+    )
+
 
 def _until_eof(lines):
     "Lines from `lines` until end of input (Ctrl-D at the prompt)."
     try:
-        for line in lines: yield line
-    except EOFError: return
+        for line in lines:
+            yield line
+    except EOFError:
+        return
+
 
 def _cmd_flywheel(a):
     from llmcamp.evaluate import flywheel_turn
+
     r = flywheel_turn(Workspace(a.workspace, a.profile), steps=a.steps)
     print(json.dumps({k: v for k, v in r.items() if k != "candidate"}, indent=1, default=str))
     return 0
 
+
 def _cmd_profiles(a):
-    rows = [{"profile": n, "device": p.device, "model": f"d{p.model.d_model} x{p.model.n_layers} ctx{p.model.context}",
-             "train": f"{p.train.steps} steps, {p.train.dtype}", "about": p.description} for n, p in load_profiles().items()]
+    rows = [
+        {
+            "profile": n,
+            "device": p.device,
+            "model": f"d{p.model.d_model} x{p.model.n_layers} ctx{p.model.context}",
+            "train": f"{p.train.steps} steps, {p.train.dtype}",
+            "about": p.description,
+        }
+        for n, p in load_profiles().items()
+    ]
     print(format_table(rows, ["profile", "device", "model", "train", "about"]))
     print("auto: gpu when CUDA is available, else ci")
     return 0
 
+
 def _cmd_serve(a):
     from llmcamp.serve import check_model_folder, serve
-    check_model_folder(a.model)                             # a wrong path fails before the guards and the index are loaded
+
+    check_model_folder(a.model)  # a wrong path fails before the guards and the index are loaded
     ws, name = Workspace(a.workspace, a.profile), a.name or Path(a.model).name
     guards = retrieval = None
     if not a.no_guards:
         from llmcamp.safety import served_guards
+
         guards = served_guards(ws, load_spec(a.spec), model_version=name)
     if not a.no_retrieval:
         from llmcamp.rag import served_retrieval
+
         retrieval = served_retrieval(ws)
-        if retrieval is None: print(f"llmcamp serve: no retrieval index in {ws.root} (run chapter 08 to build it): the `retrieval` option is off", file=sys.stderr)
-    serve(a.model, a.host, a.port, name, a.threads, max_batch=a.max_batch, max_waiting=a.max_waiting, kv_budget_mb=a.kv_budget_mb, policy=a.policy,
-          api_keys=a.api_key, api_keys_file=a.api_keys_file, guards=guards, retrieval=retrieval, feedback_log=ws.path("07", "feedback.jsonl"))
+        if retrieval is None:
+            print(
+                f"llmcamp serve: no retrieval index in {ws.root} (run chapter 08 to build it): the `retrieval` "
+                "option is off",
+                file=sys.stderr,
+            )
+    serve(
+        a.model,
+        a.host,
+        a.port,
+        name,
+        a.threads,
+        max_batch=a.max_batch,
+        max_waiting=a.max_waiting,
+        kv_budget_mb=a.kv_budget_mb,
+        policy=a.policy,
+        api_keys=a.api_key,
+        api_keys_file=a.api_keys_file,
+        guards=guards,
+        retrieval=retrieval,
+        feedback_log=ws.path("07", "feedback.jsonl"),
+    )
     return 0
+
 
 def main(argv: list[str] | None = None) -> int:
     "Entry point of the `llmcamp` console script."
@@ -412,9 +783,20 @@ def main(argv: list[str] | None = None) -> int:
     if a.command is None:
         parser.print_help()
         return 0
-    cmd = {"run": _cmd_run, "docs": _cmd_docs, "readme": _cmd_readme, "spec": _cmd_spec, "report": _cmd_report, "ask": _cmd_ask, "chat": _cmd_chat, "flywheel": _cmd_flywheel,
-           "profiles": _cmd_profiles, "serve": _cmd_serve}[a.command]
-    try: return cmd(a)
+    cmd = {
+        "run": _cmd_run,
+        "docs": _cmd_docs,
+        "readme": _cmd_readme,
+        "spec": _cmd_spec,
+        "report": _cmd_report,
+        "ask": _cmd_ask,
+        "chat": _cmd_chat,
+        "flywheel": _cmd_flywheel,
+        "profiles": _cmd_profiles,
+        "serve": _cmd_serve,
+    }[a.command]
+    try:
+        return cmd(a)
     except (SpecError, WorkspaceError, FileNotFoundError, ValueError) as e:
         print(f"llmcamp {a.command}: error: {e}", file=sys.stderr)
         return 2

@@ -34,7 +34,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from .spec import ExerciseFailed, Profile, Workspace, expect, get_profile
+from .spec import Profile, Workspace, get_profile
 
 # %% auto #0
 __all__ = ['COLUMNS', 'SKIP_MODULES', 'NOISE_KINDS', 'CLEANING_RULES', 'RECOGNIZERS', 'PII_TYPES', 'MERSENNE', 'STOP_WORDS',
@@ -49,35 +49,43 @@ __all__ = ['COLUMNS', 'SKIP_MODULES', 'NOISE_KINDS', 'CLEANING_RULES', 'RECOGNIZ
            'find_near_duplicates', 'QualityThresholds', 'quality_problems', 'quality_filter', 'write_lexnames',
            'fetch_wordnet', 'load_wordnet', 'synonyms', 'eda', 'split_by_group', 'cross_split_near_dups',
            'tfidf_keywords', 'to_dataset_dict', 'save_version', 'read_manifest', 'PipelineRun', 'build_dataset',
-           'get_dataset', 'grade_credit_card', 'grade_lsh_bands', 'grade_group_split']
+           'get_dataset']
 
 # %% ../nbs/01_data.ipynb #0007
 COLUMNS = ("id", "source", "group", "title", "text")
 
+
 class DataError(ValueError):
     "Input the data pipeline cannot use; the message names the input, what was expected and what was found."
+
 
 def _sha(text: str | bytes, n: int = 64) -> str:
     "Hex SHA-256 of `text` (str is UTF-8 encoded), cut to `n` characters."
     return hashlib.sha256(text.encode("utf-8") if isinstance(text, str) else text).hexdigest()[:n]
 
+
 def make_doc(id: str, source: str, group: str, title: str, text: str) -> dict:
     "One document of the camp's schema; every field a string (`text` may be None before cleaning)."
     return {"id": id, "source": source, "group": group, "title": title, "text": text}
 
+
 def check_docs(docs, where: str = "docs") -> list[dict]:
     "Raise `DataError` unless `docs` is a list of dicts with the schema's columns."
-    if not isinstance(docs, (list, tuple)): raise DataError(f"{where}: expected a list of documents (dicts), got {type(docs).__name__}")
+    if not isinstance(docs, (list, tuple)):
+        raise DataError(f"{where}: expected a list of documents (dicts), got {type(docs).__name__}")
     for i, d in enumerate(docs):
-        if not isinstance(d, Mapping): raise DataError(f"{where}[{i}]: expected a dict with keys {', '.join(COLUMNS)}, got {type(d).__name__}")
+        if not isinstance(d, Mapping):
+            raise DataError(f"{where}[{i}]: expected a dict with keys {', '.join(COLUMNS)}, got {type(d).__name__}")
         missing = [c for c in COLUMNS if c not in d]
-        if missing: raise DataError(f"{where}[{i}] (id {d.get('id')!r}): missing key(s) {', '.join(missing)}")
+        if missing:
+            raise DataError(f"{where}[{i}] (id {d.get('id')!r}): missing key(s) {', '.join(missing)}")
     return list(docs)
 
 # %% ../nbs/01_data.ipynb #000a
 @dataclass(frozen=True)
 class PipelineParams:
     "Every knob of the pipeline; the version id hashes them, so changing one gives a new version."
+
     max_docs: int = 2000
     include_source: bool = False
     n_log_records: int = 500
@@ -90,88 +98,158 @@ class PipelineParams:
     length_z: float = 4.0
     val_frac: float = 0.1
     test_frac: float = 0.1
-    quality: dict = field(default_factory=dict)   # overrides of `QualityThresholds`, e.g. {"min_words": 8}
-    corpus_path: str | None = None                # a corpus of your own (see `load_corpus`); None: the built-in one
+    quality: dict = field(default_factory=dict)  # overrides of `QualityThresholds`, e.g. {"min_words": 8}
+    corpus_path: str | None = None  # a corpus of your own (see `load_corpus`); None: the built-in one
 
     @classmethod
     def from_profile(cls, prof: Profile | str, **kw) -> "PipelineParams":
         "The parameters a profile's `data` sizes give, with `kw` overriding any field."
         d = get_profile(prof).data
-        return cls(**{"max_docs": d.max_docs, "include_source": d.include_source, "n_log_records": d.n_log_records, "minhash_perms": d.minhash_perms, **kw})
+        return cls(
+            **{
+                "max_docs": d.max_docs,
+                "include_source": d.include_source,
+                "n_log_records": d.n_log_records,
+                "minhash_perms": d.minhash_perms,
+                **kw,
+            }
+        )
 
 # %% ../nbs/01_data.ipynb #000d
-SKIP_MODULES = frozenset({
-    "antigravity", "this", "idlelib", "tkinter", "turtle", "turtledemo", "lib2to3", "ensurepip", "pydoc_data",
-    "test", "msvcrt", "winreg", "winsound", "msilib", "nt", "curses", "readline", "pty", "tty"})
+SKIP_MODULES = frozenset(
+    {
+        "antigravity",
+        "this",
+        "idlelib",
+        "tkinter",
+        "turtle",
+        "turtledemo",
+        "lib2to3",
+        "ensurepip",
+        "pydoc_data",
+        "test",
+        "msvcrt",
+        "winreg",
+        "winsound",
+        "msilib",
+        "nt",
+        "curses",
+        "readline",
+        "pty",
+        "tty",
+    }
+)
+
 
 def pydoc_topics() -> list[dict]:
     "Every topic of `pydoc_data.topics` (the language reference behind `help('assert')`) as a document."
     from pydoc_data.topics import topics
+
     return [make_doc(f"topic:{k}", "pydoc_topics", f"topic:{k}", k, v) for k, v in sorted(topics.items())]
 
+
 def _import_quietly(name: str):
-    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    with (
+        warnings.catch_warnings(),
+        contextlib.redirect_stdout(io.StringIO()),
+        contextlib.redirect_stderr(io.StringIO()),
+    ):
         warnings.simplefilter("ignore")
-        try: return importlib.import_module(name)
-        except Exception: return None
+        try:
+            return importlib.import_module(name)
+        except Exception:
+            return None
+
 
 _ADDR = re.compile(r" at 0x[0-9a-fA-F]+")
 
+
 class _Elided:
-    def __init__(self, text): self.text = text
-    def __repr__(self): return self.text
+    def __init__(self, text):
+        self.text = text
+
+    def __repr__(self):
+        return self.text
+
 
 def _machine_specific(r: str) -> bool:
     return any(p and p in r for p in (sys.prefix, sys.base_prefix, os.path.expanduser("~"), os.getcwd()))
 
+
 def _signature(obj) -> str:
-    "`obj`'s signature with defaults that depend on this machine elided: `os.environ` (its repr is the whole environment, secrets included), paths, memory addresses, long reprs."
-    try: sig = inspect.signature(obj)
-    except (TypeError, ValueError): return ""
+    """`obj`'s signature with defaults that depend on this machine elided: `os.environ` (its repr is the whole
+    environment, secrets included), paths, memory addresses, long reprs."""
+    try:
+        sig = inspect.signature(obj)
+    except (TypeError, ValueError):
+        return ""
     ps = []
     for p in sig.parameters.values():
         if p.default is not p.empty:
             r = repr(p.default)
-            if p.default is os.environ: p = p.replace(default=_Elided("os.environ"))
-            elif len(r) > 80 or _machine_specific(r): p = p.replace(default=_Elided("..."))
+            if p.default is os.environ:
+                p = p.replace(default=_Elided("os.environ"))
+            elif len(r) > 80 or _machine_specific(r):
+                p = p.replace(default=_Elided("..."))
         ps.append(p)
-    try: return _ADDR.sub("", str(sig.replace(parameters=ps)))    # no memory addresses: the build stays deterministic
-    except (TypeError, ValueError): return ""
+    try:
+        return _ADDR.sub("", str(sig.replace(parameters=ps)))  # no memory addresses: the build stays deterministic
+    except (TypeError, ValueError):
+        return ""
+
 
 def _doc_of(obj) -> str | None:
     d = getattr(obj, "__doc__", None)
     return inspect.cleandoc(d) if isinstance(d, str) and d.strip() else None
+
 
 def stdlib_modules() -> list[str]:
     "Names of the top-level stdlib modules the corpus reads (public, importable here, not in `SKIP_MODULES`)."
     names = sorted(n for n in sys.stdlib_module_names if not n.startswith("_") and n not in SKIP_MODULES)
     return [n for n in names if _import_quietly(n) is not None]
 
+
 def _stdlib_docstrings_here(modules: Sequence[str] | None = None) -> list[dict]:
     "`stdlib_docstrings`, gathered in this interpreter (whose state, e.g. what it imported, can change the result)."
     docs = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for name in (modules if modules is not None else stdlib_modules()):
+        for name in modules if modules is not None else stdlib_modules():
             mod = _import_quietly(name)
-            if mod is None: raise DataError(f"stdlib_docstrings: module {name!r} cannot be imported here")
-            if d := _doc_of(mod): docs.append(make_doc(f"doc:{name}", "docstrings", name, name, d))
+            if mod is None:
+                raise DataError(f"stdlib_docstrings: module {name!r} cannot be imported here")
+            if d := _doc_of(mod):
+                docs.append(make_doc(f"doc:{name}", "docstrings", name, name, d))
             for k, obj in sorted(vars(mod).items()):
-                if k.startswith("_") or getattr(obj, "__module__", None) != name: continue
-                if not (inspect.isclass(obj) or inspect.isroutine(obj)): continue
+                if k.startswith("_") or getattr(obj, "__module__", None) != name:
+                    continue
+                if not (inspect.isclass(obj) or inspect.isroutine(obj)):
+                    continue
                 q = f"{name}.{k}"
-                if d := _doc_of(obj): docs.append(make_doc(f"doc:{q}", "docstrings", name, q, f"{q}{_signature(obj)}\n\n{d}"))
-                if not inspect.isclass(obj): continue
+                if d := _doc_of(obj):
+                    docs.append(make_doc(f"doc:{q}", "docstrings", name, q, f"{q}{_signature(obj)}\n\n{d}"))
+                if not inspect.isclass(obj):
+                    continue
                 for m, meth in sorted(vars(obj).items()):
-                    if m.startswith("_") and m != "__init__": continue
+                    if m.startswith("_") and m != "__init__":
+                        continue
                     meth = getattr(obj, m, None)
-                    if not inspect.isroutine(meth): continue
-                    if d := _doc_of(meth): docs.append(make_doc(f"doc:{q}.{m}", "docstrings", name, f"{q}.{m}", f"{q}.{m}{_signature(meth)}\n\n{d}"))
+                    if not inspect.isroutine(meth):
+                        continue
+                    if d := _doc_of(meth):
+                        docs.append(
+                            make_doc(
+                                f"doc:{q}.{m}", "docstrings", name, f"{q}.{m}", f"{q}.{m}{_signature(meth)}\n\n{d}"
+                            )
+                        )
     return docs
 
+
 def stdlib_docstrings(modules: Sequence[str] | None = None) -> list[dict]:
-    "Docstrings of stdlib modules and of the public classes, functions and methods they define, one document each, gathered in a fresh interpreter."
+    """Docstrings of stdlib modules and of the public classes, functions and methods they define, one document each,
+    gathered in a fresh interpreter."""
     return json.loads(_docstrings_fresh(None if modules is None else tuple(modules)))
+
 
 @functools.lru_cache(maxsize=4)
 def _docstrings_fresh(modules: tuple | None) -> str:
@@ -179,52 +257,102 @@ def _docstrings_fresh(modules: tuple | None) -> str:
     # default value's repr) must not change the corpus, so the same Python always gives the same documents.
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "docs.json"
-        code = "import json, sys; from llmcamp.data import _stdlib_docstrings_here as f; m = json.loads(sys.argv[2]); open(sys.argv[1], 'w').write(json.dumps(f(m)))"
-        r = subprocess.run([sys.executable, "-c", code, str(out), json.dumps(modules)], capture_output=True, text=True, timeout=600,
-                           env={**os.environ, "PYTHONHASHSEED": "0"}, cwd=tmp)
-        if r.returncode or not out.exists(): raise DataError(f"stdlib_docstrings: gathering docstrings in a fresh interpreter failed:\n{r.stderr[-2000:]}")
+        code = (
+            "import json, sys; from llmcamp.data import _stdlib_docstrings_here as f; m = "
+            "json.loads(sys.argv[2]); open(sys.argv[1], 'w').write(json.dumps(f(m)))"
+        )
+        r = subprocess.run(
+            [sys.executable, "-c", code, str(out), json.dumps(modules)],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env={**os.environ, "PYTHONHASHSEED": "0"},
+            cwd=tmp,
+        )
+        if r.returncode or not out.exists():
+            raise DataError(
+                f"stdlib_docstrings: gathering docstrings in a fresh interpreter failed:\n{r.stderr[-2000:]}"
+            )
         return out.read_text()
 
-_SRC_SKIP = ("test", "tests", "idlelib", "tkinter", "turtledemo", "lib2to3", "site-packages", "ensurepip", "__pycache__", "pydoc_data", "config-3")
+
+_SRC_SKIP = (
+    "test",
+    "tests",
+    "idlelib",
+    "tkinter",
+    "turtledemo",
+    "lib2to3",
+    "site-packages",
+    "ensurepip",
+    "__pycache__",
+    "pydoc_data",
+    "config-3",
+)
+
 
 def stdlib_source(max_bytes: int = 200_000) -> list[dict]:
-    "The stdlib's own `.py` files (no tests, GUIs or vendored packages; none above `max_bytes`), grouped by top-level module."
+    """The stdlib's own `.py` files (no tests, GUIs or vendored packages; none above `max_bytes`), grouped by
+    top-level module."""
     root = Path(sysconfig.get_paths()["stdlib"])
     docs = []
     for p in sorted(root.rglob("*.py")):
         rel = p.relative_to(root)
-        if any(part in _SRC_SKIP or part.startswith("config-") for part in rel.parts) or p.stat().st_size > max_bytes: continue
+        if any(part in _SRC_SKIP or part.startswith("config-") for part in rel.parts) or p.stat().st_size > max_bytes:
+            continue
         try:
-            with tokenize.open(p) as f: text = f.read()             # the file's BOM or PEP 263 coding line, else UTF-8
-        except (SyntaxError, UnicodeDecodeError, OSError) as e: warnings.warn(f"stdlib_source: {rel} skipped, it cannot be read ({e})"); continue
+            with tokenize.open(p) as f:
+                text = f.read()  # the file's BOM or PEP 263 coding line, else UTF-8
+        except (SyntaxError, UnicodeDecodeError, OSError) as e:
+            warnings.warn(f"stdlib_source: {rel} skipped, it cannot be read ({e})")
+            continue
         group = rel.parts[0] if len(rel.parts) > 1 else rel.stem
         docs.append(make_doc(f"src:{rel.as_posix()}", "stdlib_source", group, rel.as_posix(), text))
     return docs
 
+
 def builtin_corpus(max_docs: int | None = None, include_source: bool = False) -> list[dict]:
-    "The camp's raw corpus: all pydoc topics, then stdlib docstrings (and source) sampled by a stable hash of their id to `max_docs`."
-    if max_docs is not None and (not isinstance(max_docs, int) or max_docs <= 0): raise DataError(f"builtin_corpus: max_docs must be a positive int or None, got {max_docs!r}")
+    """The camp's raw corpus: all pydoc topics, then stdlib docstrings (and source) sampled by a stable hash of their
+    id to `max_docs`."""
+    if max_docs is not None and (not isinstance(max_docs, int) or max_docs <= 0):
+        raise DataError(f"builtin_corpus: max_docs must be a positive int or None, got {max_docs!r}")
     topics, rest = pydoc_topics(), stdlib_docstrings() + (stdlib_source() if include_source else [])
     if max_docs is not None:
-        if max_docs <= len(topics): topics, rest = sorted(topics, key=lambda d: _sha(d["id"]))[:max_docs], []
+        if max_docs <= len(topics):
+            topics, rest = sorted(topics, key=lambda d: _sha(d["id"]))[:max_docs], []
         rest = sorted(rest, key=lambda d: _sha(d["id"]))[: max_docs - len(topics)]
     return sorted(topics + rest, key=lambda d: d["id"])
 
 # %% ../nbs/01_data.ipynb #0013
 NOISE_KINDS = ("nbsp", "zero_width", "control", "fullwidth", "mojibake", "crlf")
 
+
 def add_noise(text: str, kind: str, rng: random.Random) -> str:
     "Damage `text` the way real pipelines do: one of `NOISE_KINDS`, at a random place."
     words = text.split(" ")
     i = rng.randrange(len(words))
-    if kind == "nbsp": return "\u00a0".join(words[: i + 1]) + (" " + " ".join(words[i + 1:]) if i + 1 < len(words) else "")
-    if kind == "zero_width": words[i] = words[i][: len(words[i]) // 2] + rng.choice("\u200b\u200d\u2060\ufeff") + words[i][len(words[i]) // 2:]
-    elif kind == "control": words[i] = words[i] + rng.choice("\x07\x1b\x00\x08")
-    elif kind == "fullwidth": words[i] = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in words[i])
-    elif kind == "mojibake": words[i] = words[i] + " " + rng.choice(["café", "naïve", "façade", "Zürich", "résumé"]).encode("utf-8").decode("latin-1")
-    elif kind == "crlf": return text.replace("\n", "  \r\n") + " \t "
-    else: raise DataError(f"add_noise: unknown kind {kind!r}; kinds are {', '.join(NOISE_KINDS)}")
+    if kind == "nbsp":
+        return "\u00a0".join(words[: i + 1]) + (" " + " ".join(words[i + 1 :]) if i + 1 < len(words) else "")
+    if kind == "zero_width":
+        words[i] = (
+            words[i][: len(words[i]) // 2] + rng.choice("\u200b\u200d\u2060\ufeff") + words[i][len(words[i]) // 2 :]
+        )
+    elif kind == "control":
+        words[i] = words[i] + rng.choice("\x07\x1b\x00\x08")
+    elif kind == "fullwidth":
+        words[i] = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in words[i])
+    elif kind == "mojibake":
+        words[i] = (
+            words[i]
+            + " "
+            + rng.choice(["café", "naïve", "façade", "Zürich", "résumé"]).encode("utf-8").decode("latin-1")
+        )
+    elif kind == "crlf":
+        return text.replace("\n", "  \r\n") + " \t "
+    else:
+        raise DataError(f"add_noise: unknown kind {kind!r}; kinds are {', '.join(NOISE_KINDS)}")
     return " ".join(words)
+
 
 def edit_words(text: str, rate: float, rng: random.Random) -> str:
     "A near-duplicate of `text`: each word replaced by a random other word of it with probability `rate`."
@@ -236,298 +364,560 @@ _FIRST = ["ada", "alan", "grace", "guido", "barbara", "ken", "linus", "margaret"
 _LAST = ["lovelace", "turing", "hopper", "rossum", "liskov", "thompson", "torvalds", "hamilton", "ritchie", "perlman"]
 _DOMAINS = ["example.com", "mail.example.org", "corp.example.net", "uni.example.edu"]
 
+
 def fake_pii(kind: str, rng: random.Random) -> str:
     "A made-up value of PII type `kind` (email, phone, ip_address, api_key) in one of its common formats."
-    a = lambda n, chars="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789": "".join(rng.choice(chars) for _ in range(n))
+    a = lambda n, chars="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789": "".join(
+        rng.choice(chars) for _ in range(n)
+    )
     d = lambda n: "".join(rng.choice("0123456789") for _ in range(n))
-    if kind == "email": return f"{rng.choice(_FIRST)}{rng.choice(['.', '_', ''])}{rng.choice(_LAST)}{rng.randrange(100)}@{rng.choice(_DOMAINS)}"
-    if kind == "phone": return rng.choice([f"+1 {d(3)} 555 {d(4)}", f"({d(3)}) 555-{d(4)}", f"{d(3)}-555-{d(4)}", f"+44 20 7946 {d(4)}", f"+49 30 {d(7)}", f"+33 1 {d(2)} {d(2)} {d(2)} {d(2)}"])
-    if kind == "ip_address": return ".".join([str(rng.choice([10, 81, 93, 145, 172, 192])), *(str(rng.randrange(0, 256)) for _ in range(2)), str(rng.randrange(1, 255))])
-    if kind == "api_key": return rng.choice([f"sk-{a(40)}", f"AKIA{a(16, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')}", f"ghp_{a(36)}", f"xoxb-{d(12)}-{d(12)}-{a(24)}"])
+    if kind == "email":
+        return (
+            f"{rng.choice(_FIRST)}{rng.choice(['.', '_', ''])}{rng.choice(_LAST)}{rng.randrange(100)}@"
+            f"{rng.choice(_DOMAINS)}"
+        )
+    if kind == "phone":
+        return rng.choice(
+            [
+                f"+1 {d(3)} 555 {d(4)}",
+                f"({d(3)}) 555-{d(4)}",
+                f"{d(3)}-555-{d(4)}",
+                f"+44 20 7946 {d(4)}",
+                f"+49 30 {d(7)}",
+                f"+33 1 {d(2)} {d(2)} {d(2)} {d(2)}",
+            ]
+        )
+    if kind == "ip_address":
+        return ".".join(
+            [
+                str(rng.choice([10, 81, 93, 145, 172, 192])),
+                *(str(rng.randrange(0, 256)) for _ in range(2)),
+                str(rng.randrange(1, 255)),
+            ]
+        )
+    if kind == "api_key":
+        return rng.choice(
+            [
+                f"sk-{a(40)}",
+                f"AKIA{a(16, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')}",
+                f"ghp_{a(36)}",
+                f"xoxb-{d(12)}-{d(12)}-{a(24)}",
+            ]
+        )
     raise DataError(f"fake_pii: unknown kind {kind!r}; kinds are email, phone, ip_address, api_key")
 
-_QUERIES = ["How do I use {t}?", "What does {t} return when the input is empty?", "Why does {t} raise TypeError when I pass None?",
-            "Is {t} thread-safe, or do I need a lock around it?", "Can you show an example of {t} with keyword arguments?",
-            "What is the difference between {t} and {u}?", "{t} is slow on a large list, how can I make it faster?",
-            "Which Python version added {t} and what changed since then?", "I get a deprecation warning from {t}, what should I use instead?"]
-_PII_SENTENCES = {"email": " You can reach me at {v} for details.", "phone": " Call me on {v} if that is easier.",
-                  "ip_address": " It only fails on the server at {v} though.", "api_key": " Here is my config: token={v} in case it matters."}
-_JUNK = ["asdf asdf asdf asdf asdf asdf asdf asdf", "?????? ?????? ??????", "lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do",
-         "test test test test test test test test test test", "!!!! $$$$ #### %%%% &&&& ****"]
+
+_QUERIES = [
+    "How do I use {t}?",
+    "What does {t} return when the input is empty?",
+    "Why does {t} raise TypeError when I pass None?",
+    "Is {t} thread-safe, or do I need a lock around it?",
+    "Can you show an example of {t} with keyword arguments?",
+    "What is the difference between {t} and {u}?",
+    "{t} is slow on a large list, how can I make it faster?",
+    "Which Python version added {t} and what changed since then?",
+    "I get a deprecation warning from {t}, what should I use instead?",
+]
+_PII_SENTENCES = {
+    "email": " You can reach me at {v} for details.",
+    "phone": " Call me on {v} if that is easier.",
+    "ip_address": " It only fails on the server at {v} though.",
+    "api_key": " Here is my config: token={v} in case it matters.",
+}
+_JUNK = [
+    "asdf asdf asdf asdf asdf asdf asdf asdf",
+    "?????? ?????? ??????",
+    "lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do",
+    "test test test test test test test test test test",
+    "!!!! $$$$ #### %%%% &&&& ****",
+]
+
 
 def make_query_logs(titles: Sequence[str], n: int, seed: int = 0) -> tuple[list[bytes], dict]:
-    "`n` JSONL log lines of user questions about `titles`, with realistic noise; returns the lines and the truth of what was planted."
-    if n <= 0: raise DataError(f"make_query_logs: n must be positive, got {n}")
-    if not titles: raise DataError("make_query_logs: need at least one title to ask about")
+    """`n` JSONL log lines of user questions about `titles`, with realistic noise; returns the lines and the truth of
+    what was planted."""
+    if n <= 0:
+        raise DataError(f"make_query_logs: n must be positive, got {n}")
+    if not titles:
+        raise DataError("make_query_logs: need at least one title to ask about")
     rng = random.Random(seed)
-    lines, truth = [], {"pii": [], "duplicates": 0, "broken": 0, "missing_query": 0, "missing_user": 0, "not_utf8": 0, "blank": 0, "junk": 0, "huge": 0}
+    lines, truth = (
+        [],
+        {
+            "pii": [],
+            "duplicates": 0,
+            "broken": 0,
+            "missing_query": 0,
+            "missing_user": 0,
+            "not_utf8": 0,
+            "blank": 0,
+            "junk": 0,
+            "huge": 0,
+        },
+    )
     for i in range(n):
         t, u = rng.choice(titles), rng.choice(titles)
-        rec = {"request_id": f"r{seed:02d}{i:06d}", "ts": f"2026-01-{1 + i * 29 // n:02d}T{i % 24:02d}:{i * 7 % 60:02d}:{i * 13 % 60:02d}Z",
-               "user": f"u{rng.randrange(max(8, n // 12)):04d}", "query": rng.choice(_QUERIES).format(t=t, u=u), "latency_ms": rng.randrange(80, 3000)}
+        rec = {
+            "request_id": f"r{seed:02d}{i:06d}",
+            "ts": f"2026-01-{1 + i * 29 // n:02d}T{i % 24:02d}:{i * 7 % 60:02d}:{i * 13 % 60:02d}Z",
+            "user": f"u{rng.randrange(max(8, n // 12)):04d}",
+            "query": rng.choice(_QUERIES).format(t=t, u=u),
+            "latency_ms": rng.randrange(80, 3000),
+        }
         r, fault = rng.random(), None
-        if r < 0.20:                                  # PII pasted into the question
+        if r < 0.20:  # PII pasted into the question
             kind = ("email", "phone", "ip_address", "api_key")[i % 4]
             v = fake_pii(kind, rng)
             rec["query"] += _PII_SENTENCES[kind].format(v=v)
             fault = ("pii", {"request_id": rec["request_id"], "type": kind, "value": v})
-        elif r < 0.23: rec["query"] = rng.choice(_JUNK); fault = ("junk", None)
-        elif r < 0.26: del rec["query"]; fault = ("missing_query", None)
-        elif r < 0.29: del rec["user"]; fault = ("missing_user", None)
+        elif r < 0.23:
+            rec["query"] = rng.choice(_JUNK)
+            fault = ("junk", None)
+        elif r < 0.26:
+            del rec["query"]
+            fault = ("missing_query", None)
+        elif r < 0.29:
+            del rec["user"]
+            fault = ("missing_user", None)
         line = json.dumps(rec, ensure_ascii=False).encode("utf-8")
         r = rng.random()
-        if r < 0.02: line = line[: len(line) // 2]; truth["broken"] += 1   # a truncated line hides whatever else was planted in it
-        elif fault and fault[0] == "pii": truth["pii"].append(fault[1])
-        elif fault: truth[fault[0]] += 1
+        if r < 0.02:
+            line = line[: len(line) // 2]
+            truth["broken"] += 1  # a truncated line hides whatever else was planted in it
+        elif fault and fault[0] == "pii":
+            truth["pii"].append(fault[1])
+        elif fault:
+            truth[fault[0]] += 1
         lines.append(line)
-        if r > 0.95:                                   # a client retry logs the same request twice
-            lines.append(line); truth["duplicates"] += 1
-            if fault and fault[0] == "missing_query": truth["missing_query"] += 1   # truth counts lines
-    huge = {"request_id": f"r{seed:02d}huge", "user": "u0000", "ts": "2026-01-31T00:00:00Z", "latency_ms": 1,
-            "query": "Why does my script fail? Here is the whole log:\n" + "\n".join(f"DEBUG step {k} ok" for k in range(6000))}
-    lines.insert(n // 3, json.dumps(huge).encode()); truth["huge"] += 1
-    lines.insert(n // 2, '{"request_id": "r_latin1", "user": "u0001", "query": "Where is the café module?"}'.encode("latin-1")); truth["not_utf8"] += 1
-    lines.insert(2 * n // 3, b""); truth["blank"] += 1
+        if r > 0.95:  # a client retry logs the same request twice
+            lines.append(line)
+            truth["duplicates"] += 1
+            if fault and fault[0] == "missing_query":
+                truth["missing_query"] += 1  # truth counts lines
+    huge = {
+        "request_id": f"r{seed:02d}huge",
+        "user": "u0000",
+        "ts": "2026-01-31T00:00:00Z",
+        "latency_ms": 1,
+        "query": "Why does my script fail? Here is the whole log:\n"
+        + "\n".join(f"DEBUG step {k} ok" for k in range(6000)),
+    }
+    lines.insert(n // 3, json.dumps(huge).encode())
+    truth["huge"] += 1
+    lines.insert(
+        n // 2, '{"request_id": "r_latin1", "user": "u0001", "query": "Where is the café module?"}'.encode("latin-1")
+    )
+    truth["not_utf8"] += 1
+    lines.insert(2 * n // 3, b"")
+    truth["blank"] += 1
     return lines, truth
 
 # %% ../nbs/01_data.ipynb #0016
-def write_sources(docs: Sequence[dict], folder: str | os.PathLike, n_log_records: int = 500, seed: int = 0,
-                  noise_rate: float = 0.12, n_near_dups: int = 40) -> dict:
-    "Lay `docs` out as the three shapes of source a company has (SQLite table, JSONL logs, text files), with planted damage; returns the truth."
+def write_sources(
+    docs: Sequence[dict],
+    folder: str | os.PathLike,
+    n_log_records: int = 500,
+    seed: int = 0,
+    noise_rate: float = 0.12,
+    n_near_dups: int = 40,
+) -> dict:
+    """Lay `docs` out as the three shapes of source a company has (SQLite table, JSONL logs, text files), with
+    planted damage; returns the truth."""
     check_docs(docs, "write_sources(docs)")
-    if not 0 <= noise_rate <= 1: raise DataError(f"write_sources: noise_rate must be in [0, 1], got {noise_rate}")
-    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    if not 0 <= noise_rate <= 1:
+        raise DataError(f"write_sources: noise_rate must be in [0, 1], got {noise_rate}")
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     truth = {"noise": Counter(), "near_dups": [], "null_text": 0, "null_title": 0, "encodings": {}}
-    marked = [("utf-16-le", codecs.BOM_UTF16_LE), ("utf-16-be", codecs.BOM_UTF16_BE), ("utf-8", codecs.BOM_UTF8)]   # the first topics get a byte-order mark, as Windows tools write them
+    marked = [
+        ("utf-16-le", codecs.BOM_UTF16_LE),
+        ("utf-16-be", codecs.BOM_UTF16_BE),
+        ("utf-8", codecs.BOM_UTF8),
+    ]  # the first topics get a byte-order mark, as Windows tools write them
+
     def noisy(d):
         if rng.random() < noise_rate:
             kind = rng.choice(NOISE_KINDS)
             truth["noise"][kind] += 1
             return add_noise(d["text"], kind, rng)
         return d["text"]
+
     # 1. structured: the API reference lives in a database table
     rows = []
     api = [d for d in docs if d["source"] == "docstrings"]
     for d in api:
         r, title = rng.random(), d["title"]
-        if r < 0.01: text = None; truth["null_text"] += 1
-        else: text = noisy(d)
-        if 0.01 <= r < 0.02: title = None; truth["null_title"] += 1
+        if r < 0.01:
+            text = None
+            truth["null_text"] += 1
+        else:
+            text = noisy(d)
+        if 0.01 <= r < 0.02:
+            title = None
+            truth["null_title"] += 1
         rows.append((d["id"], d["group"], title, text))
     long_ones = [d for d in api if len(d["text"].split()) >= 60]
     groups = sorted({d["group"] for d in api})
     for j, d in enumerate(rng.sample(long_ones, min(n_near_dups, len(long_ones)))):
         rate = (0.005, 0.01, 0.02, 0.03, 0.05)[j % 5]
         copy_id = f"{d['id']}#copy{j}"
-        group = d["group"] if j % 2 else rng.choice(groups)   # half the copies sit in another module (a vendored copy)
+        group = d["group"] if j % 2 else rng.choice(groups)  # half the copies sit in another module (a vendored copy)
         rows.append((copy_id, group, d["title"], edit_words(d["text"], rate, rng)))
         truth["near_dups"].append({"original": d["id"], "copy": copy_id, "edit_rate": rate})
     db = folder / "api_docs.sqlite"
-    if db.exists(): db.unlink()
+    if db.exists():
+        db.unlink()
     with contextlib.closing(sqlite3.connect(db)) as con, con:
         con.execute("CREATE TABLE api_docs (doc_id TEXT PRIMARY KEY, module TEXT NOT NULL, title TEXT, body TEXT)")
         con.executemany("INSERT INTO api_docs VALUES (?, ?, ?, ?)", rows)
     # 2. unstructured: the language reference (and source files) as plain files
     for sub, src in (("topics", "pydoc_topics"), ("stdlib_src", "stdlib_source")):
         d0 = folder / sub
-        if d0.exists(): shutil.rmtree(d0)
+        if d0.exists():
+            shutil.rmtree(d0)
         d0.mkdir()
         for d in docs:
-            if d["source"] != src: continue
+            if d["source"] != src:
+                continue
             name = d["id"].split(":", 1)[1]
             p = d0 / (name if src == "stdlib_source" else name + ".txt")
             p.parent.mkdir(parents=True, exist_ok=True)
             text = noisy(d) if src == "pydoc_topics" else d["text"]
             if src == "pydoc_topics" and len(truth["encodings"]) < len(marked):
                 enc, bom = marked[len(truth["encodings"])]
-                truth["encodings"][d["id"]] = enc; p.write_bytes(bom + text.encode(enc))
-            else: p.write_text(text, encoding="utf-8", newline="")
-    (folder / "topics" / "untitled.txt").write_bytes(b"")                                        # an empty export
-    (folder / "topics" / "legacy-export.txt").write_bytes("Ancien export: caf\xe9 na\xefve".encode("latin-1"))  # not UTF-8
+                truth["encodings"][d["id"]] = enc
+                p.write_bytes(bom + text.encode(enc))
+            else:
+                p.write_text(text, encoding="utf-8", newline="")
+    (folder / "topics" / "untitled.txt").write_bytes(b"")  # an empty export
+    (folder / "topics" / "legacy-export.txt").write_bytes(
+        "Ancien export: caf\xe9 na\xefve".encode("latin-1")
+    )  # not UTF-8
     # 3. semi-structured: application logs of the questions users asked
     lines, logs_truth = make_query_logs([d["title"] for d in api] or ["print"], n_log_records, seed)
-    (folder / "query_logs.jsonl").write_bytes(codecs.BOM_UTF8 + b"\n".join(lines) + b"\n")   # with a byte-order mark
+    (folder / "query_logs.jsonl").write_bytes(codecs.BOM_UTF8 + b"\n".join(lines) + b"\n")  # with a byte-order mark
     truth["logs"] = logs_truth
     truth["noise"] = dict(sorted(truth["noise"].items()))
     (folder / "truth.json").write_text(json.dumps(truth, indent=1))
     return truth
 
 # %% ../nbs/01_data.ipynb #enc-code
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF8, "utf-8"),
-         (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))   # UTF-32-LE first: its mark starts like UTF-16-LE's
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)  # UTF-32-LE first: its mark starts like UTF-16-LE's
 _UNIT = {"utf-16-le": "<u2", "utf-16-be": ">u2", "utf-32-le": "<u4", "utf-32-be": ">u4"}
 
+
 def sniff_bom(data: bytes) -> tuple[str, int]:
-    "The encoding a byte-order mark at the start of `data` declares and the mark's length in bytes; ('utf-8', 0) when there is none."
+    """The encoding a byte-order mark at the start of `data` declares and the mark's length in bytes; ('utf-8', 0)
+    when there is none."""
     for bom, enc in _BOMS:
-        if data.startswith(bom): return enc, len(bom)
+        if data.startswith(bom):
+            return enc, len(bom)
     return "utf-8", 0
 
+
 def decode_text(data: bytes, encoding: str = "utf-8", python: bool = False) -> str:
-    "`data` (without its byte-order mark) decoded strictly; `python=True` honours a PEP 263 coding line. Raises `DataError` naming the encoding, byte and offset."
+    """`data` (without its byte-order mark) decoded strictly; `python=True` honours a PEP 263 coding line. Raises
+    `DataError` naming the encoding, byte and offset."""
     if encoding == "utf-8" and python:
-        try: encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
-        except SyntaxError as e: raise DataError(f"bad coding line ({e})") from None
-    if encoding == "utf-8" and data.count(0) * 4 > len(data):      # Latin text in UTF-16/32: every other byte is NUL
+        try:
+            encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+        except SyntaxError as e:
+            raise DataError(f"bad coding line ({e})") from None
+    if encoding == "utf-8" and data.count(0) * 4 > len(data):  # Latin text in UTF-16/32: every other byte is NUL
         raise DataError(f"UTF-16 or UTF-32 without a byte-order mark? ({data.count(0)} of {len(data)} bytes are NUL)")
-    try: return data.decode(encoding)
+    try:
+        return data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as e:
-        if isinstance(e, LookupError): raise DataError(f"unknown encoding {encoding!r}") from None
+        if isinstance(e, LookupError):
+            raise DataError(f"unknown encoding {encoding!r}") from None
         name = "UTF-8" if encoding.replace("_", "-").lower() in ("utf-8", "utf8", "utf-8-sig") else encoding.upper()
         raise DataError(f"not {name} ({e.reason}: byte {data[e.start]:#04x} at offset {e.start})") from None
 
+
 def split_lines(data: bytes, encoding: str = "utf-8") -> list[bytes]:
-    "`data` cut at each newline *code unit* of `encoding` (UTF-16/32: `\\n` at an aligned offset, not any 0x0A byte); the newlines are dropped."
-    if encoding not in _UNIT: return data.split(b"\n")               # UTF-8 and ASCII: 0x0A never sits inside a character
+    """`data` cut at each newline *code unit* of `encoding` (UTF-16/32: `\\n` at an aligned offset, not any 0x0A
+    byte); the newlines are dropped."""
+    if encoding not in _UNIT:
+        return data.split(b"\n")  # UTF-8 and ASCII: 0x0A never sits inside a character
     w = int(_UNIT[encoding][-1])
     cuts = (np.flatnonzero(np.frombuffer(data[: len(data) // w * w], dtype=_UNIT[encoding]) == 0x0A) * w).tolist()
     return [data[s:e] for s, e in zip([0, *(c + w for c in cuts)], [*cuts, len(data)])]
 
+
 def read_text_bytes(data: bytes, python: bool = False) -> str:
-    "Text from the bytes of a whole file: its byte-order mark, else (`python`) its coding line, else strict UTF-8; `DataError` says why not."
+    """Text from the bytes of a whole file: its byte-order mark, else (`python`) its coding line, else strict UTF-8;
+    `DataError` says why not."""
     enc, n = sniff_bom(data)
     return decode_text(data[n:], enc, python and n == 0)
 
 # %% ../nbs/01_data.ipynb #0019
 def _quarantine(q: list | None, source: str, where: str, reason: str, raw: Any = ""):
-    if q is None: raise DataError(f"{source}, {where}: {reason}")       # no quarantine list: fail loudly instead
+    if q is None:
+        raise DataError(f"{source}, {where}: {reason}")  # no quarantine list: fail loudly instead
     raw = raw.decode("utf-8", "backslashreplace") if isinstance(raw, bytes) else str(raw)
     q.append({"source": source, "where": where, "reason": reason, "raw": raw[:200]})
 
-def _sql_text(v, column: str):
-    "A SQLite value as text: TEXT (read as bytes) and BLOB decoded like a file's bytes, numbers as their digits, NULL as None."
-    if v is None or isinstance(v, str): return v
-    if isinstance(v, (int, float)): return str(v)
-    try: return read_text_bytes(v)
-    except DataError as e: raise DataError(f"column {column}: {e}") from None
 
-def read_sqlite(path: str | os.PathLike, table: str = "api_docs", source: str = "docstrings", quarantine: list | None = None) -> list[dict]:
-    "Documents from a SQLite `table` with columns doc_id, module, title, body (title and body may be NULL: cleaning decides); a row whose text cannot be decoded, or without a doc_id, goes to `quarantine`."
+def _sql_text(v, column: str):
+    """A SQLite value as text: TEXT (read as bytes) and BLOB decoded like a file's bytes, numbers as their digits,
+    NULL as None."""
+    if v is None or isinstance(v, str):
+        return v
+    if isinstance(v, (int, float)):
+        return str(v)
+    try:
+        return read_text_bytes(v)
+    except DataError as e:
+        raise DataError(f"column {column}: {e}") from None
+
+
+def read_sqlite(
+    path: str | os.PathLike, table: str = "api_docs", source: str = "docstrings", quarantine: list | None = None
+) -> list[dict]:
+    """Documents from a SQLite `table` with columns doc_id, module, title, body (title and body may be NULL: cleaning
+    decides); a row whose text cannot be decoded, or without a doc_id, goes to `quarantine`."""
     p = Path(path)
-    if not p.is_file(): raise DataError(f"read_sqlite: no database file at {p}")
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", table): raise DataError(f"read_sqlite: table name {table!r} is not a plain identifier")
+    if not p.is_file():
+        raise DataError(f"read_sqlite: no database file at {p}")
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", table):
+        raise DataError(f"read_sqlite: table name {table!r} is not a plain identifier")
     with contextlib.closing(sqlite3.connect(f"file:{p}?mode=ro", uri=True)) as con:
-        try: tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        except sqlite3.DatabaseError as e: raise DataError(f"read_sqlite: {p} is not a SQLite database ({e})") from None
-        if table not in tables: raise DataError(f"read_sqlite: no table {table!r} in {p}; it has: {', '.join(tables) or 'no tables'}")
+        try:
+            tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        except sqlite3.DatabaseError as e:
+            raise DataError(f"read_sqlite: {p} is not a SQLite database ({e})") from None
+        if table not in tables:
+            raise DataError(f"read_sqlite: no table {table!r} in {p}; it has: {', '.join(tables) or 'no tables'}")
         cols = [r[1] for r in con.execute(f"PRAGMA table_info({table})")]
         missing = [c for c in ("doc_id", "module", "title", "body") if c not in cols]
-        if missing: raise DataError(f"read_sqlite: table {table!r} in {p} lacks column(s) {', '.join(missing)}; it has {', '.join(cols)}")
-        con.text_factory = bytes                  # TEXT may hold any bytes (or sit in a BLOB): decode each value ourselves, by our rule
+        if missing:
+            raise DataError(
+                f"read_sqlite: table {table!r} in {p} lacks column(s) {', '.join(missing)}; it has {', '.join(cols)}"
+            )
+        con.text_factory = bytes  # TEXT may hold any bytes (or sit in a BLOB): decode each value ourselves, by our rule
         rows = con.execute(f"SELECT doc_id, module, title, body FROM {table} ORDER BY doc_id").fetchall()
     docs = []
     for i, vals in enumerate(rows, 1):
         where = f"{p.name}:{table}:row {i}"
-        try: vals = [_sql_text(v, c) for c, v in zip(("doc_id", "module", "title", "body"), vals)]
-        except DataError as e: _quarantine(quarantine, source, where, str(e), b" | ".join(v if isinstance(v, bytes) else str(v).encode() for v in vals)); continue
-        if vals[0] in (None, ""): _quarantine(quarantine, source, where, "missing field(s) doc_id", str(vals)); continue
+        try:
+            vals = [_sql_text(v, c) for c, v in zip(("doc_id", "module", "title", "body"), vals)]
+        except DataError as e:
+            _quarantine(
+                quarantine,
+                source,
+                where,
+                str(e),
+                b" | ".join(v if isinstance(v, bytes) else str(v).encode() for v in vals),
+            )
+            continue
+        if vals[0] in (None, ""):
+            _quarantine(quarantine, source, where, "missing field(s) doc_id", str(vals))
+            continue
         docs.append(make_doc(vals[0], source, *vals[1:]))
     return docs
 
 # %% ../nbs/01_data.ipynb #readers2
 def read_jsonl(path: str | os.PathLike, required: Sequence[str] = (), quarantine: list | None = None) -> list[dict]:
-    "The JSON objects of a JSONL file (UTF-8, or as its byte-order mark says); a line that cannot be decoded, is not JSON, not an object or lacks a `required` field goes to `quarantine` with the reason."
+    """The JSON objects of a JSONL file (UTF-8, or as its byte-order mark says); a line that cannot be decoded, is
+    not JSON, not an object or lacks a `required` field goes to `quarantine` with the reason."""
     p = Path(path)
-    if not p.is_file(): raise DataError(f"read_jsonl: no file at {p}")
+    if not p.is_file():
+        raise DataError(f"read_jsonl: no file at {p}")
     data = p.read_bytes()
     enc, n = sniff_bom(data)
-    if not data[n:].replace(b"\x00", b"").strip(): raise DataError(f"read_jsonl: {p} is empty")
+    if not data[n:].replace(b"\x00", b"").strip():
+        raise DataError(f"read_jsonl: {p} is empty")
     lines, out = split_lines(data[n:], enc), []
     for i, raw in enumerate(lines, 1):
-        if i == len(lines) and raw == b"": break          # the final newline
+        if i == len(lines) and raw == b"":
+            break  # the final newline
         where = f"{p.name}:{i}"
-        try: line = decode_text(raw, enc).removeprefix("\ufeff")     # a mark inside the file: files concatenated with `cat`
-        except DataError as e: _quarantine(quarantine, "jsonl", where, str(e), raw); continue
-        if not line.strip(): _quarantine(quarantine, "jsonl", where, "blank line", raw); continue
-        try: rec = json.loads(line)
-        except json.JSONDecodeError as e: _quarantine(quarantine, "jsonl", where, f"malformed JSON ({e.msg} at column {e.colno})", raw); continue
-        if not isinstance(rec, dict): _quarantine(quarantine, "jsonl", where, f"expected a JSON object, got {type(rec).__name__}", raw); continue
+        try:
+            line = decode_text(raw, enc).removeprefix("\ufeff")  # a mark inside the file: files concatenated with `cat`
+        except DataError as e:
+            _quarantine(quarantine, "jsonl", where, str(e), raw)
+            continue
+        if not line.strip():
+            _quarantine(quarantine, "jsonl", where, "blank line", raw)
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as e:
+            _quarantine(quarantine, "jsonl", where, f"malformed JSON ({e.msg} at column {e.colno})", raw)
+            continue
+        if not isinstance(rec, dict):
+            _quarantine(quarantine, "jsonl", where, f"expected a JSON object, got {type(rec).__name__}", raw)
+            continue
         miss = [k for k in required if rec.get(k) in (None, "")]
-        if miss: _quarantine(quarantine, "jsonl", where, f"missing field(s) {', '.join(miss)}", raw); continue
+        if miss:
+            _quarantine(quarantine, "jsonl", where, f"missing field(s) {', '.join(miss)}", raw)
+            continue
         out.append(rec)
     return out
+
 
 def read_query_logs(path: str | os.PathLike, quarantine: list | None = None) -> tuple[list[dict], int]:
     "Documents from the assistant's query logs: one per request; a missing `user` is filled with 'anonymous' (counted)."
     recs = read_jsonl(path, required=("request_id", "query"), quarantine=quarantine)
     filled = sum("user" not in r or r["user"] in (None, "") for r in recs)
-    docs = [make_doc(f"log:{r['request_id']}", "query_logs", f"user:{r.get('user') or 'anonymous'}", f"query {r['request_id']}", str(r["query"])) for r in recs]
+    docs = [
+        make_doc(
+            f"log:{r['request_id']}",
+            "query_logs",
+            f"user:{r.get('user') or 'anonymous'}",
+            f"query {r['request_id']}",
+            str(r["query"]),
+        )
+        for r in recs
+    ]
     return docs, filled
 
 # %% ../nbs/01_data.ipynb #readers3
-def read_text_folder(folder: str | os.PathLike, source: str, prefix: str, quarantine: list | None = None,
-                     suffixes: Sequence[str] = (".txt", ".md", ".rst", ".py"), group_prefix: str = "") -> list[dict]:
-    "Documents from the text files under `folder` (decoded by `read_text_bytes`); the id is `prefix:relative path`, the group `group_prefix` + the top folder (or the file's stem)."
+def read_text_folder(
+    folder: str | os.PathLike,
+    source: str,
+    prefix: str,
+    quarantine: list | None = None,
+    suffixes: Sequence[str] = (".txt", ".md", ".rst", ".py"),
+    group_prefix: str = "",
+) -> list[dict]:
+    """Documents from the text files under `folder` (decoded by `read_text_bytes`); the id is `prefix:relative path`,
+    the group `group_prefix` + the top folder (or the file's stem)."""
     root = Path(folder)
-    if not root.is_dir(): raise DataError(f"read_text_folder: {root} is not a folder")
+    if not root.is_dir():
+        raise DataError(f"read_text_folder: {root} is not a folder")
     docs = []
     for p in sorted(root.rglob("*")):
-        if not p.is_file() or p.suffix not in suffixes: continue
+        if not p.is_file() or p.suffix not in suffixes:
+            continue
         rel = p.relative_to(root).as_posix()
         data = p.read_bytes()
-        try: text = read_text_bytes(data, python=p.suffix == ".py")
-        except DataError as e: _quarantine(quarantine, source, rel, str(e), data); continue
-        if not text.strip(): _quarantine(quarantine, source, rel, "empty file"); continue
+        try:
+            text = read_text_bytes(data, python=p.suffix == ".py")
+        except DataError as e:
+            _quarantine(quarantine, source, rel, str(e), data)
+            continue
+        if not text.strip():
+            _quarantine(quarantine, source, rel, "empty file")
+            continue
         name = rel[: -len(".txt")] if rel.endswith(".txt") else rel
         parts = Path(rel).parts
         group = group_prefix + (parts[0] if len(parts) > 1 else Path(name).stem)
         docs.append(make_doc(f"{prefix}:{name}", source, group, Path(name).name, text))
     return docs
 
+
 def ingest(folder: str | os.PathLike) -> tuple[list[dict], list[dict], dict]:
-    "Read the three sources `write_sources` laid out into one list of documents; returns (docs, quarantine, counts per source)."
+    """Read the three sources `write_sources` laid out into one list of documents; returns (docs, quarantine, counts
+    per source)."""
     folder = Path(folder)
-    if not folder.is_dir(): raise DataError(f"ingest: {folder} is not a folder of sources")
+    if not folder.is_dir():
+        raise DataError(f"ingest: {folder} is not a folder of sources")
     q: list[dict] = []
     api = read_sqlite(folder / "api_docs.sqlite", quarantine=q)
     topics = read_text_folder(folder / "topics", "pydoc_topics", "topic", q, group_prefix="topic:")
     src = read_text_folder(folder / "stdlib_src", "stdlib_source", "src", q) if (folder / "stdlib_src").is_dir() else []
     logs, filled = read_query_logs(folder / "query_logs.jsonl", q)
-    counts = {"sqlite rows": len(api), "text files": len(topics) + len(src), "log records": len(logs), "logs: user filled": filled, "quarantined": len(q)}
+    counts = {
+        "sqlite rows": len(api),
+        "text files": len(topics) + len(src),
+        "log records": len(logs),
+        "logs: user filled": filled,
+        "quarantined": len(q),
+    }
     return api + topics + src + logs, q, counts
 
 # %% ../nbs/01_data.ipynb #0020
 def load_corpus(path: str | os.PathLike | None = None, quarantine: list | None = None, **kw) -> list[dict]:
-    "A corpus of your own: a folder of text/Markdown/Python files, a JSONL file of documents, or a saved `datasets` dataset; None gives `builtin_corpus(**kw)`. What cannot be read goes to `quarantine` (else a warning lists it)."
-    if path is None: return builtin_corpus(**kw)
+    """A corpus of your own: a folder of text/Markdown/Python files, a JSONL file of documents, or a saved `datasets`
+    dataset; None gives `builtin_corpus(**kw)`. What cannot be read goes to `quarantine` (else a warning lists it)."""
+    if path is None:
+        return builtin_corpus(**kw)
     p = Path(path)
-    if not p.exists(): raise DataError(f"load_corpus: {p} does not exist (expected a folder of text files, a .jsonl file or a saved datasets dataset)")
+    if not p.exists():
+        raise DataError(
+            f"load_corpus: {p} does not exist (expected a folder of text files, a .jsonl file or a saved "
+            "datasets dataset)"
+        )
     if p.is_dir() and ((p / "dataset_info.json").exists() or (p / "dataset_dict.json").exists()):
         import datasets
+
         ds = datasets.load_from_disk(str(p))
-        if isinstance(ds, datasets.DatasetDict): ds = datasets.concatenate_datasets(list(ds.values()))
+        if isinstance(ds, datasets.DatasetDict):
+            ds = datasets.concatenate_datasets(list(ds.values()))
         missing = [c for c in COLUMNS if c not in ds.column_names]
-        if missing: raise DataError(f"load_corpus: dataset at {p} lacks column(s) {', '.join(missing)}; it has {', '.join(ds.column_names)}")
+        if missing:
+            raise DataError(
+                f"load_corpus: dataset at {p} lacks column(s) {', '.join(missing)}; it has {', '.join(ds.column_names)}"
+            )
         return [make_doc(*(str(r[c]) for c in COLUMNS)) for r in ds]
     q = [] if quarantine is None else quarantine
-    if p.is_dir(): docs = read_text_folder(p, source=p.name, prefix="file", quarantine=q)
+    if p.is_dir():
+        docs = read_text_folder(p, source=p.name, prefix="file", quarantine=q)
     elif p.suffix == ".jsonl":
         recs = read_jsonl(p, required=("id", "text"), quarantine=q)
         for r in recs:
-            if not isinstance(r["text"], str): _quarantine(q, "jsonl", f"{p.name}: id {r['id']}", f"text is a {type(r['text']).__name__}, not a string", json.dumps(r))
-        docs = [make_doc(str(r.get("id")), str(r.get("source", p.stem)), str(r.get("group", r.get("id"))), str(r.get("title", r.get("id"))), r["text"]) for r in recs if isinstance(r["text"], str)]
-    else: raise DataError(f"load_corpus: {p} is neither a folder, a .jsonl file nor a saved datasets dataset")
-    if q and quarantine is None: warnings.warn(f"load_corpus: {len(q)} item(s) of {p} set aside: " + "; ".join(f"{x['where']}: {x['reason']}" for x in q[:5]))
+            if not isinstance(r["text"], str):
+                _quarantine(
+                    q,
+                    "jsonl",
+                    f"{p.name}: id {r['id']}",
+                    f"text is a {type(r['text']).__name__}, not a string",
+                    json.dumps(r),
+                )
+        docs = [
+            make_doc(
+                str(r.get("id")),
+                str(r.get("source", p.stem)),
+                str(r.get("group", r.get("id"))),
+                str(r.get("title", r.get("id"))),
+                r["text"],
+            )
+            for r in recs
+            if isinstance(r["text"], str)
+        ]
+    else:
+        raise DataError(f"load_corpus: {p} is neither a folder, a .jsonl file nor a saved datasets dataset")
+    if q and quarantine is None:
+        warnings.warn(
+            f"load_corpus: {len(q)} item(s) of {p} set aside: "
+            + "; ".join(f"{x['where']}: {x['reason']}" for x in q[:5])
+        )
     return docs
 
 # %% ../nbs/01_data.ipynb #0023
-_MOJIBAKE = re.compile(r"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")   # UTF-8 sequences, read as Latin-1
+_MOJIBAKE = re.compile(
+    r"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)  # UTF-8 sequences, read as Latin-1
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
+
 def fix_mojibake(text: str) -> str:
     "Undo UTF-8 text that was decoded as Latin-1 (`cafÃ©` -> `café`), one run of characters at a time."
+
     def fix(m):
-        try: return m.group().encode("latin-1").decode("utf-8")
-        except UnicodeError: return m.group()
+        try:
+            return m.group().encode("latin-1").decode("utf-8")
+        except UnicodeError:
+            return m.group()
+
     return _MOJIBAKE.sub(fix, text)
+
 
 def normalize_whitespace(text: str) -> str:
     "Unix newlines, tabs kept, no trailing spaces, at most one blank line in a row, no leading/trailing blank lines."
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = "\n".join(line.rstrip() for line in text.split("\n"))
     return re.sub(r"\n{3,}", "\n\n", text).strip()
+
 
 CLEANING_RULES: dict[str, Callable[[str], str]] = {
     "mojibake": fix_mojibake,
@@ -537,167 +927,316 @@ CLEANING_RULES: dict[str, Callable[[str], str]] = {
     "whitespace": normalize_whitespace,
 }
 
+
 def clean_text(text: str, rules: Mapping[str, Callable[[str], str]] = CLEANING_RULES) -> tuple[str, list[str]]:
     "Apply each cleaning rule in order; returns the clean text and the names of the rules that changed it."
-    if not isinstance(text, str): raise DataError(f"clean_text: expected str, got {type(text).__name__}")
+    if not isinstance(text, str):
+        raise DataError(f"clean_text: expected str, got {type(text).__name__}")
     fired = []
     for name, rule in rules.items():
         new = rule(text)
-        if new != text: fired.append(name); text = new
+        if new != text:
+            fired.append(name)
+            text = new
     return text, fired
 
 # %% ../nbs/01_data.ipynb #0025
 def length_bounds(lengths: Sequence[int], z: float = 4.0, min_spread: float = 0.3) -> tuple[float, float]:
-    "Outlier bounds on length: median ± `z` robust standard deviations (1.4826·MAD, at least `min_spread`) of log10(characters)."
-    if len(lengths) == 0: raise DataError("length_bounds: no lengths given")
+    """Outlier bounds on length: median ± `z` robust standard deviations (1.4826·MAD, at least `min_spread`) of
+    log10(characters)."""
+    if len(lengths) == 0:
+        raise DataError("length_bounds: no lengths given")
     x = np.log10(np.maximum(np.asarray(lengths, dtype=float), 1))
-    med = float(np.median(x)); sd = max(1.4826 * float(np.median(np.abs(x - med))), min_spread)
+    med = float(np.median(x))
+    sd = max(1.4826 * float(np.median(np.abs(x - med))), min_spread)
     return 10 ** (med - z * sd), 10 ** (med + z * sd)
 
+
 def clean_documents(docs: Sequence[dict], z: float = 4.0, quarantine: list | None = None) -> tuple[list[dict], dict]:
-    "Clean every document; drop missing text and length outliers of their source (to `quarantine`); returns (docs, counts per rule)."
+    """Clean every document; drop missing text and length outliers of their source (to `quarantine`); returns (docs,
+    counts per rule)."""
     docs = check_docs(docs, "clean_documents(docs)")
-    counts = Counter(dict.fromkeys([*CLEANING_RULES, "missing text: dropped", "missing title: filled from id", "empty after cleaning: dropped", "too long: dropped"], 0))
+    counts = Counter(
+        dict.fromkeys(
+            [
+                *CLEANING_RULES,
+                "missing text: dropped",
+                "missing title: filled from id",
+                "empty after cleaning: dropped",
+                "too long: dropped",
+            ],
+            0,
+        )
+    )
     out = []
     for d in docs:
         if d["text"] is None:
-            counts["missing text: dropped"] += 1; _quarantine(quarantine, d["source"], d["id"], "missing text (NULL)"); continue
+            counts["missing text: dropped"] += 1
+            _quarantine(quarantine, d["source"], d["id"], "missing text (NULL)")
+            continue
         text, fired = clean_text(d["text"])
         counts.update(fired)
         if not text:
-            counts["empty after cleaning: dropped"] += 1; _quarantine(quarantine, d["source"], d["id"], "empty after cleaning", d["text"]); continue
+            counts["empty after cleaning: dropped"] += 1
+            _quarantine(quarantine, d["source"], d["id"], "empty after cleaning", d["text"])
+            continue
         title = d["title"]
-        if not title: counts["missing title: filled from id"] += 1; title = d["id"].split(":", 1)[-1]
+        if not title:
+            counts["missing title: filled from id"] += 1
+            title = d["id"].split(":", 1)[-1]
         out.append({**d, "title": clean_text(title)[0], "text": text})
-    bounds = {src: length_bounds([len(d["text"]) for d in out if d["source"] == src], z)[1] for src in sorted({d["source"] for d in out})}
+    bounds = {
+        src: length_bounds([len(d["text"]) for d in out if d["source"] == src], z)[1]
+        for src in sorted({d["source"] for d in out})
+    }
     kept = []
     for d in out:
         if len(d["text"]) > (hi := bounds[d["source"]]):
-            counts["too long: dropped"] += 1; _quarantine(quarantine, d["source"], d["id"], f"length outlier: {len(d['text']):,} chars > {hi:,.0f} for {d['source']}", d["text"]); continue
+            counts["too long: dropped"] += 1
+            _quarantine(
+                quarantine,
+                d["source"],
+                d["id"],
+                f"length outlier: {len(d['text']):,} chars > {hi:,.0f} for {d['source']}",
+                d["text"],
+            )
+            continue
         kept.append(d)
     return kept, dict(counts)
 
 # %% ../nbs/01_data.ipynb #002a
 @dataclass(frozen=True)
 class Recognizer:
-    "One kind of PII: a regex (its group `pii`, when it has one, is the value; the rest is context), an optional validator of each value, the typed placeholder it is replaced by."
+    """One kind of PII: a regex (its group `pii`, when it has one, is the value; the rest is context), an optional
+    validator of each value, the typed placeholder it is replaced by."""
+
     type: str
     pattern: str
     validate: Callable[[str], bool] | None = None
-    priority: int = 0              # when matches overlap, the higher priority wins, then the longer match
-    not_after: str | None = None   # a regex: a value right after text that ends in it is not PII (e.g. "version " before 2.0.1.5)
+    priority: int = 0  # when matches overlap, the higher priority wins, then the longer match
+    not_after: str | None = (
+        None  # a regex: a value right after text that ends in it is not PII (e.g. "version " before 2.0.1.5)
+    )
 
     @property
-    def placeholder(self) -> str: return f"<{self.type.upper()}>"
+    def placeholder(self) -> str:
+        return f"<{self.type.upper()}>"
 
     def finditer(self, text: str):
         rx = _compiled(self.pattern)
         before = _compiled(f"(?:{self.not_after})$") if self.not_after else None
         for m in rx.finditer(text):
             s, e = m.span("pii") if "pii" in rx.groupindex and m.group("pii") is not None else m.span()
-            if before is not None and before.search(text, max(0, s - 40), s): continue
-            if self.validate is None or self.validate(text[s:e]): yield s, e, self
+            if before is not None and before.search(text, max(0, s - 40), s):
+                continue
+            if self.validate is None or self.validate(text[s:e]):
+                yield s, e, self
+
 
 @functools.lru_cache(maxsize=256)
-def _compiled(pattern: str) -> re.Pattern: return re.compile(pattern)
+def _compiled(pattern: str) -> re.Pattern:
+    return re.compile(pattern)
 
 # %% ../nbs/01_data.ipynb #pii-rules
-# Addresses that point at nobody in particular: unspecified, loopback, documentation (RFC 5737, RFC 3849, RFC 9637), multicast, reserved, netmask-like.
-_NOT_PERSONAL = [ipaddress.ip_network(n) for n in ("0.0.0.0/8", "127.0.0.0/8", "192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4",
-                                                   "240.0.0.0/4", "255.0.0.0/8", "::/128", "::1/128", "2001:db8::/32", "3fff::/20", "ff00::/8")]
+# Addresses that point at nobody in particular: unspecified, loopback, documentation (RFC 5737, RFC 3849, RFC 9637),
+# multicast, reserved, netmask-like.
+_NOT_PERSONAL = [
+    ipaddress.ip_network(n)
+    for n in (
+        "0.0.0.0/8",
+        "127.0.0.0/8",
+        "192.0.2.0/24",
+        "198.51.100.0/24",
+        "203.0.113.0/24",
+        "224.0.0.0/4",
+        "240.0.0.0/4",
+        "255.0.0.0/8",
+        "::/128",
+        "::1/128",
+        "2001:db8::/32",
+        "3fff::/20",
+        "ff00::/8",
+    )
+]
+
 
 def personal_ip(s: str) -> bool:
-    "A valid IPv4 or IPv6 address (`ipaddress`) that can point at someone's machine: public, private (RFC 1918, ULA) or link-local; not unspecified, loopback, documentation, multicast or reserved."
-    try: ip = ipaddress.ip_address(s.split("%")[0])
-    except ValueError: return False
-    if ip.version == 6 and ip.ipv4_mapped: ip = ip.ipv4_mapped          # ::ffff:10.1.2.3 is the IPv4 address 10.1.2.3
-    return not any(ip in n for n in _NOT_PERSONAL if n.version == ip.version) and not (ip.version == 6 and ip in ipaddress.ip_network("::/8"))
+    """A valid IPv4 or IPv6 address (`ipaddress`) that can point at someone's machine: public, private (RFC 1918,
+    ULA) or link-local; not unspecified, loopback, documentation, multicast or reserved."""
+    try:
+        ip = ipaddress.ip_address(s.split("%")[0])
+    except ValueError:
+        return False
+    if ip.version == 6 and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped  # ::ffff:10.1.2.3 is the IPv4 address 10.1.2.3
+    return not any(ip in n for n in _NOT_PERSONAL if n.version == ip.version) and not (
+        ip.version == 6 and ip in ipaddress.ip_network("::/8")
+    )
+
 
 def phone_like(s: str) -> bool:
-    "International (+ or 00, 8-15 digits) or national (9-13 digits with separators, a trunk 0, an area code in parentheses or NANP 3-3-4 grouping); not a date, a decimal, nor a bare digit run."
+    """International (+ or 00, 8-15 digits) or national (9-13 digits with separators, a trunk 0, an area code in
+    parentheses or NANP 3-3-4 grouping); not a date, a decimal, nor a bare digit run."""
     digits = re.sub(r"\D", "", s.replace("(0)", ""))
     groups = re.findall(r"\d+", s.replace("(0)", ""))
-    if re.match(r"\d{4}[-./ ]\d{1,2}[-./ ]\d{1,2}\b|\d{1,2}[-./]\d{1,2}[-./]\d{4}\b", s): return False      # a date
-    if "." in s and (re.search(r"[ ()-]", s) or not all(2 <= len(g) <= 4 for g in groups)): return False   # 3.14159, 56.789012 2024, 0.255.255.255
-    if s.startswith(("+", "00")): return not re.match(r"(?:\+|00)0", s) and 8 <= len(digits) - 2 * s.startswith("00") <= 15   # country codes never start with 0
-    if len(groups) < 2: return False                                    # a bare run of digits: an id, a timestamp
-    return 9 <= len(digits) <= 13 and (s.startswith(("0", "(")) or bool(re.fullmatch(r"(?:1[ .-])?\d{3}[ .-]\d{3}[ .-]\d{4}", s)))
+    if re.match(r"\d{4}[-./ ]\d{1,2}[-./ ]\d{1,2}\b|\d{1,2}[-./]\d{1,2}[-./]\d{4}\b", s):
+        return False  # a date
+    if "." in s and (re.search(r"[ ()-]", s) or not all(2 <= len(g) <= 4 for g in groups)):
+        return False  # 3.14159, 56.789012 2024, 0.255.255.255
+    if s.startswith(("+", "00")):
+        return (
+            not re.match(r"(?:\+|00)0", s) and 8 <= len(digits) - 2 * s.startswith("00") <= 15
+        )  # country codes never start with 0
+    if len(groups) < 2:
+        return False  # a bare run of digits: an id, a timestamp
+    return 9 <= len(digits) <= 13 and (
+        s.startswith(("0", "(")) or bool(re.fullmatch(r"(?:1[ .-])?\d{3}[ .-]\d{3}[ .-]\d{4}", s))
+    )
+
 
 def secret_like(s: str) -> bool:
-    "A credential, not a placeholder: two or more of lower case, upper case and digits; no 'EXAMPLE' (AWS's documentation keys), xxxx, ****, '...' or 'your'."
-    if re.search(r"(?i)example|x{4}|\*\*|\.\.\.|your|placeholder|redacted", s): return False
+    """A credential, not a placeholder: two or more of lower case, upper case and digits; no 'EXAMPLE' (AWS's
+    documentation keys), xxxx, ****, '...' or 'your'."""
+    if re.search(r"(?i)example|x{4}|\*\*|\.\.\.|your|placeholder|redacted", s):
+        return False
     return sum(bool(re.search(p, s)) for p in ("[a-z]", "[A-Z]", "[0-9]")) >= 2
 
-_VERSION_WORDS = r"(?i:(?:version|build|release|firmware|revision|section|chapter|room|oid|\bv|\bver|\brev|\bfw|\bsec|§)(?:\s+(?:to|is|was|from))?[\s\"':=(]{0,4})"
-_KEY_PREFIXES = (r"sk-(?:proj-|ant-(?:api|admin)\d\d-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}|(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}"
-                 r"|(?:AKIA|ASIA)[A-Z2-7]{16}|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,}|glpat-[A-Za-z0-9_-]{20,}|xox[abposr]-[A-Za-z0-9-]{20,}"
-                 r"|AIza[A-Za-z0-9_-]{35}|hf_[A-Za-z0-9]{30,}|npm_[A-Za-z0-9]{36}|pypi-[A-Za-z0-9_-]{50,}|SG\.[\w-]{22}\.[\w-]{43}"
-                 r"|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")                       # vendors' documented token formats; a JWT
-_KEY_CONTEXT = r"(?i:\b(?:bearer|token)\s+|\b[\w-]*?(?:api[_-]?key|apikey|secret|token|access[_-]?key|private[_-]?key)[\w-]*[\"'\]]*\s*[:=]\s*[\"']?)"   # the value after it
+
+_VERSION_WORDS = (
+    r"(?i:(?:version|build|release|firmware|revision|section|chapter|room|oid|\bv|\bver|\brev|\bfw"
+    r"|\bsec|§)(?:\s+(?:to|is|was|from))?[\s\"':=(]{0,4})"
+)
+_KEY_PREFIXES = (
+    r"sk-(?:proj-|ant-(?:api|admin)\d\d-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}|(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}"
+    r"|(?:AKIA|ASIA)[A-Z2-7]{16}|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,}"
+    r"|glpat-[A-Za-z0-9_-]{20,}|xox[abposr]-[A-Za-z0-9-]{20,}"
+    r"|AIza[A-Za-z0-9_-]{35}|hf_[A-Za-z0-9]{30,}|npm_[A-Za-z0-9]{36}|pypi-[A-Za-z0-9_-]{50,}|SG\.[\w-]{22}\.[\w-]{43}"
+    r"|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"
+)  # vendors' documented token formats; a JWT
+# the value after it
+_KEY_CONTEXT = (
+    r"(?i:\b(?:bearer|token)\s+|\b[\w-]*?(?:api[_-]?key|apikey|secret|token|access[_-]?key"
+    r"|private[_-]?key)[\w-]*[\"'\]]*\s*[:=]\s*[\"']?)"
+)
 
 RECOGNIZERS: list[Recognizer] = [
-    Recognizer("email", r"(?<![\w.+/-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b(?!:[\w~/])", priority=3),   # not URL userinfo, not git@host:path
-    Recognizer("api_key", rf"(?<![\w-])(?:{_KEY_PREFIXES})(?![\w-])|{_KEY_CONTEXT}(?P<pii>[A-Za-z0-9_\-+/=.]{{16,}})", secret_like, priority=2),
-    Recognizer("ip_address", r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.]*\d|-(?:alpha|beta|rc|dev|pre)\b)"
-                             r"|(?<![\w:.])(?<!\w\[)(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4})?(?:%[\w.]+)?(?![\w:]|\.\d)",
-               personal_ip, priority=1, not_after=rf"{_VERSION_WORDS}|[=<>!~]=\s*|\w-"),
-    Recognizer("phone", r"(?<![\w+.-])(?:\+|\b00)?(?:\(\d++\)|\d++)(?:(?:[ .-]|[ .-]?\(0\)[ .-]?)(?:\(\d++\)|\d++)){0,6}(?![\w@]|[.-]\d)", phone_like),
+    Recognizer(
+        "email",
+        r"(?<![\w.+/-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b(?!:[\w~/])",
+        priority=3,
+    ),  # not URL userinfo, not git@host:path
+    Recognizer(
+        "api_key",
+        rf"(?<![\w-])(?:{_KEY_PREFIXES})(?![\w-])|{_KEY_CONTEXT}(?P<pii>[A-Za-z0-9_\-+/=.]{{16,}})",
+        secret_like,
+        priority=2,
+    ),
+    Recognizer(
+        "ip_address",
+        r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.]*\d|-(?:alpha|beta|rc|dev|pre)\b)"
+        r"|(?<![\w:.])(?<!\w\[)(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}"
+        r"|[0-9A-Fa-f]{1,4})?(?:%[\w.]+)?(?![\w:]|\.\d)",
+        personal_ip,
+        priority=1,
+        not_after=rf"{_VERSION_WORDS}|[=<>!~]=\s*|\w-",
+    ),
+    Recognizer(
+        "phone",
+        r"(?<![\w+.-])(?:\+|\b00)?(?:\(\d++\)|\d++)(?:(?:[ .-]|[ .-]?\(0\)[ "
+        r".-]?)(?:\(\d++\)|\d++)){0,6}(?![\w@]|[.-]\d)",
+        phone_like,
+    ),
 ]
 
 # %% ../nbs/01_data.ipynb #pii-find
 def find_pii(text: str, recognizers: Sequence[Recognizer] | None = None) -> list[tuple[int, int, str]]:
     "Non-overlapping PII spans (start, end, type) in `text`, by priority then length."
-    if not isinstance(text, str): raise DataError(f"find_pii: expected str, got {type(text).__name__}")
+    if not isinstance(text, str):
+        raise DataError(f"find_pii: expected str, got {type(text).__name__}")
     recs = RECOGNIZERS if recognizers is None else recognizers
     bad = [r for r in recs if not isinstance(r, Recognizer)]
-    if bad: raise DataError(f"find_pii: recognizers must be Recognizer objects, got {type(bad[0]).__name__}")
+    if bad:
+        raise DataError(f"find_pii: recognizers must be Recognizer objects, got {type(bad[0]).__name__}")
     hits = sorted((h for r in recs for h in r.finditer(text)), key=lambda h: (-h[2].priority, -(h[1] - h[0]), h[0]))
     taken, out = [], []
     for s, e, r in hits:
-        if all(e <= s2 or s >= e2 for s2, e2 in taken): taken.append((s, e)); out.append((s, e, r.type))
+        if all(e <= s2 or s >= e2 for s2, e2 in taken):
+            taken.append((s, e))
+            out.append((s, e, r.type))
     return sorted(out)
+
 
 def scrub(text: str, recognizers: Sequence[Recognizer] | None = None) -> tuple[str, Counter]:
     "Replace every PII span in `text` by its typed placeholder (`<EMAIL>`, ...); returns the text and counts per type."
     spans = find_pii(text, recognizers)
     out, last = [], 0
-    for s, e, t in spans: out += [text[last:s], f"<{t.upper()}>"]; last = e
+    for s, e, t in spans:
+        out += [text[last:s], f"<{t.upper()}>"]
+        last = e
     return "".join(out) + text[last:], Counter(t for _, _, t in spans)
 
-def scrub_documents(docs: Sequence[dict], recognizers: Sequence[Recognizer] | None = None) -> tuple[list[dict], Counter]:
+
+def scrub_documents(
+    docs: Sequence[dict], recognizers: Sequence[Recognizer] | None = None
+) -> tuple[list[dict], Counter]:
     "Scrub the text of every document; returns the new documents and the counts per PII type."
     docs = check_docs(docs, "scrub_documents(docs)")
     total, out = Counter(), []
     for d in docs:
         text, c = scrub(d["text"], recognizers)
-        total += c; out.append({**d, "text": text})
+        total += c
+        out.append({**d, "text": text})
     return out, total
 
+
 def pii_self_consistency(planted: Sequence[Mapping], scrubbed: Mapping[str, str]) -> float:
-    "Share of the values `fake_pii` planted (request_id, type, value) that reached the scrubber and are gone from its output, a placeholder of their type in their place. A self-consistency check of generator and recognisers, not a recall: both were written by the same hand."
+    """Share of the values `fake_pii` planted (request_id, type, value) that reached the scrubber and are gone from
+    its output, a placeholder of their type in their place. A self-consistency check of generator and recognisers,
+    not a recall: both were written by the same hand."""
     seen = [p for p in planted if f"log:{p['request_id']}" in scrubbed]
-    if not seen: raise DataError("pii_self_consistency: none of the planted PII reached the scrubber, the share is undefined")
-    hit = sum(1 for p in seen if p["value"] not in (t := scrubbed[f"log:{p['request_id']}"]) and f"<{p['type'].upper()}>" in t)
+    if not seen:
+        raise DataError("pii_self_consistency: none of the planted PII reached the scrubber, the share is undefined")
+    hit = sum(
+        1 for p in seen if p["value"] not in (t := scrubbed[f"log:{p['request_id']}"]) and f"<{p['type'].upper()}>" in t
+    )
     return hit / len(seen)
 
 # %% ../nbs/01_data.ipynb #eval-code
 PII_TYPES = ("email", "phone", "ip_address", "api_key")
 
+
 def read_pii_eval(path: str | os.PathLike) -> list[dict]:
-    "A labelled PII set: JSONL lines {id, source, text, spans: [{start, end, type}]}; `DataError` for a span outside its text or of an unknown type."
-    rows = read_jsonl(path, required=("id", "text"))                    # no quarantine: a bad line of a test set is an error
+    """A labelled PII set: JSONL lines {id, source, text, spans: [{start, end, type}]}; `DataError` for a span
+    outside its text or of an unknown type."""
+    rows = read_jsonl(path, required=("id", "text"))  # no quarantine: a bad line of a test set is an error
     for r in rows:
         for s in r.get("spans") or []:
-            if not (isinstance(s.get("start"), int) and isinstance(s.get("end"), int) and 0 <= s["start"] < s["end"] <= len(r["text"])):
-                raise DataError(f"read_pii_eval: {r['id']}: span {s} is not within its text of {len(r['text'])} characters")
-            if s.get("type") not in PII_TYPES: raise DataError(f"read_pii_eval: {r['id']}: span type {s.get('type')!r} is not one of {', '.join(PII_TYPES)}")
+            if not (
+                isinstance(s.get("start"), int)
+                and isinstance(s.get("end"), int)
+                and 0 <= s["start"] < s["end"] <= len(r["text"])
+            ):
+                raise DataError(
+                    f"read_pii_eval: {r['id']}: span {s} is not within its text of {len(r['text'])} characters"
+                )
+            if s.get("type") not in PII_TYPES:
+                raise DataError(
+                    f"read_pii_eval: {r['id']}: span type {s.get('type')!r} is not one of {', '.join(PII_TYPES)}"
+                )
     return rows
 
-def _f(beta, p, r): return (1 + beta**2) * p * r / (beta**2 * p + r) if p + r else 0.0
 
-def pii_scores(rows: Sequence[Mapping], recognizers: Sequence[Recognizer] | None = None, match: str = "overlap", beta: float = 2.0) -> tuple[dict, list[dict]]:
-    "Span-level precision, recall and F-`beta` per PII type and over all (`all`) of `find_pii` on labelled `rows`; returns (scores, the misses and false hits)."
-    if match not in ("overlap", "exact"): raise DataError(f"pii_scores: match must be 'overlap' or 'exact', got {match!r}")
+def _f(beta, p, r):
+    return (1 + beta**2) * p * r / (beta**2 * p + r) if p + r else 0.0
+
+
+def pii_scores(
+    rows: Sequence[Mapping], recognizers: Sequence[Recognizer] | None = None, match: str = "overlap", beta: float = 2.0
+) -> tuple[dict, list[dict]]:
+    """Span-level precision, recall and F-`beta` per PII type and over all (`all`) of `find_pii` on labelled `rows`;
+    returns (scores, the misses and false hits)."""
+    if match not in ("overlap", "exact"):
+        raise DataError(f"pii_scores: match must be 'overlap' or 'exact', got {match!r}")
     same = (lambda a, b: a[0] < b[1] and b[0] < a[1]) if match == "overlap" else (lambda a, b: a[:2] == b[:2])
     n = {t: Counter() for t in (*PII_TYPES, "all")}
     errors = []
@@ -708,12 +1247,33 @@ def pii_scores(rows: Sequence[Mapping], recognizers: Sequence[Recognizer] | None
             for s in mine:
                 ok = any(s[2] == o[2] and same(s, o) for o in other)
                 for t in (s[2], "all"):
-                    if t in n: n[t]["gold" if kind == "miss" else "predicted"] += 1; n[t]["recalled" if kind == "miss" else "correct"] += ok
-                if not ok: errors.append({"id": r["id"], "source": r.get("source"), "error": kind, "type": s[2], "span": r["text"][s[0]:s[1]], "text": r["text"]})
+                    if t in n:
+                        n[t]["gold" if kind == "miss" else "predicted"] += 1
+                        n[t]["recalled" if kind == "miss" else "correct"] += ok
+                if not ok:
+                    errors.append(
+                        {
+                            "id": r["id"],
+                            "source": r.get("source"),
+                            "error": kind,
+                            "type": s[2],
+                            "span": r["text"][s[0] : s[1]],
+                            "text": r["text"],
+                        }
+                    )
     scores = {}
     for t, c in n.items():
-        p, rec = (c["correct"] / c["predicted"] if c["predicted"] else 0.0), (c["recalled"] / c["gold"] if c["gold"] else 0.0)
-        scores[t] = {"gold": c["gold"], "predicted": c["predicted"], "precision": p, "recall": rec, f"f{beta:g}": _f(beta, p, rec)}
+        p, rec = (
+            (c["correct"] / c["predicted"] if c["predicted"] else 0.0),
+            (c["recalled"] / c["gold"] if c["gold"] else 0.0),
+        )
+        scores[t] = {
+            "gold": c["gold"],
+            "predicted": c["predicted"],
+            "precision": p,
+            "recall": rec,
+            f"f{beta:g}": _f(beta, p, rec),
+        }
     return scores, errors
 
 # %% ../nbs/01_data.ipynb #0032
@@ -721,60 +1281,87 @@ def normalize_for_hash(text: str) -> str:
     "The text exact deduplication compares: case-folded, whitespace collapsed."
     return " ".join(text.casefold().split())
 
+
 def exact_dedup(docs: Sequence[dict]) -> tuple[list[dict], list[dict]]:
-    "Keep the first document (in id order) of every group with the same normalised text; returns (kept, removed with `duplicate_of`)."
+    """Keep the first document (in id order) of every group with the same normalised text; returns (kept, removed
+    with `duplicate_of`)."""
     docs = check_docs(docs, "exact_dedup(docs)")
     seen, kept, removed = {}, [], []
     for d in sorted(docs, key=lambda d: d["id"]):
         h = _sha(normalize_for_hash(d["text"]))
-        if h in seen: removed.append({**d, "duplicate_of": seen[h]})
-        else: seen[h] = d["id"]; kept.append(d)
+        if h in seen:
+            removed.append({**d, "duplicate_of": seen[h]})
+        else:
+            seen[h] = d["id"]
+            kept.append(d)
     ids = Counter(d["id"] for d in kept)
     clash = [i for i, c in ids.items() if c > 1]
-    if clash: raise DataError(f"exact_dedup: {len(clash)} id(s) name different texts, e.g. {clash[:3]}: ids must be unique")
+    if clash:
+        raise DataError(f"exact_dedup: {len(clash)} id(s) name different texts, e.g. {clash[:3]}: ids must be unique")
     return kept, removed
 
 # %% ../nbs/01_data.ipynb #0036
-# Scripts written without spaces between words: Thai, Lao, Myanmar, Khmer, Japanese kana, CJK ideographs (with extensions)
-_NO_SPACES = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+# Scripts written without spaces between words: Thai, Lao, Myanmar, Khmer, Japanese kana, CJK ideographs (with
+# extensions)
+_NO_SPACES = (
+    "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900"
+    "-\ufaff\U00020000-\U0003134f"
+)
 _TOKEN = re.compile(f"[{_NO_SPACES}]|[^\\W{_NO_SPACES}]+")
 
+
 def shingle_tokens(text: str) -> list[str]:
-    "The units shingles are made of: lower-cased words, except in scripts written without spaces (Chinese, Japanese, Thai, ...), where each character is one."
+    """The units shingles are made of: lower-cased words, except in scripts written without spaces (Chinese,
+    Japanese, Thai, ...), where each character is one."""
     return _TOKEN.findall(text.lower())
 
+
 def shingles(text: str, k: int = 5) -> set[str]:
-    "The set of `k`-token shingles of `text` (`shingle_tokens`: words, or characters where words are not separated); a text of fewer than `k` tokens has none."
-    if k < 1: raise DataError(f"shingles: k must be at least 1, got {k}")
+    """The set of `k`-token shingles of `text` (`shingle_tokens`: words, or characters where words are not
+    separated); a text of fewer than `k` tokens has none."""
+    if k < 1:
+        raise DataError(f"shingles: k must be at least 1, got {k}")
     w = shingle_tokens(text)
-    return {" ".join(w[i:i + k]) for i in range(len(w) - k + 1)}
+    return {" ".join(w[i : i + k]) for i in range(len(w) - k + 1)}
+
 
 def jaccard(a: set, b: set) -> float:
     "|a ∩ b| / |a ∪ b|; 0.0 when both are empty (two empty documents are not duplicates of each other)."
     return len(a & b) / len(a | b) if a or b else 0.0
 
+
 def hash32(items: Iterable[str]) -> np.ndarray:
     "A stable 32-bit hash of each string (BLAKE2b; unlike `hash()`, the same in every process)."
-    return np.array([int.from_bytes(hashlib.blake2b(s.encode(), digest_size=4).digest(), "little") for s in items], dtype=np.uint64)
+    return np.array(
+        [int.from_bytes(hashlib.blake2b(s.encode(), digest_size=4).digest(), "little") for s in items], dtype=np.uint64
+    )
 
 # %% ../nbs/01_data.ipynb #0039
 MERSENNE = np.uint64((1 << 31) - 1)
 
+
 class MinHasher:
-    "MinHash signatures: `num_perm` random hash functions h(x) = (a·x + b) mod (2^31 - 1), the minimum of each over a document's shingles."
+    """MinHash signatures: `num_perm` random hash functions h(x) = (a·x + b) mod (2^31 - 1), the minimum of each over
+    a document's shingles."""
+
     def __init__(self, num_perm: int = 64, seed: int = 1):
-        if not isinstance(num_perm, int) or num_perm < 1: raise DataError(f"MinHasher: num_perm must be a positive int, got {num_perm!r}")
+        if not isinstance(num_perm, int) or num_perm < 1:
+            raise DataError(f"MinHasher: num_perm must be a positive int, got {num_perm!r}")
         rng = np.random.default_rng(seed)
-        # a, b, x below p = 2^31 - 1 keep a·x + b below 2^63: exact arithmetic in uint64, and a·x wraps around p many times
+        # a, b, x below p = 2^31 - 1 keep a·x + b below 2^63: exact arithmetic in uint64, and a·x wraps around p many
+        # times
         self.a = rng.integers(1, int(MERSENNE), num_perm, dtype=np.uint64)
         self.b = rng.integers(0, int(MERSENNE), num_perm, dtype=np.uint64)
         self.num_perm = num_perm
 
     def signature(self, shingle_set: set[str]) -> np.ndarray | None:
-        "The signature (num_perm uint64 values) of a shingle set; None for an empty set, which must never match anything."
-        if not shingle_set: return None
+        """The signature (num_perm uint64 values) of a shingle set; None for an empty set, which must never match
+        anything."""
+        if not shingle_set:
+            return None
         x = hash32(sorted(shingle_set)) % MERSENNE
         return ((self.a[:, None] * x[None, :] + self.b[:, None]) % MERSENNE).min(axis=1)
+
 
 def estimate_jaccard(s1: np.ndarray, s2: np.ndarray) -> float:
     "The share of positions where two MinHash signatures agree: an unbiased estimate of the Jaccard similarity."
@@ -785,9 +1372,12 @@ def candidate_probability(s, bands: int, rows: int):
     "P(two documents of Jaccard `s` share at least one band): 1 - (1 - s^rows)^bands, the S-curve."
     return 1 - (1 - np.asarray(s, dtype=float) ** rows) ** bands
 
+
 def lsh_params(num_perm: int, threshold: float, fp_weight: float = 0.2) -> tuple[int, int]:
-    "Bands × rows (≤ num_perm) minimising the weighted area of false positives below `threshold` and false negatives above it."
-    if not 0 < threshold < 1: raise DataError(f"lsh_params: threshold must be in (0, 1), got {threshold}")
+    """Bands × rows (≤ num_perm) minimising the weighted area of false positives below `threshold` and false
+    negatives above it."""
+    if not 0 < threshold < 1:
+        raise DataError(f"lsh_params: threshold must be in (0, 1), got {threshold}")
     s_lo, s_hi = np.linspace(0, threshold, 200), np.linspace(threshold, 1, 200)
     best, best_err = None, math.inf
     for b in range(1, num_perm + 1):
@@ -795,26 +1385,41 @@ def lsh_params(num_perm: int, threshold: float, fp_weight: float = 0.2) -> tuple
             fp = np.trapezoid(candidate_probability(s_lo, b, r), s_lo)
             fn = np.trapezoid(1 - candidate_probability(s_hi, b, r), s_hi)
             err = fp_weight * fp + (1 - fp_weight) * fn
-            if err < best_err - 1e-12: best, best_err = (b, r), err
+            if err < best_err - 1e-12:
+                best, best_err = (b, r), err
     return best
 
+
 class MinHashLSH:
-    "Locality-sensitive hashing over MinHash signatures: documents that agree on all `rows` values of any of `bands` bands become candidates."
+    """Locality-sensitive hashing over MinHash signatures: documents that agree on all `rows` values of any of
+    `bands` bands become candidates."""
+
     def __init__(self, bands: int, rows: int):
-        if bands < 1 or rows < 1: raise DataError(f"MinHashLSH: bands and rows must be positive, got bands={bands}, rows={rows}")
+        if bands < 1 or rows < 1:
+            raise DataError(f"MinHashLSH: bands and rows must be positive, got bands={bands}, rows={rows}")
         self.bands, self.rows = bands, rows
         self.buckets: list[dict] = [defaultdict(list) for _ in range(bands)]
 
     def insert(self, key: str, sig: np.ndarray | None):
         "Index `sig` under `key`; a None signature (an empty or very short document) is not indexed at all."
-        if sig is None: return
-        if len(sig) < self.bands * self.rows: raise DataError(f"MinHashLSH.insert: signature has {len(sig)} values, need bands×rows = {self.bands * self.rows}")
-        for i in range(self.bands): self.buckets[i][sig[i * self.rows:(i + 1) * self.rows].tobytes()].append(key)
+        if sig is None:
+            return
+        if len(sig) < self.bands * self.rows:
+            raise DataError(
+                f"MinHashLSH.insert: signature has {len(sig)} values, need bands×rows = {self.bands * self.rows}"
+            )
+        for i in range(self.bands):
+            self.buckets[i][sig[i * self.rows : (i + 1) * self.rows].tobytes()].append(key)
 
     def query(self, sig: np.ndarray | None) -> set[str]:
         "Keys that share at least one band with `sig`."
-        if sig is None: return set()
-        return {k for i in range(self.bands) for k in self.buckets[i].get(sig[i * self.rows:(i + 1) * self.rows].tobytes(), ())}
+        if sig is None:
+            return set()
+        return {
+            k
+            for i in range(self.bands)
+            for k in self.buckets[i].get(sig[i * self.rows : (i + 1) * self.rows].tobytes(), ())
+        }
 
     def candidate_pairs(self) -> set[tuple[str, str]]:
         "Every pair of keys that share a bucket in some band."
@@ -829,74 +1434,100 @@ class MinHashLSH:
 # %% ../nbs/01_data.ipynb #0040
 @dataclass
 class NearDupResult:
-    "What near-duplicate detection found: candidate pairs from LSH, pairs verified by true Jaccard, and the clusters they form."
+    """What near-duplicate detection found: candidate pairs from LSH, pairs verified by true Jaccard, and the
+    clusters they form."""
+
     bands: int
     rows: int
     threshold: float
     candidates: set
-    verified: dict          # (id1, id2) -> true Jaccard, for candidates at or above the threshold
-    not_indexed: list       # ids of documents too short to have shingles
-    removed: dict           # id -> id of the document kept in its cluster
+    verified: dict  # (id1, id2) -> true Jaccard, for candidates at or above the threshold
+    not_indexed: list  # ids of documents too short to have shingles
+    removed: dict  # id -> id of the document kept in its cluster
 
-def find_near_duplicates(docs: Sequence[dict], num_perm: int = 64, threshold: float = 0.7, k: int = 5, seed: int = 1) -> NearDupResult:
+
+def find_near_duplicates(
+    docs: Sequence[dict], num_perm: int = 64, threshold: float = 0.7, k: int = 5, seed: int = 1
+) -> NearDupResult:
     "MinHash + LSH candidates, verified by the true Jaccard of `k`-shingles; each cluster keeps its first id."
     docs = check_docs(docs, "find_near_duplicates(docs)")
     b, r = lsh_params(num_perm, threshold)
     mh, lsh = MinHasher(num_perm, seed), MinHashLSH(b, r)
     sh = {d["id"]: shingles(d["text"], k) for d in docs}
-    for i, s in sh.items(): lsh.insert(i, mh.signature(s))
+    for i, s in sh.items():
+        lsh.insert(i, mh.signature(s))
     cands = lsh.candidate_pairs()
     verified = {p: j for p in sorted(cands) if (j := jaccard(sh[p[0]], sh[p[1]])) >= threshold}
     parent = {}
+
     def find(x):
-        while parent.get(x, x) != x: x = parent[x]
+        while parent.get(x, x) != x:
+            x = parent[x]
         return x
+
     for a, c in verified:
         ra, rc = find(a), find(c)
-        if ra != rc: parent[max(ra, rc)] = min(ra, rc)
+        if ra != rc:
+            parent[max(ra, rc)] = min(ra, rc)
     removed = {i: find(i) for i in sh if find(i) != i}
     return NearDupResult(b, r, threshold, cands, verified, [i for i, s in sh.items() if not s], removed)
 
 # %% ../nbs/01_data.ipynb #004c
-STOP_WORDS = frozenset("""a about after all an and any are as at be been but by can could do does for from has have how i if in into
+STOP_WORDS = frozenset(
+    """a about after all an and any are as at be been but by can could do does for from has have how i if in into
 is it its may more must my no not of on one only or other should so some such than that the their then there these this to
-use used was we what when where which while who why will with would you your""".split())
+use used was we what when where which while who why will with would you your""".split()  # noqa: E501
+)
+
 
 @dataclass(frozen=True)
 class QualityThresholds:
     "Gopher/C4-style thresholds, tuned for documentation (identifiers are long words, code lines are short)."
-    min_words: int = 5                 # Gopher: 50; a docstring or question may be one line
-    max_words: int = 100_000           # Gopher: 100,000
-    min_mean_word_len: float = 2.0     # Gopher: 3
-    max_mean_word_len: float = 15.0    # Gopher: 10; `socket.getaddrinfo` is one word here
-    max_symbol_ratio: float = 0.30     # share of characters that are neither letters, digits nor spaces
-    max_dup_line_frac: float = 0.30    # Gopher: 0.30 of lines repeated
-    max_top_word_frac: float = 0.30    # the most common word may not be more than this share of all words
-    min_stop_words: int = 2            # Gopher: at least 2 of its 8 stop words; ours is a longer list (`STOP_WORDS`)
-    bad_phrases: tuple = ("lorem ipsum",)   # C4 drops pages with placeholder text
+
+    min_words: int = 5  # Gopher: 50; a docstring or question may be one line
+    max_words: int = 100_000  # Gopher: 100,000
+    min_mean_word_len: float = 2.0  # Gopher: 3
+    max_mean_word_len: float = 15.0  # Gopher: 10; `socket.getaddrinfo` is one word here
+    max_symbol_ratio: float = 0.30  # share of characters that are neither letters, digits nor spaces
+    max_dup_line_frac: float = 0.30  # Gopher: 0.30 of lines repeated
+    max_top_word_frac: float = 0.30  # the most common word may not be more than this share of all words
+    min_stop_words: int = 2  # Gopher: at least 2 of its 8 stop words; ours is a longer list (`STOP_WORDS`)
+    bad_phrases: tuple = ("lorem ipsum",)  # C4 drops pages with placeholder text
+
 
 def quality_problems(text: str, th: QualityThresholds = QualityThresholds(), code: bool = False) -> list[str]:
     "The names of the quality rules `text` fails (empty when it passes); `code=True` skips the prose-only rules."
     words = text.split()
     n = len(words)
-    if n < th.min_words: return ["too_short"]
+    if n < th.min_words:
+        return ["too_short"]
     out = []
-    if n > th.max_words: out.append("too_long")
+    if n > th.max_words:
+        out.append("too_long")
     lines = [l.strip() for l in text.split("\n") if l.strip()]
-    if len(lines) >= 3 and 1 - len(set(lines)) / len(lines) > th.max_dup_line_frac: out.append("repeated_lines")
+    if len(lines) >= 3 and 1 - len(set(lines)) / len(lines) > th.max_dup_line_frac:
+        out.append("repeated_lines")
     low = [w.lower().strip(".,;:!?()[]{}'\"`") for w in words]
-    if Counter(low).most_common(1)[0][1] / n > th.max_top_word_frac and n >= 8: out.append("repeated_words")
-    if any(p in text.lower() for p in th.bad_phrases): out.append("bad_phrase")
-    if code: return out
+    if Counter(low).most_common(1)[0][1] / n > th.max_top_word_frac and n >= 8:
+        out.append("repeated_words")
+    if any(p in text.lower() for p in th.bad_phrases):
+        out.append("bad_phrase")
+    if code:
+        return out
     mwl = sum(map(len, words)) / n
-    if not th.min_mean_word_len <= mwl <= th.max_mean_word_len: out.append("word_length")
+    if not th.min_mean_word_len <= mwl <= th.max_mean_word_len:
+        out.append("word_length")
     sym = sum(not (c.isalnum() or c.isspace()) for c in text) / max(len(text), 1)
-    if sym > th.max_symbol_ratio: out.append("symbols")
-    if len(STOP_WORDS.intersection(low)) < th.min_stop_words: out.append("no_stop_words")
+    if sym > th.max_symbol_ratio:
+        out.append("symbols")
+    if len(STOP_WORDS.intersection(low)) < th.min_stop_words:
+        out.append("no_stop_words")
     return out
 
+
 def quality_filter(docs: Sequence[dict], th: QualityThresholds = QualityThresholds()) -> tuple[list[dict], list[dict]]:
-    "Split `docs` into (kept, removed); each removed document carries the `problems` it failed. Source code skips the prose rules."
+    """Split `docs` into (kept, removed); each removed document carries the `problems` it failed. Source code skips
+    the prose rules."""
     docs = check_docs(docs, "quality_filter(docs)")
     kept, removed = [], []
     for d in docs:
@@ -909,129 +1540,210 @@ LEXNAMES = """adj.all adj.pert adv.all noun.Tops noun.act noun.animal noun.artif
 noun.communication noun.event noun.feeling noun.food noun.group noun.location noun.motive noun.object noun.person
 noun.phenomenon noun.plant noun.possession noun.process noun.quantity noun.relation noun.shape noun.state noun.substance
 noun.time verb.body verb.change verb.cognition verb.communication verb.competition verb.consumption verb.contact
-verb.creation verb.emotion verb.motion verb.perception verb.possession verb.social verb.stative verb.weather adj.ppl""".split()
+verb.creation verb.emotion verb.motion verb.perception verb.possession verb.social verb.stative verb.weather adj.ppl""".split()  # noqa: E501
+
 
 def write_lexnames(folder: str | os.PathLike) -> Path:
-    "Write WordNet 3.0's `lexnames` file (the 45 lexicographer files: number, name, part of speech), which Debian's package lacks."
+    """Write WordNet 3.0's `lexnames` file (the 45 lexicographer files: number, name, part of speech), which Debian's
+    package lacks."""
     pos = {"noun": 1, "verb": 2, "adj": 3, "adv": 4}
     p = Path(folder) / "lexnames"
     p.write_text("".join(f"{i:02d}\t{n}\t{pos[n.split('.')[0]]}\n" for i, n in enumerate(LEXNAMES)))
     return p
 
+
 DEBIAN_WORDNET_DIRS = ("/usr/share/wordnet", "/usr/local/share/wordnet")
 
+
 def fetch_wordnet(nltk_data: str | os.PathLike) -> Path:
-    "Set-up time only (`make install` calls it): put WordNet 3.0 under `nltk_data/corpora/wordnet`, from Debian's packages or else NLTK's downloader."
+    """Set-up time only (`make install` calls it): put WordNet 3.0 under `nltk_data/corpora/wordnet`, from Debian's
+    packages or else NLTK's downloader."""
     dest = Path(nltk_data) / "corpora" / "wordnet"
-    if (dest / "lexnames").is_file() and (dest / "data.noun").is_file(): return dest
+    if (dest / "lexnames").is_file() and (dest / "data.noun").is_file():
+        return dest
     with tempfile.TemporaryDirectory() as tmp:
-        ok = shutil.which("apt-get") and shutil.which("dpkg-deb") and subprocess.run(
-            ["apt-get", "download", "wordnet-base", "wordnet-sense-index"], cwd=tmp, capture_output=True).returncode == 0
+        ok = (
+            shutil.which("apt-get")
+            and shutil.which("dpkg-deb")
+            and subprocess.run(
+                ["apt-get", "download", "wordnet-base", "wordnet-sense-index"], cwd=tmp, capture_output=True
+            ).returncode
+            == 0
+        )
         if ok:
-            for deb in Path(tmp).glob("*.deb"): subprocess.run(["dpkg-deb", "-x", str(deb), str(Path(tmp) / "x")], check=True)
+            for deb in Path(tmp).glob("*.deb"):
+                subprocess.run(["dpkg-deb", "-x", str(deb), str(Path(tmp) / "x")], check=True)
             dest.mkdir(parents=True, exist_ok=True)
-            for f in (Path(tmp) / "x" / "usr" / "share" / "wordnet").iterdir(): shutil.copy(f, dest / f.name)
+            for f in (Path(tmp) / "x" / "usr" / "share" / "wordnet").iterdir():
+                shutil.copy(f, dest / f.name)
             write_lexnames(dest)
             return dest
     import nltk
-    if nltk.download("wordnet", download_dir=str(nltk_data), quiet=True) and ((dest / "lexnames").is_file() or (dest.with_suffix(".zip")).is_file()): return dest
-    raise DataError(f"fetch_wordnet: could get WordNet neither with `apt-get download wordnet-base wordnet-sense-index` nor with NLTK's downloader")
+
+    if nltk.download("wordnet", download_dir=str(nltk_data), quiet=True) and (
+        (dest / "lexnames").is_file() or (dest.with_suffix(".zip")).is_file()
+    ):
+        return dest
+    raise DataError(
+        "fetch_wordnet: could get WordNet neither with `apt-get download wordnet-base wordnet-sense-index` "
+        "nor with NLTK's downloader"
+    )
+
 
 def _wordnet_reader():
     from nltk.corpus.reader.wordnet import WordNetCorpusReader
+
     class WordNet30(WordNetCorpusReader):
-        "NLTK's WordNet reader without the 3.0 -> 3.0 sense-key remapping it computes at load (two thirds of the load time; only multilingual lookups use it)."
-        def map_wn(self, version="wordnet"): return None
+        """NLTK's WordNet reader without the 3.0 -> 3.0 sense-key remapping it computes at load (two thirds of the
+        load time; only multilingual lookups use it)."""
+
+        def map_wn(self, version="wordnet"):
+            return None
+
     return WordNet30
+
 
 @functools.lru_cache(maxsize=4)
 def load_wordnet(nltk_paths: tuple | None = None, debian_dirs: tuple = DEBIAN_WORDNET_DIRS):
-    "WordNet through NLTK: from NLTK's data path (or `nltk_paths`), else from Debian's wordnet-base files in `debian_dirs` (adding the `lexnames` they lack); never downloads."
+    """WordNet through NLTK: from NLTK's data path (or `nltk_paths`), else from Debian's wordnet-base files in
+    `debian_dirs` (adding the `lexnames` they lack); never downloads."""
     import nltk
     from nltk.data import FileSystemPathPointer
+
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")    # "multilingual functions are not available": we use English only
-        try: root = nltk.data.find("corpora/wordnet", paths=None if nltk_paths is None else list(nltk_paths))
-        except LookupError: root = None
+        warnings.simplefilter("ignore")  # "multilingual functions are not available": we use English only
+        try:
+            root = nltk.data.find("corpora/wordnet", paths=None if nltk_paths is None else list(nltk_paths))
+        except LookupError:
+            root = None
         if root is not None:
-            nltk.data.path.extend(p for p in (nltk_paths or ()) if p not in nltk.data.path)   # NLTK reads only under its data path
+            nltk.data.path.extend(
+                p for p in (nltk_paths or ()) if p not in nltk.data.path
+            )  # NLTK reads only under its data path
             return _wordnet_reader()(root, None)
         for d in map(Path, debian_dirs):
-            if not (d / "data.noun").is_file(): continue
-            allow = [d.resolve()]                 # NLTK reads corpora only under its data path: authorise the folder
-            if not (d / "lexnames").is_file():     # a read-only system folder: a copy plus lexnames (NLTK refuses symlinks out of its root)
+            if not (d / "data.noun").is_file():
+                continue
+            allow = [d.resolve()]  # NLTK reads corpora only under its data path: authorise the folder
+            if not (
+                d / "lexnames"
+            ).is_file():  # a read-only system folder: a copy plus lexnames (NLTK refuses symlinks out of its root)
                 shadow = Path(tempfile.gettempdir()) / f"llmcamp-wordnet-{os.getuid()}"
                 shadow.mkdir(exist_ok=True)
                 for f in d.iterdir():
-                    if f.is_file() and not (shadow / f.name).exists(): shutil.copy(f, shadow / f.name)
-                write_lexnames(shadow); d = shadow; allow.append(shadow.resolve())
+                    if f.is_file() and not (shadow / f.name).exists():
+                        shutil.copy(f, shadow / f.name)
+                write_lexnames(shadow)
+                d = shadow
+                allow.append(shadow.resolve())
             nltk.data.path.extend(str(p) for p in allow if str(p) not in nltk.data.path)
             return _wordnet_reader()(FileSystemPathPointer(str(d)), None)
     looked = nltk.data.path if nltk_paths is None else list(nltk_paths)
-    raise DataError("WordNet is not installed. Run `make install` (it fetches Debian's wordnet-base into .venv/share/nltk_data), "
-                    "or `sudo apt-get install wordnet-base wordnet-sense-index`, or `python -m nltk.downloader wordnet`. "
-                    f"Looked in NLTK's data path ({', '.join(looked) or 'empty'}) and in {', '.join(map(str, debian_dirs)) or 'no Debian folder'}.")
+    raise DataError(
+        "WordNet is not installed. Run `make install` (it fetches Debian's wordnet-base into .venv/share/nltk_data), "
+        "or `sudo apt-get install wordnet-base wordnet-sense-index`, or `python -m nltk.downloader wordnet`. "
+        f"Looked in NLTK's data path ({', '.join(looked) or 'empty'}) and in "
+        f"{', '.join(map(str, debian_dirs)) or 'no Debian folder'}."
+    )
 
 # %% ../nbs/01_data.ipynb #0054
 _PLAIN = re.compile(r"^[a-z]{3,}$")
 
+
 def synonyms(word: str, wn) -> list[str]:
-    "WordNet synonyms of `word` (other lemmas of its synsets), one word each, sorted; [] for identifiers and stop words."
-    if not _PLAIN.match(word) or word in STOP_WORDS: return []
-    return sorted({l.name().lower() for s in wn.synsets(word) for l in s.lemmas() if l.name().isalpha() and l.name().lower() != word})
+    """WordNet synonyms of `word` (other lemmas of its synsets), one word each, sorted; [] for identifiers and stop
+    words."""
+    if not _PLAIN.match(word) or word in STOP_WORDS:
+        return []
+    return sorted(
+        {
+            l.name().lower()
+            for s in wn.synsets(word)
+            for l in s.lemmas()
+            if l.name().isalpha() and l.name().lower() != word
+        }
+    )
+
 
 def eda(text: str, wn, op: str, alpha: float = 0.15, seed: int = 0) -> str:
-    "One EDA operation (Wei & Zou 2019) on about `alpha` of the words: `synonym` replacement, random `insert`ion of a synonym, random `swap`, random `delete`."
+    """One EDA operation (Wei & Zou 2019) on about `alpha` of the words: `synonym` replacement, random `insert`ion of
+    a synonym, random `swap`, random `delete`."""
     ops = ("synonym", "insert", "swap", "delete")
-    if op not in ops: raise DataError(f"eda: op must be one of {', '.join(ops)}, got {op!r}")
-    if not 0 < alpha <= 1: raise DataError(f"eda: alpha must be in (0, 1], got {alpha}")
+    if op not in ops:
+        raise DataError(f"eda: op must be one of {', '.join(ops)}, got {op!r}")
+    if not 0 < alpha <= 1:
+        raise DataError(f"eda: alpha must be in (0, 1], got {alpha}")
     rng, words = random.Random(seed), text.split(" ")
     n = max(1, round(alpha * len(words)))
     cands = [i for i, w in enumerate(words) if synonyms(w, wn)]
     if op == "synonym":
-        for i in rng.sample(cands, min(n, len(cands))): words[i] = rng.choice(synonyms(words[i], wn))
+        for i in rng.sample(cands, min(n, len(cands))):
+            words[i] = rng.choice(synonyms(words[i], wn))
     elif op == "insert":
         pool = [words[i] for i in cands]
-        for _ in range(min(n, len(pool))): words.insert(rng.randrange(len(words) + 1), rng.choice(synonyms(rng.choice(pool), wn)))
+        for _ in range(min(n, len(pool))):
+            words.insert(rng.randrange(len(words) + 1), rng.choice(synonyms(rng.choice(pool), wn)))
     elif op == "swap" and len(words) > 1:
         for _ in range(n):
-            i, j = rng.sample(range(len(words)), 2); words[i], words[j] = words[j], words[i]
+            i, j = rng.sample(range(len(words)), 2)
+            words[i], words[j] = words[j], words[i]
     elif op == "delete" and len(words) > 1:
         drop = set(rng.sample(range(len(words)), min(n, len(words) - 1)))
         words = [w for i, w in enumerate(words) if i not in drop]
     return " ".join(words)
 
 # %% ../nbs/01_data.ipynb #0058
-def split_by_group(docs: Sequence[dict], val_frac: float = 0.1, test_frac: float = 0.1, seed: int = 0) -> dict[str, list[dict]]:
-    "Train/validation/test by a stable hash of each document's group, so a module's documents (or a user's queries) stay together."
+def split_by_group(
+    docs: Sequence[dict], val_frac: float = 0.1, test_frac: float = 0.1, seed: int = 0
+) -> dict[str, list[dict]]:
+    """Train/validation/test by a stable hash of each document's group, so a module's documents (or a user's queries)
+    stay together."""
     docs = check_docs(docs, "split_by_group(docs)")
     if not (0 <= val_frac < 1 and 0 <= test_frac < 1 and val_frac + test_frac < 1):
-        raise DataError(f"split_by_group: val_frac and test_frac must be in [0, 1) with a sum below 1, got {val_frac} and {test_frac}")
+        raise DataError(
+            f"split_by_group: val_frac and test_frac must be in [0, 1) with a sum below 1, got {val_frac} and "
+            f"{test_frac}"
+        )
     out = {"train": [], "validation": [], "test": []}
     for d in sorted(docs, key=lambda d: d["id"]):
         u = int(_sha(f"{seed}:{d['group']}", 8), 16) / 16**8
         out["test" if u < test_frac else "validation" if u < test_frac + val_frac else "train"].append(d)
     return out
 
-def cross_split_near_dups(train: Sequence[dict], test: Sequence[dict], num_perm: int = 64, threshold: float = 0.7, k: int = 5, seed: int = 1) -> list[tuple[str, str, float]]:
-    "Pairs (test id, train id, Jaccard) where a train document is a near-duplicate (true Jaccard ≥ `threshold`) of a test document."
+
+def cross_split_near_dups(
+    train: Sequence[dict], test: Sequence[dict], num_perm: int = 64, threshold: float = 0.7, k: int = 5, seed: int = 1
+) -> list[tuple[str, str, float]]:
+    """Pairs (test id, train id, Jaccard) where a train document is a near-duplicate (true Jaccard ≥ `threshold`) of
+    a test document."""
     b, r = lsh_params(num_perm, threshold)
     mh, lsh = MinHasher(num_perm, seed), MinHashLSH(b, r)
     sh_train = {d["id"]: shingles(d["text"], k) for d in train}
-    for i, s in sh_train.items(): lsh.insert(i, mh.signature(s))
+    for i, s in sh_train.items():
+        lsh.insert(i, mh.signature(s))
     out = []
     for d in test:
         s = shingles(d["text"], k)
         for i in sorted(lsh.query(mh.signature(s))):
-            if (j := jaccard(s, sh_train[i])) >= threshold: out.append((d["id"], i, j))
+            if (j := jaccard(s, sh_train[i])) >= threshold:
+                out.append((d["id"], i, j))
     return out
 
 # %% ../nbs/01_data.ipynb #005c
 def tfidf_keywords(train_texts: Sequence[str], texts: Sequence[str], k: int = 5) -> list[list[tuple[str, float]]]:
-    "The `k` highest TF-IDF terms of each of `texts`, with IDF fitted on `train_texts` (scikit-learn, English stop words removed)."
+    """The `k` highest TF-IDF terms of each of `texts`, with IDF fitted on `train_texts` (scikit-learn, English stop
+    words removed)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
-    if not train_texts: raise DataError("tfidf_keywords: train_texts is empty; IDF needs documents to count")
-    vec = TfidfVectorizer(stop_words="english", token_pattern=r"(?u)\b[A-Za-z_][A-Za-z0-9_]{2,}\b", sublinear_tf=True, max_df=0.5, min_df=2)
+
+    if not train_texts:
+        raise DataError("tfidf_keywords: train_texts is empty; IDF needs documents to count")
+    vec = TfidfVectorizer(
+        stop_words="english",
+        token_pattern=r"(?u)\b[A-Za-z_][A-Za-z0-9_]{2,}\b",
+        sublinear_tf=True,
+        max_df=0.5,
+        min_df=2,
+    )
     vec.fit(train_texts)
     X, vocab = vec.transform(texts), vec.get_feature_names_out()
     out = []
@@ -1045,47 +1757,78 @@ def tfidf_keywords(train_texts: Sequence[str], texts: Sequence[str], k: int = 5)
 def to_dataset_dict(splits: Mapping[str, Sequence[dict]]):
     "A `datasets.DatasetDict` of the schema's string columns from lists of documents."
     import datasets
+
     feats = datasets.Features({c: datasets.Value("string") for c in COLUMNS})
-    return datasets.DatasetDict({k: datasets.Dataset.from_dict({c: [d[c] for d in v] for c in COLUMNS}, features=feats) for k, v in splits.items()})
+    return datasets.DatasetDict(
+        {
+            k: datasets.Dataset.from_dict({c: [d[c] for d in v] for c in COLUMNS}, features=feats)
+            for k, v in splits.items()
+        }
+    )
 
-def _canonical(obj) -> str: return json.dumps(obj, sort_keys=True, separators=(",", ":"), default=str)
 
-def save_version(dsd, folder: str | os.PathLike, params: Mapping, parent: str | None = None, steps: Mapping | None = None) -> dict:
-    "Save `dsd` as Arrow under `folder/data` with a manifest (shard SHA-256s, counts, params, what each step did, parent); the version id hashes all of it."
+def _canonical(obj) -> str:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def save_version(
+    dsd, folder: str | os.PathLike, params: Mapping, parent: str | None = None, steps: Mapping | None = None
+) -> dict:
+    """Save `dsd` as Arrow under `folder/data` with a manifest (shard SHA-256s, counts, params, what each step did,
+    parent); the version id hashes all of it."""
     import datasets
-    if not isinstance(dsd, datasets.DatasetDict): raise DataError(f"save_version: expected a datasets.DatasetDict, got {type(dsd).__name__}")
-    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
-    if (folder / "data").exists(): shutil.rmtree(folder / "data")
+
+    if not isinstance(dsd, datasets.DatasetDict):
+        raise DataError(f"save_version: expected a datasets.DatasetDict, got {type(dsd).__name__}")
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    if (folder / "data").exists():
+        shutil.rmtree(folder / "data")
     dsd.save_to_disk(str(folder / "data"))
-    shards = {p.relative_to(folder).as_posix(): _sha(p.read_bytes()) for p in sorted((folder / "data").rglob("*.arrow"))}
-    body = {"parent": parent, "params": json.loads(_canonical(params)), "counts": {k: len(v) for k, v in dsd.items()},
-            "columns": list(next(iter(dsd.values())).column_names), "steps": json.loads(_canonical(steps or {})), "shards": shards}
+    shards = {
+        p.relative_to(folder).as_posix(): _sha(p.read_bytes()) for p in sorted((folder / "data").rglob("*.arrow"))
+    }
+    body = {
+        "parent": parent,
+        "params": json.loads(_canonical(params)),
+        "counts": {k: len(v) for k, v in dsd.items()},
+        "columns": list(next(iter(dsd.values())).column_names),
+        "steps": json.loads(_canonical(steps or {})),
+        "shards": shards,
+    }
     manifest = {"version": _sha(_canonical(body), 16), **body}
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=1))
     return manifest
+
 
 def read_manifest(folder: str | os.PathLike, verify: bool = True) -> dict:
     "The manifest of a saved version; with `verify`, every shard's hash is checked against the files."
     folder = Path(folder)
     p = folder / "manifest.json"
-    if not p.is_file(): raise DataError(f"read_manifest: no manifest.json in {folder}; was it written by save_version?")
+    if not p.is_file():
+        raise DataError(f"read_manifest: no manifest.json in {folder}; was it written by save_version?")
     m = json.loads(p.read_text())
     if verify:
         for rel, h in m["shards"].items():
             f = folder / rel
-            if not f.is_file(): raise DataError(f"read_manifest: shard {rel} of version {m['version']} is missing")
-            if _sha(f.read_bytes()) != h: raise DataError(f"read_manifest: shard {rel} of version {m['version']} changed since it was saved (hash mismatch)")
+            if not f.is_file():
+                raise DataError(f"read_manifest: shard {rel} of version {m['version']} is missing")
+            if _sha(f.read_bytes()) != h:
+                raise DataError(
+                    f"read_manifest: shard {rel} of version {m['version']} changed since it was saved (hash mismatch)"
+                )
     return m
 
 # %% ../nbs/01_data.ipynb #0062
 @dataclass
 class PipelineRun:
     "Everything one run of the pipeline produced, stage by stage, for inspection."
+
     params: PipelineParams
     folder: Path
     truth: dict
-    stages: dict            # stage name -> list of documents after it
-    counts: dict            # stage name -> dict of what it did
+    stages: dict  # stage name -> list of documents after it
+    counts: dict  # stage name -> dict of what it did
     quarantine: list
     near: NearDupResult
     splits: dict
@@ -1096,30 +1839,52 @@ class PipelineRun:
     def table(self):
         "Documents in and out of every stage, as a DataFrame."
         import pandas as pd
+
         names = list(self.stages)
-        return pd.DataFrame([{"stage": n, "documents": len(self.stages[n]), "removed": (len(self.stages[names[i - 1]]) - len(self.stages[n])) if i else 0}
-                             for i, n in enumerate(names)]).set_index("stage")
+        return pd.DataFrame(
+            [
+                {
+                    "stage": n,
+                    "documents": len(self.stages[n]),
+                    "removed": (len(self.stages[names[i - 1]]) - len(self.stages[n])) if i else 0,
+                }
+                for i, n in enumerate(names)
+            ]
+        ).set_index("stage")
+
 
 def build_dataset(params: PipelineParams, folder: str | os.PathLike) -> PipelineRun:
-    "Run the whole pipeline into `folder`: sources, raw snapshot (a version), clean, scrub, dedup, filter, split, final version."
-    if not isinstance(params, PipelineParams): raise DataError(f"build_dataset: params must be PipelineParams, got {type(params).__name__}")
-    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    """Run the whole pipeline into `folder`: sources, raw snapshot (a version), clean, scrub, dedup, filter, split,
+    final version."""
+    if not isinstance(params, PipelineParams):
+        raise DataError(f"build_dataset: params must be PipelineParams, got {type(params).__name__}")
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
     p, stages, counts = params, {}, {}
-    if p.corpus_path is None:                   # the built-in corpus, laid out as three damaged sources and read back
+    if p.corpus_path is None:  # the built-in corpus, laid out as three damaged sources and read back
         corpus = builtin_corpus(p.max_docs, p.include_source)
         truth = write_sources(corpus, folder / "sources", p.n_log_records, p.seed, p.noise_rate, p.n_near_dups)
         raw, quarantine, counts["ingest"] = ingest(folder / "sources")
-        src_params = {k: getattr(p, k) for k in ("max_docs", "include_source", "n_log_records", "seed", "noise_rate", "n_near_dups")}
-    else:                                       # a corpus of your own, as it is
+        src_params = {
+            k: getattr(p, k)
+            for k in ("max_docs", "include_source", "n_log_records", "seed", "noise_rate", "n_near_dups")
+        }
+    else:  # a corpus of your own, as it is
         quarantine, truth = [], {}
         raw = load_corpus(p.corpus_path, quarantine)
         counts["ingest"] = {"documents": len(raw), "quarantined": len(quarantine)}
         src_params = {"corpus_path": str(p.corpus_path)}
     stages["ingested"] = raw
-    raw_manifest = save_version(to_dataset_dict({"raw": [{**d, "text": d["text"] or "", "title": d["title"] or ""} for d in raw]}), folder / "raw", {"step": "ingest", **src_params})
+    raw_manifest = save_version(
+        to_dataset_dict({"raw": [{**d, "text": d["text"] or "", "title": d["title"] or ""} for d in raw]}),
+        folder / "raw",
+        {"step": "ingest", **src_params},
+    )
     docs, counts["clean"] = clean_documents(raw, p.length_z, quarantine)
     stages["cleaned"] = docs
-    docs, pii = scrub_documents(docs)            # before dedup: two questions that differ only in an e-mail address are duplicates
+    docs, pii = scrub_documents(
+        docs
+    )  # before dedup: two questions that differ only in an e-mail address are duplicates
     counts["pii"] = {t: pii.get(t, 0) for t in ("email", "phone", "ip_address", "api_key")}
     stages["pii scrubbed"] = docs
     docs, removed = exact_dedup(docs)
@@ -1127,79 +1892,45 @@ def build_dataset(params: PipelineParams, folder: str | os.PathLike) -> Pipeline
     stages["exact dedup"] = docs
     near = find_near_duplicates(docs, p.minhash_perms, p.threshold, p.shingle_k, p.seed + 1)
     docs = [d for d in docs if d["id"] not in near.removed]
-    counts["near_dedup"] = {"bands": near.bands, "rows": near.rows, "candidates": len(near.candidates), "verified pairs": len(near.verified),
-                            "removed": len(near.removed), "not indexed (too short)": len(near.not_indexed)}
+    counts["near_dedup"] = {
+        "bands": near.bands,
+        "rows": near.rows,
+        "candidates": len(near.candidates),
+        "verified pairs": len(near.verified),
+        "removed": len(near.removed),
+        "not indexed (too short)": len(near.not_indexed),
+    }
     stages["near dedup"] = docs
     docs, bad = quality_filter(docs, QualityThresholds(**p.quality))
     counts["quality"] = dict(sorted(Counter(x for d in bad for x in d["problems"]).items()))
     stages["quality"] = docs
     splits = split_by_group(docs, p.val_frac, p.test_frac, p.seed)
     empty = [k for k, v in splits.items() if not v]
-    if empty: raise DataError(f"build_dataset: split(s) {', '.join(empty)} came out empty; use more documents (max_docs) or larger fractions")
-    leaks = cross_split_near_dups(splits["train"], splits["test"], p.minhash_perms, p.threshold, p.shingle_k, p.seed + 1)
+    if empty:
+        raise DataError(
+            f"build_dataset: split(s) {', '.join(empty)} came out empty; use more documents (max_docs) or "
+            "larger fractions"
+        )
+    leaks = cross_split_near_dups(
+        splits["train"], splits["test"], p.minhash_perms, p.threshold, p.shingle_k, p.seed + 1
+    )
     counts["quarantine"] = dict(sorted(Counter(x["reason"].split(":")[0].split(" (")[0] for x in quarantine).items()))
-    manifest = save_version(to_dataset_dict(splits), folder, {"step": "pipeline", **asdict(p)}, parent=raw_manifest["version"], steps=counts)
+    manifest = save_version(
+        to_dataset_dict(splits), folder, {"step": "pipeline", **asdict(p)}, parent=raw_manifest["version"], steps=counts
+    )
     with open(folder / "quarantine.jsonl", "w") as f:
-        for x in quarantine: f.write(json.dumps(x) + "\n")
+        for x in quarantine:
+            f.write(json.dumps(x) + "\n")
     return PipelineRun(p, folder, truth, stages, counts, quarantine, near, splits, leaks, raw_manifest, manifest)
 
+
 def get_dataset(ws: Workspace):
-    "The camp's dataset (`DatasetDict` train/validation/test; columns id, source, group, title, text), built with the workspace profile's sizes when missing."
+    """The camp's dataset (`DatasetDict` train/validation/test; columns id, source, group, title, text), built with
+    the workspace profile's sizes when missing."""
     import datasets
-    if not isinstance(ws, Workspace): raise DataError(f"get_dataset: expected a Workspace, got {type(ws).__name__}")
+
+    if not isinstance(ws, Workspace):
+        raise DataError(f"get_dataset: expected a Workspace, got {type(ws).__name__}")
     path = ws.artifact("01", "dataset", lambda tmp: build_dataset(PipelineParams.from_profile(ws.profile), tmp))
     read_manifest(path)
     return datasets.load_from_disk(str(path / "data"))
-
-# %% ../nbs/01_data.ipynb #006d
-def grade_credit_card(rec) -> None:
-    "Exercise 1: a `Recognizer` of type credit_card that finds card numbers (spaces or dashes allowed) and rejects those failing the Luhn check."
-    expect(isinstance(rec, Recognizer), f"`card` should be a Recognizer(type, pattern, validate), got {type(rec).__name__}")
-    expect(rec.type == "credit_card", f"the type should be 'credit_card' (the placeholder becomes <CREDIT_CARD>), not {rec.type!r}")
-    try: re.compile(rec.pattern)
-    except re.error as e: raise ExerciseFailed(f"the pattern is not a valid regex: {e}") from None
-    recs = RECOGNIZERS + [rec]
-    def scrub(text, recs):                     # the learner's validator may raise: turn that into a hint
-        try: return globals()["scrub"](text, recs)
-        except ExerciseFailed: raise
-        except Exception as e: raise ExerciseFailed(f"scrubbing with your recogniser raised {type(e).__name__}: {e}") from None
-    for good in ("4111 1111 1111 1111", "5500-0000-0000-0004", "340000000000009"):
-        out = scrub(f"card {good} please", recs)[0]
-        expect(out == "card <CREDIT_CARD> please", f"{good!r} is a valid card number (it passes Luhn) and should become <CREDIT_CARD>; got {out!r}")
-    for bad in ("4111 1111 1111 1112", "1234 5678 9012 3456"):
-        out = scrub(f"order {bad} shipped", recs)[0]
-        expect(bad in out, f"{bad!r} fails the Luhn checksum, so it is not a card number: leave it alone (use `validate`); got {out!r}")
-    out = scrub("call +1 415 555 0134 today", recs)[0]
-    expect(out == "call <PHONE> today", f"a phone number should stay a phone, not a card; got {out!r}")
-    print("exercise 1 passed: cards scrubbed, Luhn failures and phones left alone")
-
-def grade_lsh_bands(bands, rows, num_perm: int = 128) -> None:
-    "Exercise 2: bands × rows for 128 permutations with P(candidate) ≥ 0.99 at Jaccard 0.9 and ≤ 0.05 at Jaccard 0.5."
-    expect(isinstance(bands, int) and isinstance(rows, int) and bands > 0 and rows > 0, f"`bands` and `rows` should be two integers above 0, got {bands!r} and {rows!r}")
-    expect(bands * rows <= num_perm, f"bands × rows = {bands * rows} needs more than the {num_perm} values of a signature")
-    hi, lo = float(candidate_probability(0.9, bands, rows)), float(candidate_probability(0.5, bands, rows))
-    expect(hi >= 0.99, f"pairs at Jaccard 0.9 become candidates with probability {hi:.4f} < 0.99: use more bands or fewer rows")
-    expect(lo <= 0.05, f"pairs at Jaccard 0.5 become candidates with probability {lo:.4f} > 0.05: use more rows per band")
-    print(f"exercise 2 passed: {bands} bands x {rows} rows, P(0.9) = {hi:.4f}, P(0.5) = {lo:.4f}, steepest near {(1 / bands) ** (1 / rows):.2f}")
-
-def _split_exercise_docs() -> list[dict]:
-    rng = random.Random(7)
-    return [make_doc(f"m{g:02d}.f{i}", "exercise", f"m{g:02d}", f"m{g:02d}.f{i}", f"text {g} {i}") for g in range(40) for i in range(rng.randrange(1, 6))]
-
-def grade_group_split(split_fn) -> None:
-    "Exercise 3: `split_fn(docs)` returns train/validation/test where no group spans two splits, every document lands once, the same way every time."
-    expect(callable(split_fn), f"`my_split` should be a function docs -> {{'train': [...], 'validation': [...], 'test': [...]}}, got {type(split_fn).__name__}")
-    docs = _split_exercise_docs()
-    try: out, again = split_fn([dict(d) for d in docs]), split_fn([dict(d) for d in reversed(docs)])
-    except Exception as e: raise ExerciseFailed(f"`my_split` raised {type(e).__name__}: {e}") from None
-    expect(isinstance(out, Mapping) and set(out) == {"train", "validation", "test"}, f"return a dict with keys train, validation, test; got {sorted(out) if isinstance(out, Mapping) else type(out).__name__}")
-    ids = [d["id"] for k in out for d in out[k]]
-    expect(sorted(ids) == sorted(d["id"] for d in docs), "every document should land in exactly one split (none lost, none twice)")
-    groups = {k: {d["group"] for d in v} for k, v in out.items()}
-    shared = (groups["train"] & groups["test"]) | (groups["train"] & groups["validation"]) | (groups["validation"] & groups["test"])
-    expect(not shared, f"group(s) {sorted(shared)[:3]} appear in two splits: decide the split per group, not per document")
-    expect(all(out[k] for k in out), "every split should get some documents")
-    expect(len(out["train"]) >= 0.6 * len(docs), f"train should hold most documents; it has {len(out['train'])} of {len(docs)}")
-    expect({k: sorted(d["id"] for d in v) for k, v in again.items()} == {k: sorted(d["id"] for d in v) for k, v in out.items()},
-           "the split changed when the documents came in another order: derive it from the group (e.g. a hash of it), not from position or an unseeded random")
-    print(f"exercise 3 passed: {', '.join(f'{k} {len(v)}' for k, v in out.items())}, no group shared")

@@ -23,48 +23,61 @@ __all__ = ['README_NB', 'STATIC', 'README_WARNING', 'sidebar', 'directives', 'st
 # %% ../nbs/internals/docs.ipynb #0008
 def _site_config(root) -> dict:
     "The parsed `_quarto.yml` of `root`."
-    cfg = Path(root)/'_quarto.yml'
-    if not cfg.is_file(): raise FileNotFoundError(f"{cfg} not found: the docs site is configured there")
+    cfg = Path(root) / '_quarto.yml'
+    if not cfg.is_file():
+        raise FileNotFoundError(f"{cfg} not found: the docs site is configured there")
     return yaml.safe_load(cfg.read_text(encoding='utf-8')) or {}
 
 # %% ../nbs/internals/docs.ipynb #0009
 def _walk(items, section, cfg):
     "Yield (section, page) for each sidebar entry, descending into `section:` entries."
     for it in items or []:
-        if isinstance(it, dict) and 'section' in it: yield from _walk(it.get('contents'), it['section'], cfg); continue
+        if isinstance(it, dict) and 'section' in it:
+            yield from _walk(it.get('contents'), it['section'], cfg)
+            continue
         page = it.get('href') if isinstance(it, dict) else it
-        if not isinstance(page, str): raise ValueError(f"{cfg}: sidebar entry {it!r} is neither a page path nor a section")
+        if not isinstance(page, str):
+            raise ValueError(f"{cfg}: sidebar entry {it!r} is neither a page path nor a section")
         yield section, page
 
 # %% ../nbs/internals/docs.ipynb #000a
-def sidebar(root) -> list[tuple[str|None, Path]]:
-    "(section title or None, notebook path relative to `root`) for each page, in the sidebar order of `root/_quarto.yml`."
-    root = Path(root); cfg = root/'_quarto.yml'
+def sidebar(root) -> list[tuple[str | None, Path]]:
+    """(section title or None, notebook path relative to `root`) for each page, in the sidebar order of
+    `root/_quarto.yml`."""
+    root = Path(root)
+    cfg = root / '_quarto.yml'
     sb = (_site_config(root).get('website') or {}).get('sidebar')
-    if isinstance(sb, list): sb = sb[0] if sb else None
+    if isinstance(sb, list):
+        sb = sb[0] if sb else None
     if not isinstance(sb, dict) or not isinstance(sb.get('contents'), list):
         raise ValueError(f"{cfg}: no `website: sidebar: contents:` list of pages")
     pages = []
     for section, page in _walk(sb['contents'], None, cfg):
-        if not page.endswith('.ipynb'): raise ValueError(f"{cfg}: sidebar entry {page!r} is not a notebook (.ipynb)")
-        if not (root/page).is_file(): raise FileNotFoundError(f"{cfg}: sidebar entry {page!r} does not exist")
+        if not page.endswith('.ipynb'):
+            raise ValueError(f"{cfg}: sidebar entry {page!r} is not a notebook (.ipynb)")
+        if not (root / page).is_file():
+            raise FileNotFoundError(f"{cfg}: sidebar entry {page!r} does not exist")
         pages.append((section, Path(page)))
     return pages
 
 # %% ../nbs/internals/docs.ipynb #0011
 _DIRECTIVE = re.compile(r'^\s*#\|\s*(.*?)\s*$')
 
+
 def directives(src) -> list[str]:
     "The `#| ...` directive lines of a cell's source, without the `#|`."
     return [m.group(1) for l in src.splitlines() if (m := _DIRECTIVE.match(l))]
+
 
 def strip_directives(src) -> str:
     "`src` without its `#|` directive lines."
     return '\n'.join(l for l in src.splitlines() if not _DIRECTIVE.match(l)).strip('\n')
 
+
 def _has(cell, *names) -> bool:
     "Whether `cell` carries a directive whose first word is one of `names`."
     return any(d.replace(':', ' ').split()[:1] in [[n] for n in names] for d in directives(cell.source))
+
 
 def is_hidden(cell) -> bool:
     "Whether the cell is marked `#| hide`."
@@ -75,65 +88,89 @@ def title(nb, default='') -> str:
     "The notebook's title: its first markdown `# heading` (or a front-matter `title:`), else `default`."
     for c in nb.cells:
         if c.cell_type == 'raw' and c.source.startswith('---'):
-            try: t = (yaml.safe_load(c.source.strip().strip('-')) or {}).get('title')
-            except (yaml.YAMLError, AttributeError): t = None
-            if t: return str(t)
+            try:
+                t = (yaml.safe_load(c.source.strip().strip('-')) or {}).get('title')
+            except (yaml.YAMLError, AttributeError):
+                t = None
+            if t:
+                return str(t)
         if c.cell_type == 'markdown':
             for l in c.source.splitlines():
-                if m := re.match(r'#\s+(.+)', l): return m.group(1).strip()
+                if m := re.match(r'#\s+(.+)', l):
+                    return m.group(1).strip()
     return default
 
 # %% ../nbs/internals/docs.ipynb #0044
 class SiteError(ValueError):
     "A page the site must not publish as it is, e.g. the executed copy of a notebook whose run failed."
 
-_BANNER = 'papermill-error-cell-tag'   # the tag of the red "An Exception was encountered" cells papermill inserts
 
-def _tags(cell) -> list[str]: return cell.get('metadata', {}).get('tags') or []
+_BANNER = 'papermill-error-cell-tag'  # the tag of the red "An Exception was encountered" cells papermill inserts
+
+
+def _tags(cell) -> list[str]:
+    return cell.get('metadata', {}).get('tags') or []
+
 
 def run_errors(nb) -> list[str]:
-    "What in `nb`'s outputs shows a failed run, one line each naming the cell (1-based, and its id): error outputs, papermill's error banner, tracebacks on a stream."
+    """What in `nb`'s outputs shows a failed run, one line each naming the cell (1-based, and its id): error outputs,
+    papermill's error banner, tracebacks on a stream."""
     errs, banner = [], False
     for i, c in enumerate(nb.cells, 1):
         where = f"cell {i} (id {c.get('id', '?')})"
         if _BANNER in _tags(c) and not banner:
-            banner = True; errs.append(f"{where}: papermill's error banner: {re.sub(r'<[^>]+>', '', c.source).strip()}")
-        if c.cell_type != 'code' or 'raises-exception' in _tags(c): continue
+            banner = True
+            errs.append(f"{where}: papermill's error banner: {re.sub(r'<[^>]+>', '', c.source).strip()}")
+        if c.cell_type != 'code' or 'raises-exception' in _tags(c):
+            continue
         for o in c.get('outputs', []):
-            if o.output_type == 'error': errs.append(f"{where}: {o.ename}: {o.evalue}")
-            elif o.output_type == 'stream' and 'Traceback (most recent call last)' in o.text: errs.append(f"{where}: a traceback on {o.name}")
-    if not errs and (nb.metadata.get('papermill') or {}).get('exception'): errs.append("papermill recorded an exception in this run")
+            if o.output_type == 'error':
+                errs.append(f"{where}: {o.ename}: {o.evalue}")
+            elif o.output_type == 'stream' and 'Traceback (most recent call last)' in o.text:
+                errs.append(f"{where}: a traceback on {o.name}")
+    if not errs and (nb.metadata.get('papermill') or {}).get('exception'):
+        errs.append("papermill recorded an exception in this run")
     return errs
 
 # %% ../nbs/internals/docs.ipynb #0047
-_TQDM = re.compile(r'\d+%\|.*\||\[\d+:\d+(?:<[\d:?]+)?(?:, [^\]]*)?\]\s*$')   # "45%|████▌ | 9/20 [00:01<00:02, 4.5it/s]"
-_PYWARN = re.compile(r'^\S.*?:\d+: \w*Warning: ')                                 # "/path/x.py:21: TqdmWarning: ..."
+_TQDM = re.compile(r'\d+%\|.*\||\[\d+:\d+(?:<[\d:?]+)?(?:, [^\]]*)?\]\s*$')  # "45%|████▌ | 9/20 [00:01<00:02, 4.5it/s]"
+_PYWARN = re.compile(r'^\S.*?:\d+: \w*Warning: ')  # "/path/x.py:21: TqdmWarning: ..."
+
 
 def quiet_stderr(text) -> str:
-    "Stderr `text` without tqdm's progress bars and Python's warnings (the `path:line: XWarning: ...` line and the source line under it)."
+    """Stderr `text` without tqdm's progress bars and Python's warnings (the `path:line: XWarning: ...` line and the
+    source line under it)."""
     keep, warned = [], False
-    for line in re.split(r'\r\n?|\n', text):   # tqdm redraws its bar after a \r
-        if warned and line.startswith((' ', '\t')): warned = False; continue
+    for line in re.split(r'\r\n?|\n', text):  # tqdm redraws its bar after a \r
+        if warned and line.startswith((' ', '\t')):
+            warned = False
+            continue
         warned = bool(_PYWARN.match(line))
-        if not warned and line.strip() and not _TQDM.search(line): keep.append(line)
+        if not warned and line.strip() and not _TQDM.search(line):
+            keep.append(line)
     return '\n'.join(keep) + '\n' if keep else ''
+
 
 def clean_outputs(outputs) -> list:
     "`outputs` as the site shows them: stderr streams through `quiet_stderr`, dropped when nothing is left."
     out = []
     for o in outputs:
         if o.output_type == 'stream' and o.get('name') == 'stderr':
-            if not (text := quiet_stderr(o.text)): continue
+            if not (text := quiet_stderr(o.text)):
+                continue
             o = nbformat.from_dict({**o, 'text': text})
         out.append(o)
     return out
 
 # %% ../nbs/internals/docs.ipynb #0016
 class ApiItem(NamedTuple):
-    "A public name a cell defines: `name` (its anchor; `Class.method` for a `@patch`), how it reads (`signature`) and its whole docstring (Markdown)."
+    """A public name a cell defines: `name` (its anchor; `Class.method` for a `@patch`), how it reads (`signature`)
+    and its whole docstring (Markdown)."""
+
     name: str
     signature: str
     doc: str
+
 
 def _signature(n) -> str:
     "How a `def` or `class` node reads in the API box."
@@ -143,11 +180,14 @@ def _signature(n) -> str:
     ret = f" -> {ast.unparse(n.returns)}" if n.returns else ''
     return f"{'async ' if isinstance(n, ast.AsyncFunctionDef) else ''}def {n.name}({ast.unparse(n.args)}){ret}"
 
-def _patched(n) -> str|None:
-    "The class that fastcore's `@patch` (from `self`'s annotation) or `@patch_to(Class)` adds function `n` to, else None."
+
+def _patched(n) -> str | None:
+    """The class that fastcore's `@patch` (from `self`'s annotation) or `@patch_to(Class)` adds function `n` to, else
+    None."""
     for d in n.decorator_list:
         f = ast.unparse(d.func if isinstance(d, ast.Call) else d).split('.')[-1]
-        if f == 'patch_to' and isinstance(d, ast.Call) and d.args: return ast.unparse(d.args[0])
+        if f == 'patch_to' and isinstance(d, ast.Call) and d.args:
+            return ast.unparse(d.args[0])
         if f == 'patch' and n.args.args and (a := n.args.args[0].annotation) is not None:
             return ast.unparse(a.elts[0] if isinstance(a, ast.Tuple) else a)
 
@@ -162,65 +202,99 @@ def _items(n) -> list[ApiItem]:
         if len(targets) == 1 and isinstance(targets[0], ast.Name):
             v = ast.unparse(n.value)
             return [ApiItem(targets[0].id, f"{targets[0].id} = {v if len(v) <= 70 else v[:69] + '…'}", '')]
-        return [ApiItem(e.id, e.id, '') for t in targets for e in (t.elts if isinstance(t, ast.Tuple) else [t]) if isinstance(e, ast.Name)]
+        return [
+            ApiItem(e.id, e.id, '')
+            for t in targets
+            for e in (t.elts if isinstance(t, ast.Tuple) else [t])
+            if isinstance(e, ast.Name)
+        ]
     return []
 
+
 def api_items(src) -> list[ApiItem]:
-    "The public names (no leading `_`) that cell source `src` defines at top level, as nbdev's `__all__` counts them, each an `ApiItem`."
-    try: tree = ast.parse(strip_directives(src))
-    except SyntaxError: return []   # e.g. a cell with IPython magics
+    """The public names (no leading `_`) that cell source `src` defines at top level, as nbdev's `__all__` counts
+    them, each an `ApiItem`."""
+    try:
+        tree = ast.parse(strip_directives(src))
+    except SyntaxError:
+        return []  # e.g. a cell with IPython magics
     return [it for n in tree.body for it in _items(n) if not it.name.split('.')[-1].startswith('_')]
 
 # %% ../nbs/internals/docs.ipynb #004b
 class _SiteRenderer(IPythonRenderer):
-    "nbconvert's Markdown renderer, writing math as `<span class=\"math inline|display\">` for KaTeX instead of leaving `$` for MathJax."
-    def inline_math(self, body): return f'<span class="math inline">\\({self.escape_html(body)}\\)</span>'
-    def block_math(self, body): return f'<span class="math display">\\[{self.escape_html(body)}\\]</span>'
+    """nbconvert's Markdown renderer, writing math as `<span class=\"math inline|display\">` for KaTeX instead of
+    leaving `$` for MathJax."""
+
+    def inline_math(self, body):
+        return f'<span class="math inline">\\({self.escape_html(body)}\\)</span>'
+
+    def block_math(self, body):
+        return f'<span class="math display">\\[{self.escape_html(body)}\\]</span>'
+
     def latex_environment(self, name, body):
         env = '\\begin{%s}%s\\end{%s}' % (name, body, name)
         return f'<span class="math display">{self.escape_html(env)}</span>'
 
+
 def markdown_html(text) -> str:
-    "`text` (Markdown, with `$...$` and `$$...$$` math) as HTML; raw HTML in it is escaped, as a docstring's `<` means less-than."
+    """`text` (Markdown, with `$...$` and `$$...$$` math) as HTML; raw HTML in it is escaped, as a docstring's `<`
+    means less-than."""
     return MarkdownWithMath(renderer=_SiteRenderer(escape=True, exclude_anchor_links=True)).render(text).strip()
 
 # %% ../nbs/internals/docs.ipynb #0018
 def api_html(items, cell_id=None) -> str:
-    "The API box of an exported cell: for each `ApiItem`, an anchor named after it, its signature, a link to the cell `cell_id` and its docstring as Markdown; empty without items."
+    """The API box of an exported cell: for each `ApiItem`, an anchor named after it, its signature, a link to the
+    cell `cell_id` and its docstring as Markdown; empty without items."""
     src = f' <a class="api-src" href="#{html.escape("cell-id=" + cell_id)}">source</a>' if cell_id else ''
-    rows = ''.join(f'<div class="api-item" id="{html.escape(it.name)}"><a class="api-name" href="#{html.escape(it.name)}"><code>{html.escape(it.signature)}</code></a>{src}'
-                   + (f'<div class="api-doc">{markdown_html(it.doc)}</div>' if it.doc else '') + '</div>' for it in items)
+    rows = ''.join(
+        f'<div class="api-item" id="{html.escape(it.name)}"><a class="api-name" '
+        f'href="#{html.escape(it.name)}"><code>{html.escape(it.signature)}</code></a>{src}'
+        + (f'<div class="api-doc">{markdown_html(it.doc)}</div>' if it.doc else '')
+        + '</div>'
+        for it in items
+    )
     return f'<div class="api">{rows}</div>' if rows else ''
 
 # %% ../nbs/internals/docs.ipynb #004d
-def default_exp(nb) -> str|None:
+def default_exp(nb) -> str | None:
     "The module `nb` exports to, from its `#| default_exp` directive; None when it has none."
     for c in nb.cells:
         for d in directives(c.source) if c.cell_type == 'code' else []:
-            if (w := d.split())[:1] == ['default_exp'] and len(w) > 1: return w[1]
+            if (w := d.split())[:1] == ['default_exp'] and len(w) > 1:
+                return w[1]
 
-def export_module(cell, default) -> str|None:
-    "The module an `#| export` (or `#| exports`) cell adds to: the one it names (`#| export graders`), else `default` (or ''); None for other cells."
+
+def export_module(cell, default) -> str | None:
+    """The module an `#| export` (or `#| exports`) cell adds to: the one it names (`#| export graders`), else
+    `default` (or ''); None for other cells."""
     for d in directives(cell.source) if cell.cell_type == 'code' else []:
         w = d.replace(':', ' ').split()
-        if w[:1] in (['export'], ['exports']): return w[1] if len(w) > 1 else default or ''
+        if w[:1] in (['export'], ['exports']):
+            return w[1] if len(w) > 1 else default or ''
 
 # %% ../nbs/internals/docs.ipynb #001b
 def docs_notebook(nb):
-    "A copy of `nb` as the site shows it: `#| hide`, empty and papermill's cells dropped, directives stripped, stderr noise removed, an API box under each exported cell."
-    nb = copy.deepcopy(nb); cells = []
+    """A copy of `nb` as the site shows it: `#| hide`, empty and papermill's cells dropped, directives stripped,
+    stderr noise removed, an API box under each exported cell."""
+    nb = copy.deepcopy(nb)
+    cells = []
     for c in nb.cells:
         items = api_items(c.source) if export_module(c, '') is not None else []
         if is_hidden(c) or {'injected-parameters', _BANNER} & set(_tags(c)):
-            if items: cells.append(nbformat.v4.new_raw_cell(api_html(items), metadata={'llmcamp': 'api'}))  # exported: documented all the same
+            if items:
+                cells.append(
+                    nbformat.v4.new_raw_cell(api_html(items), metadata={'llmcamp': 'api'})
+                )  # exported: documented all the same
             continue
         if c.cell_type == 'code':
             c.source, c.outputs = strip_directives(c.source), clean_outputs(c.get('outputs', []))
             if not c.source.strip():
-                if not c.outputs: continue                                   # e.g. `#| default_exp`: an empty box
+                if not c.outputs:
+                    continue  # e.g. `#| default_exp`: an empty box
                 c.metadata.setdefault('transient', {})['remove_source'] = True  # outputs without an empty box above
         cells.append(c)
-        if items: cells.append(nbformat.v4.new_raw_cell(api_html(items, c.get('id')), metadata={'llmcamp': 'api'}))
+        if items:
+            cells.append(nbformat.v4.new_raw_cell(api_html(items, c.get('id')), metadata={'llmcamp': 'api'}))
     nb.cells = cells
     return nb
 
@@ -228,10 +302,12 @@ def docs_notebook(nb):
 README_NB = Path('nbs/index.ipynb')  # the front page; README.md is generated from it
 _LINK = re.compile(r'''(\b(?:href|src)\s*=\s*)(["'])(.*?)\2''', re.I)
 
-def _local(url) -> str|None:
+
+def _local(url) -> str | None:
     "The path part of `url` when it is a relative link with a path, else None."
     u = urlsplit(url)
     return None if u.scheme or u.netloc or not u.path or u.path.startswith('/') else unquote(u.path)
+
 
 def links_from(page) -> Path:
     "The folder, relative to the repository root, that the links in notebook `page` are written from."
@@ -239,113 +315,171 @@ def links_from(page) -> Path:
 
 # %% ../nbs/internals/docs.ipynb #001f
 def rewrite_links(body, src_dir='.', page_dir='.') -> str:
-    "`body` with relative links written from `src_dir` re-pointed from `page_dir`, and `*.ipynb` targets turned into `*.html`."
+    """`body` with relative links written from `src_dir` re-pointed from `page_dir`, and `*.ipynb` targets turned
+    into `*.html`."""
     src_dir, page_dir = Path(src_dir).as_posix(), Path(page_dir).as_posix()
+
     def fix(m):
-        if _local(m.group(3)) is None: return m.group(0)
-        u = urlsplit(m.group(3)); path = u.path
-        if src_dir != page_dir: path = posixpath.relpath(posixpath.normpath(posixpath.join(src_dir, path)), page_dir)
-        if path.endswith('.ipynb'): path = path[:-len('.ipynb')] + '.html'
+        if _local(m.group(3)) is None:
+            return m.group(0)
+        u = urlsplit(m.group(3))
+        path = u.path
+        if src_dir != page_dir:
+            path = posixpath.relpath(posixpath.normpath(posixpath.join(src_dir, path)), page_dir)
+        if path.endswith('.ipynb'):
+            path = path[: -len('.ipynb')] + '.html'
         return m.group(1) + m.group(2) + u._replace(path=path).geturl() + m.group(2)
+
     return _LINK.sub(fix, body)
 
 # %% ../nbs/internals/docs.ipynb #0022
 def _copy_linked(body, src_dir, root, out):
     "Copy the repository files (not notebooks) that `body` links to relatively into `out`, at the same relative place."
     for m in _LINK.finditer(body):
-        if (path := _local(m.group(3))) is None or path.endswith(('.ipynb', '.html')): continue
-        target = (src_dir/path).resolve()
+        if (path := _local(m.group(3))) is None or path.endswith(('.ipynb', '.html')):
+            continue
+        target = (src_dir / path).resolve()
         if target.is_file() and target.is_relative_to(root) and not target.is_relative_to(out):
-            dest = out/target.relative_to(root)
+            dest = out / target.relative_to(root)
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(target, dest)
 
 # %% ../nbs/internals/docs.ipynb #0050
-def _jpeg_size(data) -> tuple[int, int]|None:
+def _jpeg_size(data) -> tuple[int, int] | None:
     "(width, height) from a JPEG's first start-of-frame segment."
     i = 2
     while i + 9 <= len(data) and data[i] == 0xFF:
-        marker, length = data[i + 1], struct.unpack('>H', data[i + 2:i + 4])[0]
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC): return struct.unpack('>HH', data[i + 5:i + 9])[::-1]
+        marker, length = data[i + 1], struct.unpack('>H', data[i + 2 : i + 4])[0]
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            return struct.unpack('>HH', data[i + 5 : i + 9])[::-1]
         i += 2 + length
 
-def image_size(data: bytes) -> tuple[int, int]|None:
+
+def image_size(data: bytes) -> tuple[int, int] | None:
     "(width, height) in CSS pixels of PNG, GIF, JPEG or SVG `data`; None when it cannot tell."
-    if data[:8] == b'\x89PNG\r\n\x1a\n': return struct.unpack('>II', data[16:24])
-    if data[:6] in (b'GIF87a', b'GIF89a'): return struct.unpack('<HH', data[6:10])
-    if data[:2] == b'\xff\xd8': return _jpeg_size(data)
-    if not (m := re.search(rb'<svg\b[^>]*>', data[:4096])): return None
-    tag, px = m.group(0).decode('utf-8', 'replace'), {'': 1, 'px': 1, 'pt': 4/3}
+    if data[:8] == b'\x89PNG\r\n\x1a\n':
+        return struct.unpack('>II', data[16:24])
+    if data[:6] in (b'GIF87a', b'GIF89a'):
+        return struct.unpack('<HH', data[6:10])
+    if data[:2] == b'\xff\xd8':
+        return _jpeg_size(data)
+    if not (m := re.search(rb'<svg\b[^>]*>', data[:4096])):
+        return None
+    tag, px = m.group(0).decode('utf-8', 'replace'), {'': 1, 'px': 1, 'pt': 4 / 3}
     wh = [re.search(rf'\s{a}="([\d.]+)(px|pt)?"', tag) for a in ('width', 'height')]
-    if all(wh): return tuple(round(float(v[1]) * px[v[2] or '']) for v in wh)
-    if vb := re.search(r'viewBox="\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)', tag): return round(float(vb[1])), round(float(vb[2]))
+    if all(wh):
+        return tuple(round(float(v[1]) * px[v[2] or '']) for v in wh)
+    if vb := re.search(r'viewBox="\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)', tag):
+        return round(float(vb[1])), round(float(vb[2]))
 
 # %% ../nbs/internals/docs.ipynb #0052
 _IMG = re.compile(r'<img\b[^>]*>', re.I | re.S)
 
-def _image_bytes(src, folder) -> bytes|None:
+
+def _image_bytes(src, folder) -> bytes | None:
     "The bytes of an `<img>` source: a base64 `data:` URI, or a relative file under `folder`."
     if src.startswith('data:'):
         head, _, payload = src.partition(',')
         return base64.b64decode(payload) if head.endswith(';base64') else unquote(payload).encode()
     path = _local(src)
-    return (Path(folder)/path).read_bytes() if path and (Path(folder)/path).is_file() else None
+    return (Path(folder) / path).read_bytes() if path and (Path(folder) / path).is_file() else None
+
 
 def sized_images(body, folder='.') -> str:
-    "`body` with `width` and `height` on every `<img>` that lacks either, from the image's own size, so a page does not jump as images load."
+    """`body` with `width` and `height` on every `<img>` that lacks either, from the image's own size, so a page does
+    not jump as images load."""
+
     def fix(m):
         tag = m.group(0)
         has = {a: re.search(rf'\s{a}\s*=\s*["\']?(\d+)', tag) for a in ('width', 'height')}
-        if all(has.values()) or not (src := re.search(r'''\ssrc\s*=\s*(["'])(.*?)\1''', tag, re.S)): return tag
-        if not (size := image_size(_image_bytes(html.unescape(src.group(2)), folder) or b'')): return tag
+        if all(has.values()) or not (src := re.search(r'''\ssrc\s*=\s*(["'])(.*?)\1''', tag, re.S)):
+            return tag
+        if not (size := image_size(_image_bytes(html.unescape(src.group(2)), folder) or b'')):
+            return tag
         w, h = size
-        if has['width']: w, h = int(has['width'][1]), round(int(has['width'][1]) * h / w)
-        elif has['height']: w, h = round(int(has['height'][1]) * w / h), int(has['height'][1])
+        if has['width']:
+            w, h = int(has['width'][1]), round(int(has['width'][1]) * h / w)
+        elif has['height']:
+            w, h = round(int(has['height'][1]) * w / h), int(has['height'][1])
         tag = re.sub(r'\s(width|height)\s*=\s*["\']?\d+["\']?', '', tag)
         return re.sub(r'\s*/?>$', f' width="{w}" height="{h}">', tag)
+
     return _IMG.sub(fix, body)
 
 # %% ../nbs/internals/docs.ipynb #0055
 class Section(NamedTuple):
-    "A stretch of a page from one heading to the next: heading `level` (0 before the first), its `id`, its `title` and its prose `text`."
+    """A stretch of a page from one heading to the next: heading `level` (0 before the first), its `id`, its `title`
+    and its prose `text`."""
+
     level: int
     id: str
     title: str
     text: str
 
+
 _INLINE = {'a', 'abbr', 'b', 'code', 'em', 'i', 'kbd', 'small', 'span', 'strong', 'sub', 'sup'}
 
+
 class _Sections(HTMLParser):
-    "Splits HTML at each `<h1>`-`<h3>` with an `id`; text inside `<pre>`, `<script>` and `<style>` is left out, other tags but inline ones separate words."
+    """Splits HTML at each `<h1>`-`<h3>` with an `id`; text inside `<pre>`, `<script>` and `<style>` is left out,
+    other tags but inline ones separate words."""
+
     def __init__(self):
-        super().__init__(); self.parts, self._skip, self._head = [[0, '', [], []]], 0, False
+        super().__init__()
+        self.parts, self._skip, self._head = [[0, '', [], []]], 0, False
+
     def handle_starttag(self, tag, attrs):
-        if tag not in _INLINE: self.handle_data(' ')
-        if tag in ('pre', 'script', 'style'): self._skip += 1
-        elif tag in ('h1', 'h2', 'h3') and (i := dict(attrs).get('id')): self.parts.append([int(tag[1]), i, [], []]); self._head = True
+        if tag not in _INLINE:
+            self.handle_data(' ')
+        if tag in ('pre', 'script', 'style'):
+            self._skip += 1
+        elif tag in ('h1', 'h2', 'h3') and (i := dict(attrs).get('id')):
+            self.parts.append([int(tag[1]), i, [], []])
+            self._head = True
+
     def handle_endtag(self, tag):
-        if tag not in _INLINE: self.handle_data(' ')
-        if tag in ('pre', 'script', 'style'): self._skip = max(0, self._skip - 1)
-        elif tag in ('h1', 'h2', 'h3'): self._head = False
+        if tag not in _INLINE:
+            self.handle_data(' ')
+        if tag in ('pre', 'script', 'style'):
+            self._skip = max(0, self._skip - 1)
+        elif tag in ('h1', 'h2', 'h3'):
+            self._head = False
+
     def handle_data(self, data):
-        if not self._skip: self.parts[-1][2 if self._head else 3].append(data)
+        if not self._skip:
+            self.parts[-1][2 if self._head else 3].append(data)
+
 
 def page_sections(body) -> list[Section]:
     "The `Section`s of a page's HTML `body`, in order; heading titles without their `¶` anchor."
-    p = _Sections(); p.feed(body); p.close()
+    p = _Sections()
+    p.feed(body)
+    p.close()
     squash = lambda parts: ' '.join(''.join(parts).replace('¶', '').split())
     return [Section(lvl, i, squash(t), squash(x)) for lvl, i, t, x in p.parts if lvl == 0 or squash(t)]
 
 # %% ../nbs/internals/docs.ipynb #0057
 def toc_html(sections) -> str:
     "The \"On this page\" box: a link to each `<h2>` and `<h3>` of `sections`; empty when there are fewer than two."
-    links = [f'<a class="toc-{s.level}" href="#{html.escape(s.id)}">{html.escape(s.title)}</a>' for s in sections if s.level in (2, 3)]
+    links = [
+        f'<a class="toc-{s.level}" href="#{html.escape(s.id)}">{html.escape(s.title)}</a>'
+        for s in sections
+        if s.level in (2, 3)
+    ]
     return f'<aside class="toc"><p class="toc-title">On this page</p>{"".join(links)}</aside>' if len(links) > 1 else ''
 
+
 def search_entries(url, title, sections, api=()) -> list[list[str]]:
-    "Search index entries `[title, url, where, text]` for a page at `url` (from the site root): one per section, one per `ApiItem` in `api` as `(module, item)`."
-    out = [[s.title or title, f"{url}#{s.id}" if s.level > 1 else url, title, s.text[:1500]] for s in sections if s.title or s.text]
-    return out + [[it.name, f"{url}#{it.name}", f"{mod} · {title}", f"{it.signature} {it.doc}"[:500]] for mod, it in api]
+    """Search index entries `[title, url, where, text]` for a page at `url` (from the site root): one per section,
+    one per `ApiItem` in `api` as `(module, item)`."""
+    out = [
+        [s.title or title, f"{url}#{s.id}" if s.level > 1 else url, title, s.text[:1500]]
+        for s in sections
+        if s.title or s.text
+    ]
+    return out + [
+        [it.name, f"{url}#{it.name}", f"{mod} · {title}", f"{it.signature} {it.doc}"[:500]] for mod, it in api
+    ]
 
 # %% ../nbs/internals/docs.ipynb #0024
 _CSS = '''*,*::before,*::after{box-sizing:border-box}
@@ -382,11 +516,13 @@ p.source-link{font-size:.85rem;color:#6c757d}
 @media (max-width:50rem){nav.sidebar{position:static;width:auto;border-right:0;border-bottom:1px solid #dee2e6}
  .nav-toggle-label{display:inline-block;float:right} .nav-body{display:none} .nav-toggle:checked~.nav-body{display:block}
  main{margin-left:0;padding:1rem}}
-'''
+'''  # noqa: E501
+
 
 def site_css() -> str:
     "The site's stylesheet: layout plus pygments' colours for `.highlight` code."
     from pygments.formatters import HtmlFormatter
+
     return _CSS + HtmlFormatter().get_style_defs('.highlight') + '\n'
 
 # %% ../nbs/internals/docs.ipynb #0025
@@ -409,119 +545,207 @@ _PAGE = '''<!DOCTYPE html>
 {body}
 {pager}
 </main></body></html>
-'''
+'''  # noqa: E501
+
 
 def _rel(path, page) -> str:
     "The relative URL of site file `path` from the page for notebook `page`."
     return Path(os.path.relpath(path, page.parent)).as_posix()
 
+
 def _pager(page, pages, titles) -> str:
     "Previous and next links, in sidebar order, for `page`."
     order = [p for _, p in pages]
-    if page not in order: return ''
-    i = order.index(page); links = []
+    if page not in order:
+        return ''
+    i = order.index(page)
+    links = []
     for cls, j, label in (('prev', i - 1, '← Previous'), ('next', i + 1, 'Next →')):
         if 0 <= j < len(order):
-            links.append(f'<a class="{cls}" href="{_rel(order[j].with_suffix(".html"), page)}"><small>{label}</small>{html.escape(titles[order[j]])}</a>')
+            links.append(
+                f'<a class="{cls}" href="{_rel(order[j].with_suffix(".html"), page)}"><small>{label}</small>'
+                f'{html.escape(titles[order[j]])}</a>'
+            )
     return f'<nav class="pager">{"".join(links)}</nav>'
 
 # %% ../nbs/internals/docs.ipynb #0059
 def page_html(body, page, pages, titles, site='', repo=None, branch='main') -> str:
-    "The full HTML page for notebook `page`: `body` with the sidebar of `pages` titled by `titles`, search, contents, previous/next, and links to the repository `repo`."
+    """The full HTML page for notebook `page`: `body` with the sidebar of `pages` titled by `titles`, search,
+    contents, previous/next, and links to the repository `repo`."""
     nav, last = [], None
     for sec, p in pages:
-        if sec and sec != last: nav.append(f'<p class="section">{html.escape(sec)}</p>')
+        if sec and sec != last:
+            nav.append(f'<p class="section">{html.escape(sec)}</p>')
         last = sec
         cur = ' class="current" aria-current="page"' if p == page else ''
         nav.append(f'<a href="{_rel(p.with_suffix(".html"), page)}"{cur}>{html.escape(titles[p])}</a>')
     root = _rel('.', page) + '/' if page.parent != Path('.') else ''
-    src = (f'<p class="source-link">This page is <a class="notebook" href="{html.escape(repo)}/blob/{branch}/{page.as_posix()}">'
-           f'{page.as_posix()}</a>: edit the notebook, not the page.</p>') if repo and page.suffix == '.ipynb' else ''
-    return _PAGE.format(title=html.escape(titles[page]), site=html.escape(site), css=_rel('site.css', page), root=root,
-                        home=_rel('index.html', page), nav='\n'.join(nav), toc=toc_html(page_sections(body)), body=body,
-                        repo=f' <a class="repo" href="{html.escape(repo)}">Source code</a>' if repo else '',
-                        pager=src + _pager(page, pages, titles))
+    src = (
+        (
+            '<p class="source-link">This page is <a class="notebook" '
+            f'href="{html.escape(repo)}/blob/{branch}/{page.as_posix()}">'
+            f'{page.as_posix()}</a>: edit the notebook, not the page.</p>'
+        )
+        if repo and page.suffix == '.ipynb'
+        else ''
+    )
+    return _PAGE.format(
+        title=html.escape(titles[page]),
+        site=html.escape(site),
+        css=_rel('site.css', page),
+        root=root,
+        home=_rel('index.html', page),
+        nav='\n'.join(nav),
+        toc=toc_html(page_sections(body)),
+        body=body,
+        repo=f' <a class="repo" href="{html.escape(repo)}">Source code</a>' if repo else '',
+        pager=src + _pager(page, pages, titles),
+    )
 
 # %% ../nbs/internals/docs.ipynb #005b
 _TEMPLATE = '''{%- extends 'basic/index.html.j2' -%}
 {% block input %}<div class="inner_cell"><div class="input_area">{{ cell.source | highlight_code(metadata=cell.metadata) }}</div></div>{% endblock input %}
 {% block rawcell scoped %}{% if cell.metadata.get('llmcamp') == 'api' %}{{ cell.source }}{% else %}{{ super() }}{% endif %}{% endblock rawcell %}
-'''
+'''  # noqa: E501
+
+_NO_ALT = re.compile(r'<img(?![^>]*\salt\s*=)', re.I)
+
 
 def _exporter():
-    "nbconvert's HTML exporter with three changes: Markdown math comes out for KaTeX (`_SiteRenderer`), the API boxes we build are kept as they are, and highlighted code is not sanitized again (pygments escapes it; sanitizing took half the build's time)."
+    """nbconvert's HTML exporter with four changes: Markdown math comes out for KaTeX (`_SiteRenderer`), the API boxes
+    we build are kept as
+    they are, highlighted code is not sanitized again (pygments escapes it; sanitizing took half the build's time), and
+    the finished page is
+    not parsed again with BeautifulSoup to add alt text (a third of what was left; a regular expression adds the same
+    alt text)."""
     from jinja2 import DictLoader, pass_context
-    from nbconvert import HTMLExporter
+    from nbconvert import HTMLExporter, TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
     class SiteExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):  # HTMLExporter's, less its BeautifulSoup pass
+            lang = nb.metadata.get('language_info', {})
+            resources = self._init_resources(resources)
+            self.register_filter(
+                'highlight_code',
+                Highlight2HTML(pygments_lexer=lang.get('pygments_lexer', lang.get('name')), parent=self),
+            )
+            self.register_filter(
+                'filter_data_type',
+                WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources),
+            )
+            body, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            return _NO_ALT.sub('<img alt="No description has been provided for this image"', body), resources
+
         @pass_context
         def markdown2html(self, context, source):
             cell, res = context.get('cell', {}), context.get('resources', {})
-            r = _SiteRenderer(escape=False, attachments=cell.get('attachments', {}), embed_images=self.embed_images,
-                              path=res.get('metadata', {}).get('path', ''), anchor_link_text=self.anchor_link_text)
+            r = _SiteRenderer(
+                escape=False,
+                attachments=cell.get('attachments', {}),
+                embed_images=self.embed_images,
+                path=res.get('metadata', {}).get('path', ''),
+                anchor_link_text=self.anchor_link_text,
+            )
             return MarkdownWithMath(renderer=r).render(source)
-    return SiteExporter(template_name='basic', template_file='llmcamp.html.j2', embed_images=True,
-                        extra_loaders=[DictLoader({'llmcamp.html.j2': _TEMPLATE})])
+
+    return SiteExporter(
+        template_name='basic',
+        template_file='llmcamp.html.j2',
+        embed_images=True,
+        extra_loaders=[DictLoader({'llmcamp.html.j2': _TEMPLATE})],
+    )
 
 # %% ../nbs/internals/docs.ipynb #005e
-STATIC = Path('nbs/_static')   # the site's own files: site.js, favicon.svg, KaTeX (see katex/VERSION)
+STATIC = Path('nbs/_static')  # the site's own files: site.js, favicon.svg, KaTeX (see katex/VERSION)
+
 
 def static_dir(root=None) -> Path:
-    "The folder of files every page loads: `root/nbs/_static` when the project has one, else llmcamp's own (its checkout, as `make install` sets it up)."
+    """The folder of files every page loads: `root/nbs/_static` when the project has one, else llmcamp's own (its
+    checkout, as `make install` sets it up)."""
     import llmcamp
-    for d in ([Path(root)/STATIC] if root else []) + [Path(llmcamp.__file__).resolve().parents[1]/STATIC]:
-        if (d/'site.js').is_file(): return d
-    raise FileNotFoundError(f"no {STATIC}/site.js in {root} or in llmcamp's checkout: the site's scripts, favicon and KaTeX live there")
+
+    for d in ([Path(root) / STATIC] if root else []) + [Path(llmcamp.__file__).resolve().parents[1] / STATIC]:
+        if (d / 'site.js').is_file():
+            return d
+    raise FileNotFoundError(
+        f"no {STATIC}/site.js in {root} or in llmcamp's checkout: the site's scripts, favicon and KaTeX live there"
+    )
 
 # %% ../nbs/internals/docs.ipynb #0061
 def notebook_api(nb) -> list[tuple[str, ApiItem]]:
-    "(module, `ApiItem`) for each public name `nb`'s `#| export` cells define, in order; the module as nbdev writes it (`#| default_exp`, or the one an export names)."
+    """(module, `ApiItem`) for each public name `nb`'s `#| export` cells define, in order; the module as nbdev writes
+    it (`#| default_exp`, or the one an export names)."""
     default = default_exp(nb)
     return [(mod, it) for c in nb.cells if (mod := export_module(c, default)) is not None for it in api_items(c.source)]
 
+
 def api_index_html(entries, lib='') -> str:
-    "The API index page's body: every exported name from `entries` of (module, `ApiItem`, url), by module, linked to its API box."
+    """The API index page's body: every exported name from `entries` of (module, `ApiItem`, url), by module, linked
+    to its API box."""
     by_mod = {}
-    for mod, it, url in entries: by_mod.setdefault(mod, []).append((it, url))
-    out = ['<h1 id="API-index">API index</h1>', f'<p>Every name the notebooks export, {len(entries)} in {len(by_mod)} modules. '
-           'Each links to its documentation, right under the notebook cell that defines it.</p>']
+    for mod, it, url in entries:
+        by_mod.setdefault(mod, []).append((it, url))
+    out = [
+        '<h1 id="API-index">API index</h1>',
+        f'<p>Every name the notebooks export, {len(entries)} in {len(by_mod)} modules. '
+        'Each links to its documentation, right under the notebook cell that defines it.</p>',
+    ]
     for mod, items in by_mod.items():
         name = '.'.join(n for n in (lib, mod) if n)
         out.append(f'<h2 id="{html.escape(name)}">{html.escape(name)}</h2><dl class="api-index">')
-        out += [f'<dt><a href="{html.escape(url)}"><code>{html.escape(it.name)}</code></a></dt>'
-                f'<dd>{markdown_html(it.doc.split(chr(10) + chr(10))[0]) if it.doc else ""}</dd>' for it, url in items]
+        out += [
+            f'<dt><a href="{html.escape(url)}"><code>{html.escape(it.name)}</code></a></dt>'
+            f'<dd>{markdown_html(it.doc.split(chr(10) + chr(10))[0]) if it.doc else ""}</dd>'
+            for it, url in items
+        ]
         out.append('</dl>')
     return '\n'.join(out)
 
 # %% ../nbs/internals/docs.ipynb #0028
 _MARKER = '.llmcamp-site'
 
+
 def _fresh_out(out) -> Path:
     "Empty `out` if `build_site` made it, create it if missing, refuse any other folder."
     if out.exists():
-        if not out.is_dir(): raise FileExistsError(f"{out} exists and is not a folder")
-        if (out/_MARKER).is_file(): shutil.rmtree(out)
+        if not out.is_dir():
+            raise FileExistsError(f"{out} exists and is not a folder")
+        if (out / _MARKER).is_file():
+            shutil.rmtree(out)
         elif any(out.iterdir()):
-            raise FileExistsError(f"{out} is not empty and was not made by build_site (no {_MARKER} file in it): refusing to delete it")
+            raise FileExistsError(
+                f"{out} is not empty and was not made by build_site (no {_MARKER} file in it): refusing to delete it"
+            )
     out.mkdir(parents=True, exist_ok=True)
-    (out/_MARKER).write_text('Made by llmcamp.docs.build_site, which deletes and rebuilds this whole folder.\n')
+    (out / _MARKER).write_text('Made by llmcamp.docs.build_site, which deletes and rebuilds this whole folder.\n')
     return out
 
 # %% ../nbs/internals/docs.ipynb #0029
 def _source(page, root, executed) -> tuple:
-    "(notebook, its path) to render for `page`: an executed copy from `executed` with the same file name and title, else the source."
-    nb = nbformat.read(root/page, as_version=4)
-    if executed is None: return nb, root/page
-    for cand in (Path(executed)/page, Path(executed)/page.name):
-        if cand.is_file() and title(ex := nbformat.read(cand, as_version=4)) == title(nb): return ex, cand
-    return nb, root/page
+    """(notebook, its path) to render for `page`: an executed copy from `executed` with the same file name and title,
+    else the source."""
+    nb = nbformat.read(root / page, as_version=4)
+    if executed is None:
+        return nb, root / page
+    for cand in (Path(executed) / page, Path(executed) / page.name):
+        if cand.is_file() and title(ex := nbformat.read(cand, as_version=4)) == title(nb):
+            return ex, cand
+    return nb, root / page
+
 
 def _project(root) -> dict:
-    "What the pages say about the project: `lib` and git `branch` from settings.ini, the `repo` URL from pyproject.toml's `[project.urls] Source`."
-    ini, pp = configparser.ConfigParser(), Path(root)/'pyproject.toml'
-    ini.read(Path(root)/'settings.ini', encoding='utf-8')
+    """What the pages say about the project: `lib` and git `branch` from settings.ini, the `repo` URL from
+    pyproject.toml's `[project.urls] Source`."""
+    ini, pp = configparser.ConfigParser(), Path(root) / 'pyproject.toml'
+    ini.read(Path(root) / 'settings.ini', encoding='utf-8')
     urls = tomllib.loads(pp.read_text(encoding='utf-8')).get('project', {}).get('urls', {}) if pp.is_file() else {}
-    return {'lib': ini.get('DEFAULT', 'lib_name', fallback=''), 'branch': ini.get('DEFAULT', 'branch', fallback='main'),
-            'repo': (urls.get('Source') or '').rstrip('/') or None}
+    return {
+        'lib': ini.get('DEFAULT', 'lib_name', fallback=''),
+        'branch': ini.get('DEFAULT', 'branch', fallback='main'),
+        'repo': (urls.get('Source') or '').rstrip('/') or None,
+    }
 
 # %% ../nbs/internals/docs.ipynb #002a
 def _quarto(root, out) -> Path:
@@ -531,11 +755,13 @@ def _quarto(root, out) -> Path:
 
 # %% ../nbs/internals/docs.ipynb #0064
 def _render(p, nb, root, out, exporter) -> str:
-    "The HTML body of sidebar page `p` from notebook `nb`: rendered, linked files copied into `out`, links re-pointed, images sized."
+    """The HTML body of sidebar page `p` from notebook `nb`: rendered, linked files copied into `out`, links
+    re-pointed, images sized."""
     src = links_from(p)
-    body, _ = exporter.from_notebook_node(docs_notebook(nb), resources={'metadata': {'path': str(root/src)}})
-    _copy_linked(body, root/src, root, out)
-    return sized_images(rewrite_links(body, src, p.parent), out/p.parent)
+    body, _ = exporter.from_notebook_node(docs_notebook(nb), resources={'metadata': {'path': str(root / src)}})
+    _copy_linked(body, root / src, root, out)
+    return sized_images(rewrite_links(body, src, p.parent), out / p.parent)
+
 
 def _write(path, text):
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -543,110 +769,172 @@ def _write(path, text):
 
 # %% ../nbs/internals/docs.ipynb #002b
 def build_site(root, out=None, executed=None, engine='auto') -> Path:
-    "Build the docs site of `root` into `out` (default `root/_site`) with Quarto if installed, else as offline HTML; `SiteError`, building nothing, when a page shows a failed run."
-    root = Path(root).resolve(); out = Path(out).resolve() if out else root/'_site'
-    if engine == 'auto': engine = 'quarto' if shutil.which('quarto') else 'html'
-    if engine == 'quarto': return _quarto(root, out)
-    if engine != 'html': raise ValueError(f"engine must be 'auto', 'quarto' or 'html', not {engine!r}")
+    """Build the docs site of `root` into `out` (default `root/_site`) with Quarto if installed, else as offline
+    HTML; `SiteError`, building nothing, when a page shows a failed run."""
+    root = Path(root).resolve()
+    out = Path(out).resolve() if out else root / '_site'
+    if engine == 'auto':
+        engine = 'quarto' if shutil.which('quarto') else 'html'
+    if engine == 'quarto':
+        return _quarto(root, out)
+    if engine != 'html':
+        raise ValueError(f"engine must be 'auto', 'quarto' or 'html', not {engine!r}")
     pages = sidebar(root)  # before touching `out`: a bad config deletes nothing
     srcs = {p: _source(p, root, executed) for _, p in pages}
     if failed := [f"{path}: {e}" for nb, path in srcs.values() for e in run_errors(nb)]:
-        raise SiteError(f"{len(failed)} sign(s) of a failed run; the site does not publish one, so nothing was built. "
-                        "Fix the notebook and run it again:\n  " + '\n  '.join(failed))
+        raise SiteError(
+            f"{len(failed)} sign(s) of a failed run; the site does not publish one, so nothing was built. "
+            "Fix the notebook and run it again:\n  " + '\n  '.join(failed)
+        )
     nbs = {p: nb for p, (nb, _) in srcs.items()}
     titles = {p: title(nb, p.stem) for p, nb in nbs.items()}
-    site, proj, static = (_site_config(root).get('website') or {}).get('title') or root.name, _project(root), static_dir(root)
+    site, proj, static = (
+        (_site_config(root).get('website') or {}).get('title') or root.name,
+        _project(root),
+        static_dir(root),
+    )
     out, exporter, api, index = _fresh_out(out), _exporter(), [], []
     for p, nb in nbs.items():
         body, url, page_api = _render(p, nb, root, out, exporter), p.with_suffix('.html').as_posix(), notebook_api(nb)
         api += [(m, it, f"{url}#{it.name}") for m, it in page_api]
         index += search_entries(url, titles[p], page_sections(body), page_api)
-        _write(out/url, page_html(body, p, pages, titles, site, proj['repo'], proj['branch']))
+        _write(out / url, page_html(body, p, pages, titles, site, proj['repo'], proj['branch']))
     body = api_index_html(api, proj['lib'])
-    _write(out/'api.html', page_html(body, Path('api.html'), pages, {**titles, Path('api.html'): 'API index'}, site, proj['repo']))
+    _write(
+        out / 'api.html',
+        page_html(body, Path('api.html'), pages, {**titles, Path('api.html'): 'API index'}, site, proj['repo']),
+    )
     index += search_entries('api.html', 'API index', page_sections(body))
-    _write(out/'search_index.js', 'window.SEARCH_INDEX = ' + json.dumps(index, ensure_ascii=False, separators=(',', ':')) + ';\n')
-    _write(out/'site.css', site_css())
-    shutil.copytree(static, out/'_static')
-    if not (out/'index.html').exists():
+    _write(
+        out / 'search_index.js',
+        'window.SEARCH_INDEX = ' + json.dumps(index, ensure_ascii=False, separators=(',', ':')) + ';\n',
+    )
+    _write(out / 'site.css', site_css())
+    shutil.copytree(static, out / '_static')
+    if not (out / 'index.html').exists():
         home = (README_NB if README_NB in nbs else pages[0][1]).with_suffix('.html').as_posix()
-        _write(out/'index.html', f'<!DOCTYPE html><meta charset="utf-8"><meta http-equiv="refresh" content="0; url={home}">'
-                                 f'<link rel="icon" href="_static/favicon.svg" type="image/svg+xml">'
-                                 f'<title>{html.escape(site)}</title><a href="{home}">{html.escape(site)}</a>\n')
+        _write(
+            out / 'index.html',
+            f'<!DOCTYPE html><meta charset="utf-8"><meta http-equiv="refresh" content="0; url={home}">'
+            f'<link rel="icon" href="_static/favicon.svg" type="image/svg+xml">'
+            f'<title>{html.escape(site)}</title><a href="{home}">{html.escape(site)}</a>\n',
+        )
     return out
 
 # %% ../nbs/internals/docs.ipynb #0032
 class _Links(HTMLParser):
-    "Collects every `href` and `src` attribute value of an HTML document, and the `id`s a link's `#fragment` can point at."
-    def __init__(self): super().__init__(); self.urls, self.ids = [], set()
+    """Collects every `href` and `src` attribute value of an HTML document, and the `id`s a link's `#fragment` can
+    point at."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls, self.ids = [], set()
+
     def handle_starttag(self, tag, attrs):
         self.urls += [v for k, v in attrs if k in ('href', 'src') and v]
         self.ids |= {v for k, v in attrs if v and (k == 'id' or (tag == 'a' and k == 'name'))}
 
-def _problem(url, page, site, ids=None) -> str|None:
-    "Why `url` on `page` does not resolve to a file (and `#anchor`, when `ids` maps pages to their ids) inside `site`; None when it does or is external."
+
+def _problem(url, page, site, ids=None) -> str | None:
+    """Why `url` on `page` does not resolve to a file (and `#anchor`, when `ids` maps pages to their ids) inside
+    `site`; None when it does or is external."""
     u = urlsplit(url)
-    if u.scheme in ('http', 'https', 'mailto', 'data') or (u.netloc and not u.scheme): return None
-    if u.scheme: return f'unsupported scheme {u.scheme}:'
-    if u.path.startswith('/'): return 'site-absolute path (use a relative link)'
-    target = (page.parent/unquote(u.path)).resolve() if u.path else page.resolve()
-    if not target.is_relative_to(site.resolve()): return 'points outside the site'
-    if target.is_dir(): target = target/'index.html'
-    if not target.is_file(): return 'no such file'
-    if ids is not None and u.fragment and target in ids and not {u.fragment, unquote(u.fragment)} & ids[target]:  # as browsers do: as is, then decoded
+    if u.scheme in ('http', 'https', 'mailto', 'data') or (u.netloc and not u.scheme):
+        return None
+    if u.scheme:
+        return f'unsupported scheme {u.scheme}:'
+    if u.path.startswith('/'):
+        return 'site-absolute path (use a relative link)'
+    target = (page.parent / unquote(u.path)).resolve() if u.path else page.resolve()
+    if not target.is_relative_to(site.resolve()):
+        return 'points outside the site'
+    if target.is_dir():
+        target = target / 'index.html'
+    if not target.is_file():
+        return 'no such file'
+    if (
+        ids is not None and u.fragment and target in ids and not {u.fragment, unquote(u.fragment)} & ids[target]
+    ):  # as browsers do: as is, then decoded
         return f'no #{u.fragment} on that page'
 
 # %% ../nbs/internals/docs.ipynb #0033
 def check_site(site, root) -> list[str]:
-    "Problems with the built `site` of `root`: sidebar pages without HTML, internal links to missing files or `#anchors`. Empty means OK."
+    """Problems with the built `site` of `root`: sidebar pages without HTML, internal links to missing files or
+    `#anchors`. Empty means OK."""
     site = Path(site)
-    problems = [f"{p}: sidebar page has no {p.with_suffix('.html').as_posix()} in {site}"
-                for _, p in sidebar(root) if not (site/p.with_suffix('.html')).is_file()]
+    problems = [
+        f"{p}: sidebar page has no {p.with_suffix('.html').as_posix()} in {site}"
+        for _, p in sidebar(root)
+        if not (site / p.with_suffix('.html')).is_file()
+    ]
     parsed = {}
     for f in sorted(site.rglob('*.html')):
-        parsed[f.resolve()] = links = _Links(); links.feed(f.read_text(encoding='utf-8', errors='replace'))
+        parsed[f.resolve()] = links = _Links()
+        links.feed(f.read_text(encoding='utf-8', errors='replace'))
     ids = {f: links.ids for f, links in parsed.items()}
     for f, links in parsed.items():
-        problems += [f"{f.relative_to(site.resolve()).as_posix()}: link {u!r}: {why}" for u in links.urls if (why := _problem(u, f, site, ids))]
+        problems += [
+            f"{f.relative_to(site.resolve()).as_posix()}: link {u!r}: {why}"
+            for u in links.urls
+            if (why := _problem(u, f, site, ids))
+        ]
     return list(dict.fromkeys(problems))
 
 # %% ../nbs/internals/docs.ipynb #0039
-README_WARNING = '<!-- WARNING: generated from nbs/index.ipynb by `llmcamp readme`; edit the notebook, not this file -->'
+README_WARNING = (
+    '<!-- WARNING: generated from nbs/index.ipynb by `llmcamp readme`; edit the notebook, not this file -->'
+)
 _ANSI = re.compile(r'\x1b\[[0-9;]*[A-Za-z]')
+
 
 def _fence(text, lang='') -> str:
     "`text` in a Markdown code fence longer than any run of backticks inside it."
     ticks = '`' * max([3, *(len(r) + 1 for r in re.findall('`+', text))])
     return f'{ticks}{lang}\n{text}\n{ticks}'
 
+
 def output_text(cell) -> str:
     "A code cell's plain-text outputs: stdout, and `text/plain` results that do not stand for an image."
     parts = []
     for o in cell.get('outputs', []):
-        if o.output_type == 'stream' and o.get('name') == 'stdout': parts.append(o.text)
-        elif o.output_type in ('execute_result', 'display_data') and 'text/plain' in o.get('data', {}) \
-             and not any(k.startswith('image/') for k in o.data): parts.append(o.data['text/plain'] + '\n')
+        if o.output_type == 'stream' and o.get('name') == 'stdout':
+            parts.append(o.text)
+        elif (
+            o.output_type in ('execute_result', 'display_data')
+            and 'text/plain' in o.get('data', {})
+            and not any(k.startswith('image/') for k in o.data)
+        ):
+            parts.append(o.data['text/plain'] + '\n')
     return _ANSI.sub('', ''.join(parts)).rstrip()
 
 # %% ../nbs/internals/docs.ipynb #003b
 def render_readme(root) -> str:
-    "README.md's text, from `root/nbs/index.ipynb`: markdown as is, code in `python` fences, plain-text outputs, `#| hide` cells skipped."
-    src = Path(root)/README_NB
-    if not src.is_file(): raise FileNotFoundError(f"{src} not found: README.md is generated from it")
+    """README.md's text, from `root/nbs/index.ipynb`: markdown as is, code in `python` fences, plain-text outputs,
+    `#| hide` cells skipped."""
+    src = Path(root) / README_NB
+    if not src.is_file():
+        raise FileNotFoundError(f"{src} not found: README.md is generated from it")
     parts = [README_WARNING]
     for c in nbformat.read(src, as_version=4).cells:
-        if is_hidden(c) or c.cell_type == 'raw': continue
-        if c.cell_type == 'markdown': parts.append(c.source.strip('\n')); continue
-        if (code := strip_directives(c.source)).strip(): parts.append(_fence(code, 'python'))
-        if out := output_text(c): parts.append(_fence(out))
+        if is_hidden(c) or c.cell_type == 'raw':
+            continue
+        if c.cell_type == 'markdown':
+            parts.append(c.source.strip('\n'))
+            continue
+        if (code := strip_directives(c.source)).strip():
+            parts.append(_fence(code, 'python'))
+        if out := output_text(c):
+            parts.append(_fence(out))
     return '\n\n'.join(p for p in parts if p.strip()) + '\n'
 
 # %% ../nbs/internals/docs.ipynb #003c
 def write_readme(root, check=False) -> bool:
     "Write `root/README.md` and say whether it changed; with `check`, write nothing and say whether it is up to date."
-    path, new = Path(root)/'README.md', render_readme(root)
+    path, new = Path(root) / 'README.md', render_readme(root)
     old = path.read_text(encoding='utf-8') if path.is_file() else None
-    if check: return old == new
-    if old == new: return False
+    if check:
+        return old == new
+    if old == new:
+        return False
     path.write_text(new, encoding='utf-8')
     return True

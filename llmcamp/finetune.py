@@ -29,7 +29,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .model import Transformer, from_pretrained, save_pretrained, stop_token_ids, generate
-from .spec import ExerciseFailed, Workspace, attempt, expect, get_profile, replace_folder
+from .spec import Workspace, get_profile, replace_folder
 from .tokenizer import encode_chat, encode_text
 from .train import lr_at
 
@@ -45,55 +45,84 @@ __all__ = ['PHRASINGS', 'ABSTAIN', 'SYSTEM_GROUNDED', 'TOOL_CALL', 'TOOLS', 'SYS
            'hf_to_transformer', 'reply', 'answer', 'token_f1', 'score_answers', 'finetune_chat_model',
            'save_model_version', 'get_model_version', 'save_chat_model', 'get_chat_model', 'student_of',
            'distill_loss_sum', 'preference_pairs', 'encode_pair', 'seq_logps', 'dpo_loss', 'dpo_train', 'dpo_config',
-           'dpo_finetune', 'save_dpo_model', 'get_dpo_model', 'grade_offsets_mask', 'grade_lora_layer',
-           'grade_lora_params']
+           'dpo_finetune', 'save_dpo_model', 'get_dpo_model']
 
 # %% ../nbs/05_finetuning.ipynb #0007
 def first_sentence(text: str, max_chars: int = 200) -> str | None:
-    "The first sentence of `text`'s first paragraph, whitespace collapsed; None when it is shorter than 3 words or longer than `max_chars`."
+    """The first sentence of `text`'s first paragraph, whitespace collapsed; None when it is shorter than 3 words or
+    longer than `max_chars`."""
     para = next((p for p in re.split(r"\n\s*\n", text) if p.strip()), "")
     para = " ".join(para.split())
     m = re.match(r"(.+?[.!?])(?:\s|$)", para)
     s = m[1] if m else para
     return s if 3 <= len(s.split()) and len(s) <= max_chars else None
 
+
 def doc_facts(doc: dict) -> dict | None:
-    "Facts of a chapter-01 document (`id`, `source`, `title`, `text`): name, module, kind, signature (or None), summary; None when it has no usable summary."
+    """Facts of a chapter-01 document (`id`, `source`, `title`, `text`): name, module, kind, signature (or None),
+    summary; None when it has no usable summary."""
     title, text = doc["title"], doc["text"]
     if doc["source"] == "docstrings":
         head, _, body = text.partition("\n\n")
         sig = head.strip() if head.startswith(title + "(") and "\n" not in head.strip() else None
         body = body if sig else text
         lines = body.split("\n")
-        if len(lines) > 1 and set(lines[1].strip()) <= set("~=-*^") and lines[1].strip(): body = "\n".join(lines[2:])   # a reST title
+        if len(lines) > 1 and set(lines[1].strip()) <= set("~=-*^") and lines[1].strip():
+            body = "\n".join(lines[2:])  # a reST title
         kind = "module" if "." not in title else "callable" if sig else "object"
         module = title.split(".")[0]
     elif doc["source"] == "pydoc_topics":
         lines = text.split("\n")
         body = "\n".join(lines[2:]) if len(lines) > 2 and set(lines[1].strip()) <= set("*=-~") else text
         sig, kind, module = None, "topic", "topic:" + title
-    else: return None
+    else:
+        return None
     summary = first_sentence(body)
-    if summary is None: return None
+    if summary is None:
+        return None
     return {"doc_id": doc["id"], "name": title, "module": module, "kind": kind, "signature": sig, "summary": summary}
 
 # %% ../nbs/05_finetuning.ipynb #000b
 PHRASINGS = {
-    "what": ["What does {name} do?", "Explain {name} in one sentence.", "What is {name} for?", "Can you tell me what {name} does?", "{name}: what does it do?"],
-    "signature": ["What is the signature of {name}?", "How do I call {name}?", "Which arguments does {name} take?", "Show me the parameters of {name}."],
-    "which": ["Which function in {module} should I use to {task}?", "How do I {task} with {module}?", "In {module}, what do I call to {task}?"],
-    "topic": ["What does the documentation say about {name}?", "Explain {name} in Python.", "How does {name} work in Python?"],
+    "what": [
+        "What does {name} do?",
+        "Explain {name} in one sentence.",
+        "What is {name} for?",
+        "Can you tell me what {name} does?",
+        "{name}: what does it do?",
+    ],
+    "signature": [
+        "What is the signature of {name}?",
+        "How do I call {name}?",
+        "Which arguments does {name} take?",
+        "Show me the parameters of {name}.",
+    ],
+    "which": [
+        "Which function in {module} should I use to {task}?",
+        "How do I {task} with {module}?",
+        "In {module}, what do I call to {task}?",
+    ],
+    "topic": [
+        "What does the documentation say about {name}?",
+        "Explain {name} in Python.",
+        "How does {name} work in Python?",
+    ],
     "module": ["What is the {name} module for?", "What does the {name} module do?", "Why would I import {name}?"],
 }
 ABSTAIN = "The documentation given does not say."
 
+
 def question_kinds(f: dict) -> list[str]:
     "The question kinds that fact `f` can answer."
-    return {"callable": ["what", "signature", "which"], "object": ["what"], "topic": ["topic"], "module": ["module"]}[f["kind"]]
+    return {"callable": ["what", "signature", "which"], "object": ["what"], "topic": ["topic"], "module": ["module"]}[
+        f["kind"]
+    ]
+
 
 def make_qa(f: dict, kind: str, rng: random.Random) -> dict:
     "A question of `kind` about fact `f` in a random phrasing, with its gold answer sentence and source document id."
-    if kind not in question_kinds(f): raise ValueError(f"make_qa: a {f['kind']} fact cannot answer a {kind!r} question; kinds: {question_kinds(f)}")
+    if kind not in question_kinds(f):
+        raise ValueError(f"make_qa: a {f['kind']} fact cannot answer a {kind!r} question; kinds: {question_kinds(f)}")
     s = f["summary"]
     task = s[0].lower() + s[1:].rstrip(".!?")
     q = rng.choice(PHRASINGS[kind]).format(name=f["name"], module=f["module"], task=task)
@@ -101,17 +130,25 @@ def make_qa(f: dict, kind: str, rng: random.Random) -> dict:
     return {"question": q, "gold": gold, "kind": kind, "doc_id": f["doc_id"], "module": f["module"]}
 
 # %% ../nbs/05_finetuning.ipynb #000e
-SYSTEM_GROUNDED = ("You answer questions about Python's standard library from the numbered passages only. "
-                   "Quote the passage's sentence and cite it as [n]. If no passage holds the answer, say: " + ABSTAIN)
+SYSTEM_GROUNDED = (
+    "You answer questions about Python's standard library from the numbered passages only. "
+    "Quote the passage's sentence and cite it as [n]. If no passage holds the answer, say: " + ABSTAIN
+)
+
 
 def passage_text(doc: dict, max_chars: int) -> str:
     "A document as a passage: its title and its text, whitespace collapsed, cut to `max_chars` at a word boundary."
     t = " ".join(doc["text"].split())
-    if len(t) > max_chars: t = t[:max_chars].rsplit(" ", 1)[0] + " ..."
+    if len(t) > max_chars:
+        t = t[:max_chars].rsplit(" ", 1)[0] + " ..."
     return f"{doc['title']}: {t}"
 
-def grounded_messages(qa: dict, gold_doc: dict | None, distractors: Sequence[dict], rng: random.Random, max_chars: int = 300) -> tuple[list[dict], int | None]:
-    "Chat messages with numbered passages (the gold one, if given, at a random place) and the answer citing it; `ABSTAIN` without it. Returns (messages, gold index n or None)."
+
+def grounded_messages(
+    qa: dict, gold_doc: dict | None, distractors: Sequence[dict], rng: random.Random, max_chars: int = 300
+) -> tuple[list[dict], int | None]:
+    """Chat messages with numbered passages (the gold one, if given, at a random place) and the answer citing it;
+    `ABSTAIN` without it. Returns (messages, gold index n or None)."""
     docs = list(distractors)
     n = None
     if gold_doc is not None:
@@ -119,87 +156,161 @@ def grounded_messages(qa: dict, gold_doc: dict | None, distractors: Sequence[dic
         docs.insert(n - 1, gold_doc)
     ctx = "\n".join(f"[{i}] {passage_text(d, max_chars)}" for i, d in enumerate(docs, 1))
     answer = f"{qa['gold']} [{n}]" if n else ABSTAIN
-    return [{"role": "system", "content": SYSTEM_GROUNDED},
-            {"role": "user", "content": f"Passages:\n{ctx}\n\nQuestion: {qa['question']}"},
-            {"role": "assistant", "content": answer}], n
+    return [
+        {"role": "system", "content": SYSTEM_GROUNDED},
+        {"role": "user", "content": f"Passages:\n{ctx}\n\nQuestion: {qa['question']}"},
+        {"role": "assistant", "content": answer},
+    ], n
 
 # %% ../nbs/05_finetuning.ipynb #0011
 TOOL_CALL = "CALL "
-TOOLS = {"search_docs": "search_docs(query): passages from the documentation", "lookup_signature": "lookup_signature(name): the signature of a function",
-         "run_python": "run_python(code): run a Python snippet, get what it prints", "calculator": "calculator(expression): exact arithmetic"}
-SYSTEM_TOOLS = ("You answer questions about Python's standard library. You may call one tool per turn by answering with a single line "
-                f"{TOOL_CALL}{{\"name\": ..., \"arguments\": {{...}}}}. Tools: " + "; ".join(TOOLS.values()) + ".")
+TOOLS = {
+    "search_docs": "search_docs(query): passages from the documentation",
+    "lookup_signature": "lookup_signature(name): the signature of a function",
+    "run_python": "run_python(code): run a Python snippet, get what it prints",
+    "calculator": "calculator(expression): exact arithmetic",
+}
+SYSTEM_TOOLS = (
+    "You answer questions about Python's standard library. You may call one tool per turn by answering with a "
+    "single line "
+    f"{TOOL_CALL}{{\"name\": ..., \"arguments\": {{...}}}}. Tools: " + "; ".join(TOOLS.values()) + "."
+)
+
 
 def format_tool_call(name: str, arguments: dict) -> str:
     "The assistant's text for a call of tool `name` with `arguments` (a JSON object)."
-    if name not in TOOLS: raise ValueError(f"unknown tool {name!r}; tools are {', '.join(TOOLS)}")
+    if name not in TOOLS:
+        raise ValueError(f"unknown tool {name!r}; tools are {', '.join(TOOLS)}")
     return TOOL_CALL + json.dumps({"name": name, "arguments": arguments})
 
+
 def parse_tool_call(text: str) -> dict | None:
-    "The call `{'name', 'arguments'}` in an assistant's `text`, or None when it is not a call; a malformed call is a `ValueError`."
+    """The call `{'name', 'arguments'}` in an assistant's `text`, or None when it is not a call; a malformed call is
+    a `ValueError`."""
     text = text.strip()
-    if not text.startswith(TOOL_CALL): return None
-    try: call = json.loads(text[len(TOOL_CALL):])
-    except json.JSONDecodeError as e: raise ValueError(f"malformed tool call {text!r}: {e}") from None
+    if not text.startswith(TOOL_CALL):
+        return None
+    try:
+        call = json.loads(text[len(TOOL_CALL) :])
+    except json.JSONDecodeError as e:
+        raise ValueError(f"malformed tool call {text!r}: {e}") from None
     if not isinstance(call, dict) or call.get("name") not in TOOLS or not isinstance(call.get("arguments"), dict):
-        raise ValueError(f"a tool call needs a known 'name' ({', '.join(TOOLS)}) and an 'arguments' object, got {text!r}")
+        raise ValueError(
+            f"a tool call needs a known 'name' ({', '.join(TOOLS)}) and an 'arguments' object, got {text!r}"
+        )
     return call
 
 # %% ../nbs/05_finetuning.ipynb #0013
-_OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv,
-        ast.Mod: operator.mod, ast.Pow: operator.pow, ast.USub: operator.neg, ast.UAdd: operator.pos}
+_OPS = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
+    ast.Pow: operator.pow,
+    ast.USub: operator.neg,
+    ast.UAdd: operator.pos,
+}
+
 
 def calculator(expression: str) -> int | float:
     "Evaluate arithmetic (numbers, + - * / // % **, parentheses) by walking its `ast`; anything else is a `ValueError`."
+
     def ev(n):
-        if isinstance(n, ast.Constant) and type(n.value) in (int, float): return n.value
+        if isinstance(n, ast.Constant) and type(n.value) in (int, float):
+            return n.value
         if isinstance(n, ast.BinOp) and type(n.op) in _OPS:
             l, r = ev(n.left), ev(n.right)
-            if isinstance(n.op, ast.Pow) and abs(r) > 64: raise ValueError(f"exponent {r} too large")
+            if isinstance(n.op, ast.Pow) and abs(r) > 64:
+                raise ValueError(f"exponent {r} too large")
             return _OPS[type(n.op)](l, r)
-        if isinstance(n, ast.UnaryOp) and type(n.op) in _OPS: return _OPS[type(n.op)](ev(n.operand))
+        if isinstance(n, ast.UnaryOp) and type(n.op) in _OPS:
+            return _OPS[type(n.op)](ev(n.operand))
         raise ValueError(f"calculator: only numbers and + - * / // % ** are allowed, got {ast.unparse(n)!r}")
-    try: tree = ast.parse(expression, mode="eval")
-    except SyntaxError as e: raise ValueError(f"calculator: not an expression: {expression!r} ({e.msg})") from None
+
+    try:
+        tree = ast.parse(expression, mode="eval")
+    except SyntaxError as e:
+        raise ValueError(f"calculator: not an expression: {expression!r} ({e.msg})") from None
     return ev(tree.body)
 
+
 def run_python(snippets: Sequence[str], timeout: float = 10.0) -> list[str]:
-    "What each snippet prints, run in one isolated `python -I` process (a failing snippet gives its exception's last line)."
-    prog = ("import contextlib, io, json, sys\nout = []\nfor s in json.loads(sys.stdin.read()):\n    buf = io.StringIO()\n"
-            "    try:\n        with contextlib.redirect_stdout(buf): exec(s, {})\n        out.append(buf.getvalue().strip())\n"
-            "    except Exception as e: out.append(f'{type(e).__name__}: {e}')\nprint(json.dumps(out))")
-    r = subprocess.run([sys.executable, "-I", "-c", prog], input=json.dumps(list(snippets)), capture_output=True, text=True, timeout=timeout)
-    if r.returncode: raise RuntimeError(f"run_python: the sandbox process failed: {r.stderr[-500:]}")
+    """What each snippet prints, run in one isolated `python -I` process (a failing snippet gives its exception's
+    last line)."""
+    prog = (
+        "import contextlib, io, json, sys\nout = []\nfor s in json.loads(sys.stdin.read()):\n    buf = io.StringIO()\n"
+        "    try:\n        with contextlib.redirect_stdout(buf): exec(s, {})\n        "
+        "out.append(buf.getvalue().strip())\n"
+        "    except Exception as e: out.append(f'{type(e).__name__}: {e}')\nprint(json.dumps(out))"
+    )
+    r = subprocess.run(
+        [sys.executable, "-I", "-c", prog],
+        input=json.dumps(list(snippets)),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if r.returncode:
+        raise RuntimeError(f"run_python: the sandbox process failed: {r.stderr[-500:]}")
     return json.loads(r.stdout)
 
+
 def search_docs(query: str, docs: Sequence[dict], k: int = 3) -> list[dict]:
-    "The `k` documents whose title and text share most words with `query` (title words count double); a stand-in for chapter 08's retriever."
+    """The `k` documents whose title and text share most words with `query` (title words count double); a stand-in
+    for chapter 08's retriever."""
     q = set(re.findall(r"\w+", query.lower()))
-    def score(d): return 2 * len(q & set(re.findall(r"\w+", d["title"].lower()))) + len(q & set(re.findall(r"\w+", d["text"][:300].lower())))
+
+    def score(d):
+        return 2 * len(q & set(re.findall(r"\w+", d["title"].lower()))) + len(
+            q & set(re.findall(r"\w+", d["text"][:300].lower()))
+        )
+
     return sorted(docs, key=lambda d: (-score(d), d["id"]))[:k]
 
 # %% ../nbs/05_finetuning.ipynb #0016
-SNIPPETS = ["print(sorted({s!r}))", "print(len({s!r}))", "print({s!r}.upper())", "print(list(reversed({s!r})))", "print({s!r}.count('a'))",
-            "print(divmod({a}, {b}))", "print(sum(range({a})))", "print(max({a}, {b}) - min({a}, {b}))"]
+SNIPPETS = [
+    "print(sorted({s!r}))",
+    "print(len({s!r}))",
+    "print({s!r}.upper())",
+    "print(list(reversed({s!r})))",
+    "print({s!r}.count('a'))",
+    "print(divmod({a}, {b}))",
+    "print(sum(range({a})))",
+    "print(max({a}, {b}) - min({a}, {b}))",
+]
+
 
 def tool_traces(facts: Sequence[dict], docs: Sequence[dict], n: int, seed: int = 0) -> list[dict]:
-    "`n` tool-use conversations (about a quarter per tool), each with its messages, the tool, and the source doc id where one exists."
+    """`n` tool-use conversations (about a quarter per tool), each with its messages, the tool, and the source doc id
+    where one exists."""
     rng, out, words = random.Random(seed), [], ["banana", "abracadabra", "pathlib", "camp", "tokens", "lambda"]
     callables = [f for f in facts if f["kind"] == "callable"]
     by_id = {d["id"]: d for d in docs}
-    code = [rng.choice(SNIPPETS).format(s=rng.choice(words), a=rng.randrange(2, 50), b=rng.randrange(2, 50)) for _ in range(n // 4 + 1)]
+    code = [
+        rng.choice(SNIPPETS).format(s=rng.choice(words), a=rng.randrange(2, 50), b=rng.randrange(2, 50))
+        for _ in range(n // 4 + 1)
+    ]
     results = iter(run_python(code))
     for i in range(n):
         tool = ["lookup_signature", "search_docs", "calculator", "run_python"][i % 4]
         if tool == "lookup_signature":
-            f = rng.choice(callables); q = make_qa(f, "signature", rng)
+            f = rng.choice(callables)
+            q = make_qa(f, "signature", rng)
             args, result, answer, doc = {"name": f["name"]}, f["signature"], f["signature"], f["doc_id"]
         elif tool == "search_docs":
-            f = rng.choice(facts); q = make_qa(f, rng.choice(question_kinds(f)), rng)
+            f = rng.choice(facts)
+            q = make_qa(f, rng.choice(question_kinds(f)), rng)
             hits = search_docs(f["name"], docs, 3)
-            if f["doc_id"] not in [h["id"] for h in hits]: hits = hits[:2] + [by_id[f["doc_id"]]]
+            if f["doc_id"] not in [h["id"] for h in hits]:
+                hits = hits[:2] + [by_id[f["doc_id"]]]
             hits = rng.sample(hits, len(hits))
-            args, result, doc = {"query": f["name"]}, "\n".join(f"[{j}] {passage_text(h, 300)}" for j, h in enumerate(hits, 1)), f["doc_id"]
+            args, result, doc = (
+                {"query": f["name"]},
+                "\n".join(f"[{j}] {passage_text(h, 300)}" for j, h in enumerate(hits, 1)),
+                f["doc_id"],
+            )
             answer = f"{q['gold']} [{1 + [h['id'] for h in hits].index(f['doc_id'])}]"
         elif tool == "calculator":
             a, b, c = rng.randrange(2, 999), rng.randrange(2, 99), rng.randrange(1, 50)
@@ -209,23 +320,48 @@ def tool_traces(facts: Sequence[dict], docs: Sequence[dict], n: int, seed: int =
             answer = f"{expr} = {result}."
         else:
             snippet = code[i // 4]
-            q = {"question": rng.choice([f"What does this print: {snippet}", f"Run {snippet} and tell me the output.", f"What is the output of {snippet}?"])}
+            q = {
+                "question": rng.choice(
+                    [
+                        f"What does this print: {snippet}",
+                        f"Run {snippet} and tell me the output.",
+                        f"What is the output of {snippet}?",
+                    ]
+                )
+            }
             args, result, doc = {"code": snippet}, next(results), None
             answer = f"It prints {result}."
-        msgs = [{"role": "system", "content": SYSTEM_TOOLS}, {"role": "user", "content": q["question"]},
-                {"role": "assistant", "content": format_tool_call(tool, args)}, {"role": "tool", "content": result},
-                {"role": "assistant", "content": answer}]
-        out.append({"messages": msgs, "format": "tool", "tool": tool, "doc_id": doc, "module": f["module"] if doc else None})
+        msgs = [
+            {"role": "system", "content": SYSTEM_TOOLS},
+            {"role": "user", "content": q["question"]},
+            {"role": "assistant", "content": format_tool_call(tool, args)},
+            {"role": "tool", "content": result},
+            {"role": "assistant", "content": answer},
+        ]
+        out.append(
+            {"messages": msgs, "format": "tool", "tool": tool, "doc_id": doc, "module": f["module"] if doc else None}
+        )
     return out
 
 # %% ../nbs/05_finetuning.ipynb #0019
 FORMATS = {"grounded": 0.55, "abstain": 0.15, "closed": 0.10, "tool": 0.20}
 
-def build_instructions(facts: Sequence[dict], docs: Sequence[dict], n: int, seed: int = 0, k: int = 3, max_chars: int = 300,
-                       formats: dict[str, float] = FORMATS) -> list[dict]:
-    "`n` instruction examples from `facts` (with distractor passages from `docs`), in `formats`' shares: dicts with messages, format, question kind, doc_id, module, gold, gold_n."
-    if n <= 0 or not facts: raise ValueError(f"build_instructions: need n > 0 and some facts, got n={n} and {len(facts)} facts")
-    if set(formats) - set(FORMATS) or abs(sum(formats.values()) - 1) > 1e-9: raise ValueError(f"formats must be shares of {list(FORMATS)} summing to 1, got {formats}")
+
+def build_instructions(
+    facts: Sequence[dict],
+    docs: Sequence[dict],
+    n: int,
+    seed: int = 0,
+    k: int = 3,
+    max_chars: int = 300,
+    formats: dict[str, float] = FORMATS,
+) -> list[dict]:
+    """`n` instruction examples from `facts` (with distractor passages from `docs`), in `formats`' shares: dicts with
+    messages, format, question kind, doc_id, module, gold, gold_n."""
+    if n <= 0 or not facts:
+        raise ValueError(f"build_instructions: need n > 0 and some facts, got n={n} and {len(facts)} facts")
+    if set(formats) - set(FORMATS) or abs(sum(formats.values()) - 1) > 1e-9:
+        raise ValueError(f"formats must be shares of {list(FORMATS)} summing to 1, got {formats}")
     rng = random.Random(seed)
     by_id = {d["id"]: d for d in docs}
     counts = {f: round(n * s) for f, s in formats.items()}
@@ -235,19 +371,41 @@ def build_instructions(facts: Sequence[dict], docs: Sequence[dict], n: int, seed
             f = rng.choice(facts)
             qa = make_qa(f, rng.choice(question_kinds(f)), rng)
             if fmt == "closed":
-                msgs, gold_n = [{"role": "user", "content": qa["question"]}, {"role": "assistant", "content": qa["gold"]}], None
+                msgs, gold_n = (
+                    [{"role": "user", "content": qa["question"]}, {"role": "assistant", "content": qa["gold"]}],
+                    None,
+                )
             else:
-                pool = [d for d in rng.sample(docs, min(len(docs), 4 * k)) if d["id"] != f["doc_id"] and d["title"] != f["name"]][:k - (fmt == "grounded")]
-                msgs, gold_n = grounded_messages(qa, by_id[f["doc_id"]] if fmt == "grounded" else None, pool, rng, max_chars)
-            out.append({"messages": msgs, "format": fmt, "kind": qa["kind"], "doc_id": f["doc_id"], "module": f["module"],
-                        "gold": qa["gold"] if fmt != "abstain" else ABSTAIN, "gold_n": gold_n})
+                pool = [
+                    d
+                    for d in rng.sample(docs, min(len(docs), 4 * k))
+                    if d["id"] != f["doc_id"] and d["title"] != f["name"]
+                ][: k - (fmt == "grounded")]
+                msgs, gold_n = grounded_messages(
+                    qa, by_id[f["doc_id"]] if fmt == "grounded" else None, pool, rng, max_chars
+                )
+            out.append(
+                {
+                    "messages": msgs,
+                    "format": fmt,
+                    "kind": qa["kind"],
+                    "doc_id": f["doc_id"],
+                    "module": f["module"],
+                    "gold": qa["gold"] if fmt != "abstain" else ABSTAIN,
+                    "gold_n": gold_n,
+                }
+            )
     rng.shuffle(out)
     return out
 
 # %% ../nbs/05_finetuning.ipynb #001b
-def leaks(train: Sequence[dict], heldout: Sequence[dict], threshold: float = 0.7, num_perm: int = 64) -> list[tuple[int, int, float]]:
-    "Pairs (held-out index, train index, Jaccard) whose gold answers are near-duplicates (word 5-shingles, MinHash LSH from chapter 01, checked exactly)."
+def leaks(
+    train: Sequence[dict], heldout: Sequence[dict], threshold: float = 0.7, num_perm: int = 64
+) -> list[tuple[int, int, float]]:
+    """Pairs (held-out index, train index, Jaccard) whose gold answers are near-duplicates (word 5-shingles, MinHash
+    LSH from chapter 01, checked exactly)."""
     from llmcamp.data import cross_split_near_dups
+
     doc = lambda i, e: {"id": i, "text": f"{e['gold']}"}
     tr = [doc(i, e) for i, e in enumerate(train) if e.get("gold") and e["gold"] != ABSTAIN]
     ho = [doc(i, e) for i, e in enumerate(heldout) if e.get("gold") and e["gold"] != ABSTAIN]
@@ -255,59 +413,89 @@ def leaks(train: Sequence[dict], heldout: Sequence[dict], threshold: float = 0.7
 
 # %% ../nbs/05_finetuning.ipynb #001e
 def instruction_data(ws: Workspace, seed: int = 0) -> tuple[list[dict], list[dict]]:
-    "Training and held-out instruction examples from chapter 01's dataset in `ws` (held-out: the test split's modules, near-duplicate answers of training dropped)."
+    """Training and held-out instruction examples from chapter 01's dataset in `ws` (held-out: the test split's
+    modules, near-duplicate answers of training dropped)."""
     from llmcamp.data import get_dataset
+
     f = get_profile(ws.profile).finetune
     ds = get_dataset(ws)
     facts = {s: [x for d in ds[s] if (x := doc_facts(d))] for s in ("train", "test")}
     docs = {s: [d for d in ds[s] if d["source"] != "query_logs"] for s in ("train", "test")}
     train = build_instructions(facts["train"], docs["train"], f.n_instructions, seed=seed)
-    held = build_instructions(facts["test"], docs["test"], f.n_heldout, seed=seed + 1, formats={"grounded": 0.75, "abstain": 0.25})
+    held = build_instructions(
+        facts["test"], docs["test"], f.n_heldout, seed=seed + 1, formats={"grounded": 0.75, "abstain": 0.25}
+    )
     drop = {i for i, _, _ in leaks(train, held)}
     return train, [e for i, e in enumerate(held) if i not in drop]
 
 # %% ../nbs/05_finetuning.ipynb #0021
 def encode_example(tokenizer, messages: Sequence[dict], max_len: int | None = None) -> tuple[list[int], list[int]]:
-    "Token ids and the 0/1 target mask (assistant content and its `<|end|>`) of `messages`, through `encode_chat`; `ValueError` when no assistant token would be trained or it exceeds `max_len`."
+    """Token ids and the 0/1 target mask (assistant content and its `<|end|>`) of `messages`, through `encode_chat`;
+    `ValueError` when no assistant token would be trained or it exceeds `max_len`."""
     if not any(isinstance(m, dict) and m.get("role") == "assistant" for m in messages):
-        raise ValueError("the example has no assistant turn: nothing to train on (roles: " + ", ".join(str(m.get("role")) for m in messages if isinstance(m, dict)) + ")")
+        raise ValueError(
+            "the example has no assistant turn: nothing to train on (roles: "
+            + ", ".join(str(m.get("role")) for m in messages if isinstance(m, dict))
+            + ")"
+        )
     ids, mask = encode_chat(tokenizer, messages, return_assistant_mask=True)
-    if max_len is not None and len(ids) > max_len: raise ValueError(f"the example has {len(ids)} tokens, more than max_len={max_len}")
+    if max_len is not None and len(ids) > max_len:
+        raise ValueError(f"the example has {len(ids)} tokens, more than max_len={max_len}")
     return ids, mask
 
-def encode_examples(tokenizer, examples: Sequence[dict], max_len: int) -> tuple[list[tuple[list[int], list[int]]], list[dict], int]:
-    "Encode each example's messages: (pairs of ids and mask, the examples kept, how many were dropped for exceeding `max_len`)."
+
+def encode_examples(
+    tokenizer, examples: Sequence[dict], max_len: int
+) -> tuple[list[tuple[list[int], list[int]]], list[dict], int]:
+    """Encode each example's messages: (pairs of ids and mask, the examples kept, how many were dropped for exceeding
+    `max_len`)."""
     pairs, kept = [], []
     for i, e in enumerate(examples):
-        try: ids, mask = encode_example(tokenizer, e["messages"])
-        except ValueError as err: raise ValueError(f"example {i} of the dataset: {err}") from None
-        if len(ids) <= max_len: pairs.append((ids, mask)); kept.append(e)
+        try:
+            ids, mask = encode_example(tokenizer, e["messages"])
+        except ValueError as err:
+            raise ValueError(f"example {i} of the dataset: {err}") from None
+        if len(ids) <= max_len:
+            pairs.append((ids, mask))
+            kept.append(e)
     return pairs, kept, len(examples) - len(kept)
 
+
 def with_context(model: Transformer, context: int) -> Transformer:
-    "Set `model`'s context to `context` tokens in place and return it (the same weights: rotary positions need none); never shrinks it."
-    if context < model.cfg.context: raise ValueError(f"with_context: {context} is smaller than the model's context {model.cfg.context}")
+    """Set `model`'s context to `context` tokens in place and return it (the same weights: rotary positions need
+    none); never shrinks it."""
+    if context < model.cfg.context:
+        raise ValueError(f"with_context: {context} is smaller than the model's context {model.cfg.context}")
     model.cfg = replace(model.cfg, context=context)
     return model
 
 # %% ../nbs/05_finetuning.ipynb #0025
 _GENERATION = re.compile(r"\{%-?\s*generation\s*-?%\}")
 
+
 def hf_assistant_mask(tokenizer, messages: Sequence[dict]) -> tuple[list[int], list[int]]:
-    "Ids and assistant mask from `tokenizer.apply_chat_template(return_assistant_tokens_mask=True)`; `ValueError` when the template has no `{% generation %}` markers."
+    """Ids and assistant mask from `tokenizer.apply_chat_template(return_assistant_tokens_mask=True)`; `ValueError`
+    when the template has no `{% generation %}` markers."""
     tpl = tokenizer.chat_template
     if not isinstance(tpl, str) or not _GENERATION.search(tpl):
-        raise ValueError("the chat template has no {% generation %} ... {% endgeneration %} markers: it cannot say which tokens are the "
-                         "assistant's, and training on every token is not a fallback; add the markers around the assistant's content")
-    out = tokenizer.apply_chat_template(list(messages), tokenize=True, return_dict=True, return_assistant_tokens_mask=True)
+        raise ValueError(
+            "the chat template has no {% generation %} ... {% endgeneration %} markers: it cannot say which "
+            "tokens are the "
+            "assistant's, and training on every token is not a fallback; add the markers around the assistant's content"
+        )
+    out = tokenizer.apply_chat_template(
+        list(messages), tokenize=True, return_dict=True, return_assistant_tokens_mask=True
+    )
     return list(out["input_ids"]), list(out["assistant_masks"])
 
 # %% ../nbs/05_finetuning.ipynb #0028
 def logits_of(model: nn.Module, ids: torch.Tensor) -> torch.Tensor:
-    "Logits (batch, T, vocab) of our `Transformer` or a Hugging Face causal LM (also under `peft`, whose prompt tuning adds virtual tokens in front)."
+    """Logits (batch, T, vocab) of our `Transformer` or a Hugging Face causal LM (also under `peft`, whose prompt
+    tuning adds virtual tokens in front)."""
     out = model(ids) if isinstance(model, Transformer) else model(input_ids=ids)
     logits = getattr(out, "logits", out)
-    return logits[:, -ids.shape[1]:]
+    return logits[:, -ids.shape[1] :]
+
 
 def collate(pairs: Sequence[tuple[list[int], list[int]]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
     "Right-pad (ids, mask) pairs to the longest: ids (B, T) int64, mask (B, T) float32 with 0 on padding."
@@ -315,23 +503,34 @@ def collate(pairs: Sequence[tuple[list[int], list[int]]], pad_id: int) -> tuple[
     ids = torch.full((len(pairs), T), pad_id, dtype=torch.long)
     mask = torch.zeros(len(pairs), T)
     for r, (i, m) in enumerate(pairs):
-        ids[r, :len(i)] = torch.tensor(i); mask[r, :len(m)] = torch.tensor(m, dtype=torch.float)
+        ids[r, : len(i)] = torch.tensor(i)
+        mask[r, : len(m)] = torch.tensor(m, dtype=torch.float)
     return ids, mask
 
+
 def sft_loss_sum(model: nn.Module, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    "Sum over target tokens of the next-token cross-entropy (float32): position t predicts ids[:, t+1], weighted by mask[:, t+1]."
+    """Sum over target tokens of the next-token cross-entropy (float32): position t predicts ids[:, t+1], weighted by
+    mask[:, t+1]."""
     logits = logits_of(model, ids[:, :-1])
     ce = F.cross_entropy(logits.float().flatten(0, 1), ids[:, 1:].flatten(), reduction="none")
     return (ce * mask[:, 1:].flatten().to(ce.device)).sum()
 
-def accumulate(model: nn.Module, micro: Sequence[tuple[torch.Tensor, torch.Tensor]], world: int = 1, loss_fn=sft_loss_sum) -> tuple[float, int]:
-    "Backward over micro-batches (ids, mask) so that the gradients are those of the mean loss per target token over the whole batch (all `world` ranks); `loss_fn(model, ids, mask)` sums a micro-batch's loss over its target tokens. Returns (mean loss, target tokens)."
+
+def accumulate(
+    model: nn.Module, micro: Sequence[tuple[torch.Tensor, torch.Tensor]], world: int = 1, loss_fn=sft_loss_sum
+) -> tuple[float, int]:
+    """Backward over micro-batches (ids, mask) so that the gradients are those of the mean loss per target token over
+    the whole batch (all `world` ranks); `loss_fn(model, ids, mask)` sums a micro-batch's loss over its target
+    tokens. Returns (mean loss, target tokens)."""
     n = sum(m[:, 1:].sum() for _, m in micro)
     if world > 1:
         import torch.distributed as dist
-        n = n.to(next(model.parameters()).device); dist.all_reduce(n)
+
+        n = n.to(next(model.parameters()).device)
+        dist.all_reduce(n)
     n = float(n)
-    if n == 0: raise ValueError("the batch has no target tokens: every mask is zero (no assistant turn?)")
+    if n == 0:
+        raise ValueError("the batch has no target tokens: every mask is zero (no assistant turn?)")
     total = 0.0
     for j, (ids, mask) in enumerate(micro):
         ctx = model.no_sync() if hasattr(model, "no_sync") and j < len(micro) - 1 else contextlib.nullcontext()
@@ -345,34 +544,59 @@ def accumulate(model: nn.Module, micro: Sequence[tuple[torch.Tensor, torch.Tenso
 def _ddp_worker(rank: int, world: int, port: int, folder: str):
     "One DDP rank of `ddp_gradient`: reads the model and examples from `folder`, writes rank 0's gradient there."
     import torch.distributed as dist
+
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
     torch.set_num_threads(1)
     job = torch.load(f"{folder}/job.pt", weights_only=False)
     dist.init_process_group("gloo", rank=rank, world_size=world)
     try:
         from torch.nn.parallel import DistributedDataParallel as DDP
+
         model = DDP(job["model"])
         accumulate(model, [collate([p], job["pad_id"]) for p in job["pairs"][rank::world]], world)
-        if rank == 0: torch.save(torch.cat([p.grad.flatten() for p in model.module.parameters() if p.grad is not None]), f"{folder}/grad.pt")
-    finally: dist.destroy_process_group()
+        if rank == 0:
+            torch.save(
+                torch.cat([p.grad.flatten() for p in model.module.parameters() if p.grad is not None]),
+                f"{folder}/grad.pt",
+            )
+    finally:
+        dist.destroy_process_group()
+
 
 def ddp_gradient(model: nn.Module, pairs: list, pad_id: int, world: int = 2, timeout: float = 300) -> torch.Tensor:
-    "The gradient that `world` DDP processes (gloo, CPU, each a fresh `python`) compute with `accumulate`, rank r taking examples r, r+world, ... as micro-batches of one."
+    """The gradient that `world` DDP processes (gloo, CPU, each a fresh `python`) compute with `accumulate`, rank r
+    taking examples r, r+world, ... as micro-batches of one."""
     import socket
-    with socket.socket() as s: s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
     with tempfile.TemporaryDirectory() as d:
         torch.save({"model": model, "pairs": list(pairs), "pad_id": pad_id}, f"{d}/job.pt")
-        procs = [subprocess.Popen([sys.executable, "-c", f"from llmcamp.finetune import _ddp_worker; _ddp_worker({r}, {world}, {port}, {d!r})"],
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for r in range(world)]
+        procs = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-c",
+                    f"from llmcamp.finetune import _ddp_worker; _ddp_worker({r}, {world}, {port}, {d!r})",
+                ],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for r in range(world)
+        ]
         outs = [p.communicate(timeout=timeout)[0] for p in procs]
         for r, (p, o) in enumerate(zip(procs, outs)):
-            if p.returncode: raise RuntimeError(f"DDP rank {r} failed (exit {p.returncode}):\n{o[-2000:]}")
+            if p.returncode:
+                raise RuntimeError(f"DDP rank {r} failed (exit {p.returncode}):\n{o[-2000:]}")
         return torch.load(f"{d}/grad.pt")
 
 # %% ../nbs/05_finetuning.ipynb #002f
 @dataclass
 class FinetuneConfig:
     "A fine-tuning run: optimizer steps, examples per step, per micro-batch, peak learning rate, warmup."
+
     steps: int
     batch_size: int
     micro_batch: int
@@ -385,137 +609,251 @@ class FinetuneConfig:
     def __post_init__(self):
         for f in ("steps", "batch_size", "micro_batch"):
             v = getattr(self, f)
-            if isinstance(v, bool) or not isinstance(v, int) or v <= 0: raise ValueError(f"FinetuneConfig.{f} must be a positive int, got {v!r}")
-        if self.batch_size % self.micro_batch: raise ValueError(f"FinetuneConfig: batch_size={self.batch_size} is not a multiple of micro_batch={self.micro_batch}")
-        if not self.lr > 0: raise ValueError(f"FinetuneConfig.lr must be positive, got {self.lr}")
-        if not 0 <= self.warmup_steps < self.steps: raise ValueError(f"FinetuneConfig.warmup_steps must be in [0, steps={self.steps}), got {self.warmup_steps}")
+            if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
+                raise ValueError(f"FinetuneConfig.{f} must be a positive int, got {v!r}")
+        if self.batch_size % self.micro_batch:
+            raise ValueError(
+                f"FinetuneConfig: batch_size={self.batch_size} is not a multiple of micro_batch={self.micro_batch}"
+            )
+        if not self.lr > 0:
+            raise ValueError(f"FinetuneConfig.lr must be positive, got {self.lr}")
+        if not 0 <= self.warmup_steps < self.steps:
+            raise ValueError(f"FinetuneConfig.warmup_steps must be in [0, steps={self.steps}), got {self.warmup_steps}")
 
     @classmethod
     def from_profile(cls, prof, **overrides) -> FinetuneConfig:
         f = get_profile(prof).finetune
-        return cls(**{"steps": f.steps, "batch_size": f.micro_batch, "micro_batch": f.micro_batch, "lr": f.lr, "warmup_steps": max(1, f.steps // 10), **overrides})
+        return cls(
+            **{
+                "steps": f.steps,
+                "batch_size": f.micro_batch,
+                "micro_batch": f.micro_batch,
+                "lr": f.lr,
+                "warmup_steps": max(1, f.steps // 10),
+                **overrides,
+            }
+        )
 
 # %% ../nbs/05_finetuning.ipynb #cd156967
 def batch_order(n: int, cfg: FinetuneConfig) -> list[list[int]]:
-    "The example indices of each of `cfg.steps` optimizer steps over `n` examples: shuffled epochs (seeded by `cfg.seed`), `cfg.batch_size` per step, an epoch's tail carried into the next."
-    if n <= 0: raise ValueError("batch_order: no examples")
+    """The example indices of each of `cfg.steps` optimizer steps over `n` examples: shuffled epochs (seeded by
+    `cfg.seed`), `cfg.batch_size` per step, an epoch's tail carried into the next."""
+    if n <= 0:
+        raise ValueError("batch_order: no examples")
     g, order, out = torch.Generator().manual_seed(cfg.seed), torch.empty(0, dtype=torch.long), []
     for _ in range(cfg.steps):
-        while len(order) < cfg.batch_size: order = torch.cat([order, torch.randperm(n, generator=g)])
-        out.append(order[:cfg.batch_size].tolist()); order = order[cfg.batch_size:]
+        while len(order) < cfg.batch_size:
+            order = torch.cat([order, torch.randperm(n, generator=g)])
+        out.append(order[: cfg.batch_size].tolist())
+        order = order[cfg.batch_size :]
     return out
 
 # %% ../nbs/05_finetuning.ipynb #0031
-def sft_train(model: nn.Module, pairs: Sequence[tuple[list[int], list[int]]], cfg: FinetuneConfig, pad_id: int, log=print, loss_fn=None) -> dict:
-    "Fine-tune the parameters of `model` that require gradients on (ids, mask) `pairs` in `batch_order`: AdamW, warmup + cosine, clipping, `loss_fn` (default `sft_loss_sum`) per target token. Returns the history, timing, optimizer and `peak_bytes`, the measured peak memory (CUDA: over the run; CPU: of the last step, with `cpu_peak_bytes`)."
+def sft_train(
+    model: nn.Module,
+    pairs: Sequence[tuple[list[int], list[int]]],
+    cfg: FinetuneConfig,
+    pad_id: int,
+    log=print,
+    loss_fn=None,
+) -> dict:
+    """Fine-tune the parameters of `model` that require gradients on (ids, mask) `pairs` in `batch_order`: AdamW,
+    warmup + cosine, clipping, `loss_fn` (default `sft_loss_sum`) per target token. Returns the history, timing,
+    optimizer and `peak_bytes`, the measured peak memory (CUDA: over the run; CPU: of the last step, with
+    `cpu_peak_bytes`)."""
     trainable = [p for p in model.parameters() if p.requires_grad]
-    if not trainable: raise ValueError("sft_train: the model has no parameter that requires gradients")
-    if not pairs: raise ValueError("sft_train: no examples")
+    if not trainable:
+        raise ValueError("sft_train: the model has no parameter that requires gradients")
+    if not pairs:
+        raise ValueError("sft_train: no examples")
     dev = trainable[0].device
     decay = [p for p in trainable if p.dim() >= 2]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": cfg.weight_decay}, {"params": [p for p in trainable if p.dim() < 2], "weight_decay": 0.0}], lr=cfg.lr, betas=(0.9, 0.95))
+    opt = torch.optim.AdamW(
+        [
+            {"params": decay, "weight_decay": cfg.weight_decay},
+            {"params": [p for p in trainable if p.dim() < 2], "weight_decay": 0.0},
+        ],
+        lr=cfg.lr,
+        betas=(0.9, 0.95),
+    )
     hist, meas = [], {}
     model.train()
-    if dev.type == "cuda": torch.cuda.reset_peak_memory_stats(dev); before = torch.cuda.memory_allocated(dev)
+    if dev.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(dev)
+        before = torch.cuda.memory_allocated(dev)
     t_start = time.perf_counter()
     for step, idx in enumerate(batch_order(len(pairs), cfg)):
         t0 = time.perf_counter()
         batch = [pairs[i] for i in idx]
-        micro = [tuple(t.to(dev) for t in collate(batch[j:j + cfg.micro_batch], pad_id)) for j in range(0, len(batch), cfg.micro_batch)]
-        for grp in opt.param_groups: grp["lr"] = lr_at(step, cfg.lr, cfg.warmup_steps, cfg.steps)
-        with cpu_peak_bytes(model, opt) if dev.type != "cuda" and step == cfg.steps - 1 else contextlib.nullcontext() as m:
+        micro = [
+            tuple(t.to(dev) for t in collate(batch[j : j + cfg.micro_batch], pad_id))
+            for j in range(0, len(batch), cfg.micro_batch)
+        ]
+        for grp in opt.param_groups:
+            grp["lr"] = lr_at(step, cfg.lr, cfg.warmup_steps, cfg.steps)
+        with (
+            cpu_peak_bytes(model, opt)
+            if dev.type != "cuda" and step == cfg.steps - 1
+            else contextlib.nullcontext() as m
+        ):
             loss, n = accumulate(model, micro, loss_fn=loss_fn or sft_loss_sum)
-            if cfg.grad_clip: torch.nn.utils.clip_grad_norm_(trainable, cfg.grad_clip)
-            opt.step(); opt.zero_grad(set_to_none=True)
-        if m is not None: meas = m
+            if cfg.grad_clip:
+                torch.nn.utils.clip_grad_norm_(trainable, cfg.grad_clip)
+            opt.step()
+            opt.zero_grad(set_to_none=True)
+        if m is not None:
+            meas = m
         hist.append({"step": step + 1, "loss": loss, "targets": n, "s": time.perf_counter() - t0})
-        if log and (step + 1) % max(1, cfg.steps // 5) == 0: log(f"step {step + 1}/{cfg.steps}: loss {loss:.3f}")
+        if log and (step + 1) % max(1, cfg.steps // 5) == 0:
+            log(f"step {step + 1}/{cfg.steps}: loss {loss:.3f}")
     model.eval()
     weights = sum({p.untyped_storage().data_ptr(): p.untyped_storage().nbytes() for p in model.parameters()}.values())
-    peak = torch.cuda.max_memory_allocated(dev) - before + weights if dev.type == "cuda" else meas.get("bytes")   # CUDA: this run's peak, other models on the GPU left out
+    peak = (
+        torch.cuda.max_memory_allocated(dev) - before + weights if dev.type == "cuda" else meas.get("bytes")
+    )  # CUDA: this run's peak, other models on the GPU left out
     return {"history": hist, "seconds": time.perf_counter() - t_start, "optimizer": opt, "peak_bytes": peak}
 
 # %% ../nbs/05_finetuning.ipynb #0033
-def training_bytes(model: nn.Module, opt: torch.optim.Optimizer, ids: torch.Tensor, mask: torch.Tensor) -> dict[str, int]:
-    "Bytes of one training step on micro-batch (ids, mask): weights, gradients (trainable only), optimizer state, and activations saved for backward (measured with saved-tensor hooks)."
+def training_bytes(
+    model: nn.Module, opt: torch.optim.Optimizer, ids: torch.Tensor, mask: torch.Tensor
+) -> dict[str, int]:
+    """Bytes of one training step on micro-batch (ids, mask): weights, gradients (trainable only), optimizer state,
+    and activations saved for backward (measured with saved-tensor hooks)."""
     weights = {p.untyped_storage().data_ptr(): p.untyped_storage().nbytes() for p in model.parameters()}
     grads = sum(p.numel() * p.element_size() for p in model.parameters() if p.requires_grad)
-    state = sum(t.numel() * t.element_size() for st in opt.state.values() for t in st.values() if torch.is_tensor(t) and t.dim() > 0)
+    state = sum(
+        t.numel() * t.element_size()
+        for st in opt.state.values()
+        for t in st.values()
+        if torch.is_tensor(t) and t.dim() > 0
+    )
     saved = {}
+
     def pack(t):
         s = t.untyped_storage()
-        if s.data_ptr() not in weights: saved[s.data_ptr()] = s.nbytes()
+        if s.data_ptr() not in weights:
+            saved[s.data_ptr()] = s.nbytes()
         return t
+
     with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
         sft_loss_sum(model, ids, mask)
-    return {"weights": sum(weights.values()), "gradients": grads, "optimizer": state, "activations": sum(saved.values())}
+    return {
+        "weights": sum(weights.values()),
+        "gradients": grads,
+        "optimizer": state,
+        "activations": sum(saved.values()),
+    }
 
 # %% ../nbs/05_finetuning.ipynb #4d3133c3
 def _live_bytes(model: nn.Module, opt: torch.optim.Optimizer | None = None) -> int:
     "Bytes of `model`'s parameters, buffers and gradients and of `opt`'s state tensors, each storage once."
     ts = [*model.parameters(), *model.buffers(), *(p.grad for p in model.parameters() if p.grad is not None)]
-    if opt is not None: ts += [t for s in opt.state.values() for t in s.values() if torch.is_tensor(t)]
+    if opt is not None:
+        ts += [t for s in opt.state.values() for t in s.values() if torch.is_tensor(t)]
     return sum({t.untyped_storage().data_ptr(): t.untyped_storage().nbytes() for t in ts}.values())
+
 
 @contextlib.contextmanager
 def _quiet_stderr():
     "Silence file descriptor 2 (where the profiler's C++ start/stop lines go) for the block."
-    sys.stderr.flush(); saved, null = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    sys.stderr.flush()
+    saved, null = os.dup(2), os.open(os.devnull, os.O_WRONLY)
     os.dup2(null, 2)
-    try: yield
-    finally: os.dup2(saved, 2); os.close(saved); os.close(null)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)
+
 
 @contextlib.contextmanager
 def cpu_peak_bytes(model: nn.Module, opt: torch.optim.Optimizer | None = None):
-    "Measure the peak CPU memory of the block: yields a dict whose `bytes` is set on exit to the live bytes of `model` and `opt` at entry plus the peak of the tensor allocations in the block (`torch.profiler` with `profile_memory=True`; Python's `tracemalloc` does not see tensors)."
+    """Measure the peak CPU memory of the block: yields a dict whose `bytes` is set on exit to the live bytes of
+    `model` and `opt` at entry plus the peak of the tensor allocations in the block (`torch.profiler` with
+    `profile_memory=True`; Python's `tracemalloc` does not see tensors)."""
     from torch.profiler import ProfilerActivity, profile
+
     out = {"live": _live_bytes(model, opt)}
     prof = profile(activities=[ProfilerActivity.CPU], profile_memory=True)
-    with _quiet_stderr(): prof.start()
-    try: yield out
+    with _quiet_stderr():
+        prof.start()
+    try:
+        yield out
     finally:
-        with _quiet_stderr(): prof.stop()
+        with _quiet_stderr():
+            prof.stop()
     cur = peak = 0
-    for e in sorted((e for e in prof.profiler.kineto_results.events() if e.name() == "[memory]"), key=lambda e: e.start_ns()):
-        cur += e.nbytes(); peak = max(peak, cur)
+    for e in sorted(
+        (e for e in prof.profiler.kineto_results.events() if e.name() == "[memory]"), key=lambda e: e.start_ns()
+    ):
+        cur += e.nbytes()
+        peak = max(peak, cur)
     out["peak"], out["bytes"] = peak, out["live"] + peak
 
 # %% ../nbs/05_finetuning.ipynb #0035
 @torch.no_grad()
 def block_perplexity(model: nn.Module, blocks: torch.Tensor, batch: int = 8) -> float:
-    "Perplexity of `model` on token blocks (n, T+1): every position predicts the next token (chapter 04's validation loss)."
+    """Perplexity of `model` on token blocks (n, T+1): every position predicts the next token (chapter 04's
+    validation loss)."""
     model.eval()
     dev, tot, n = next(model.parameters()).device, 0.0, 0
     for i in range(0, len(blocks), batch):
-        b = blocks[i:i + batch].to(dev)
+        b = blocks[i : i + batch].to(dev)
         logits = logits_of(model, b[:, :-1])
-        tot += float(F.cross_entropy(logits.float().flatten(0, 1), b[:, 1:].flatten(), reduction="sum")); n += b[:, 1:].numel()
+        tot += float(F.cross_entropy(logits.float().flatten(0, 1), b[:, 1:].flatten(), reduction="sum"))
+        n += b[:, 1:].numel()
     return math.exp(tot / n)
 
 # %% ../nbs/05_finetuning.ipynb #0038
 def to_hf(model: Transformer, tokenizer, path) -> nn.Module:
-    "`model` exported with chapter 03's `save_pretrained` to folder `path` (with `tokenizer`), loaded back as a `transformers.LlamaForCausalLM` (float32, eval mode)."
+    """`model` exported with chapter 03's `save_pretrained` to folder `path` (with `tokenizer`), loaded back as a
+    `transformers.LlamaForCausalLM` (float32, eval mode)."""
     from transformers import LlamaForCausalLM
+
     save_pretrained(model, path, tokenizer)
     return LlamaForCausalLM.from_pretrained(str(path), dtype=torch.float32).eval()
+
 
 def linear_names(model: nn.Module) -> list[str]:
     "The distinct last names of `model`'s `nn.Linear` layers (what LoRA's `target_modules` match)."
     return sorted({n.rsplit(".", 1)[-1] for n, m in model.named_modules() if isinstance(m, nn.Linear)})
 
+
 def _check_targets(model: nn.Module, targets: Sequence[str]):
     "`ValueError` naming the target modules that match no `nn.Linear` of `model`, and the names that exist."
     have = linear_names(model)
     bad = [t for t in targets if t not in have]
-    if not targets or bad: raise ValueError(f"LoRA target modules {bad or list(targets)} match no linear layer of the model; its linear layers are named {have}")
+    if not targets or bad:
+        raise ValueError(
+            f"LoRA target modules {bad or list(targets)} match no linear layer of the model; its linear layers "
+            f"are named {have}"
+        )
 
-def lora_model(hf_model: nn.Module, rank: int, alpha: float | None = None, targets: Sequence[str] = ("q_proj", "k_proj", "v_proj", "o_proj")):
-    "`hf_model` wrapped by `peft` with rank-`rank` LoRA adapters (scale alpha/rank, default alpha = 2 rank) on the linear layers named in `targets`; `ValueError` for a name that matches none."
+
+def lora_model(
+    hf_model: nn.Module,
+    rank: int,
+    alpha: float | None = None,
+    targets: Sequence[str] = ("q_proj", "k_proj", "v_proj", "o_proj"),
+):
+    """`hf_model` wrapped by `peft` with rank-`rank` LoRA adapters (scale alpha/rank, default alpha = 2 rank) on the
+    linear layers named in `targets`; `ValueError` for a name that matches none."""
     from peft import LoraConfig, get_peft_model
-    if isinstance(rank, bool) or not isinstance(rank, int) or rank <= 0: raise ValueError(f"LoRA rank must be a positive int, got {rank!r}")
+
+    if isinstance(rank, bool) or not isinstance(rank, int) or rank <= 0:
+        raise ValueError(f"LoRA rank must be a positive int, got {rank!r}")
     _check_targets(hf_model, targets)
-    cfg = LoraConfig(r=rank, lora_alpha=alpha if alpha is not None else 2 * rank, target_modules=list(targets), lora_dropout=0.0, bias="none", task_type="CAUSAL_LM")
+    cfg = LoraConfig(
+        r=rank,
+        lora_alpha=alpha if alpha is not None else 2 * rank,
+        target_modules=list(targets),
+        lora_dropout=0.0,
+        bias="none",
+        task_type="CAUSAL_LM",
+    )
     return get_peft_model(hf_model, cfg)
+
 
 def trainable_params(model: nn.Module) -> tuple[int, int]:
     "(trainable, total) parameter counts, each shared tensor once."
@@ -524,23 +862,49 @@ def trainable_params(model: nn.Module) -> tuple[int, int]:
 
 # %% ../nbs/05_finetuning.ipynb #a7bc5ab4
 def trl_sft(hf_model, tokenizer, examples: Sequence[dict], cfg: FinetuneConfig, steps: int, out_dir) -> dict:
-    "Train `hf_model` in place with TRL's `SFTTrainer` (assistant-only loss) for `steps` optimizer steps on `examples`' messages in `batch_order(len(examples), cfg)`, with `sft_train`'s optimizer, schedule and clipping. Returns the losses per step and TRL's first collated batch (input_ids, labels with -100 off the targets)."
+    """Train `hf_model` in place with TRL's `SFTTrainer` (assistant-only loss) for `steps` optimizer steps on
+    `examples`' messages in `batch_order(len(examples), cfg)`, with `sft_train`'s optimizer, schedule and clipping.
+    Returns the losses per step and TRL's first collated batch (input_ids, labels with -100 off the targets)."""
     from datasets import Dataset
     from trl import SFTConfig, SFTTrainer
-    if not 0 < steps <= cfg.steps: raise ValueError(f"trl_sft: steps must be in [1, cfg.steps={cfg.steps}], got {steps}")
+
+    if not 0 < steps <= cfg.steps:
+        raise ValueError(f"trl_sft: steps must be in [1, cfg.steps={cfg.steps}], got {steps}")
     order = [i for b in batch_order(len(examples), cfg)[:steps] for i in b]
     data = Dataset.from_list([{"messages": list(examples[i]["messages"])} for i in order])
     trainable = [p for p in hf_model.parameters() if p.requires_grad]
-    opt = torch.optim.AdamW([{"params": [p for p in trainable if p.dim() >= 2], "weight_decay": cfg.weight_decay},
-                             {"params": [p for p in trainable if p.dim() < 2], "weight_decay": 0.0}], lr=cfg.lr, betas=(0.9, 0.95))
+    opt = torch.optim.AdamW(
+        [
+            {"params": [p for p in trainable if p.dim() >= 2], "weight_decay": cfg.weight_decay},
+            {"params": [p for p in trainable if p.dim() < 2], "weight_decay": 0.0},
+        ],
+        lr=cfg.lr,
+        betas=(0.9, 0.95),
+    )
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: lr_at(s, 1.0, cfg.warmup_steps, cfg.steps))
-    args = SFTConfig(output_dir=str(out_dir), per_device_train_batch_size=cfg.micro_batch, gradient_accumulation_steps=cfg.batch_size // cfg.micro_batch,
-                     max_steps=steps, max_grad_norm=cfg.grad_clip, assistant_only_loss=True, max_length=None, train_sampling_strategy="sequential",
-                     logging_steps=1, report_to="none", save_strategy="no", disable_tqdm=True, dataloader_num_workers=0, seed=cfg.seed,
-                     use_cpu=next(hf_model.parameters()).device.type == "cpu")
-    trainer = SFTTrainer(model=hf_model, args=args, train_dataset=data, processing_class=tokenizer, optimizers=(opt, sched))
+    args = SFTConfig(
+        output_dir=str(out_dir),
+        per_device_train_batch_size=cfg.micro_batch,
+        gradient_accumulation_steps=cfg.batch_size // cfg.micro_batch,
+        max_steps=steps,
+        max_grad_norm=cfg.grad_clip,
+        assistant_only_loss=True,
+        max_length=None,
+        train_sampling_strategy="sequential",
+        logging_steps=1,
+        report_to="none",
+        save_strategy="no",
+        disable_tqdm=True,
+        dataloader_num_workers=0,
+        seed=cfg.seed,
+        use_cpu=next(hf_model.parameters()).device.type == "cpu",
+    )
+    trainer = SFTTrainer(
+        model=hf_model, args=args, train_dataset=data, processing_class=tokenizer, optimizers=(opt, sched)
+    )
     from transformers import PrinterCallback
-    trainer.remove_callback(PrinterCallback)                      # the losses come back in the result, not as printed dicts
+
+    trainer.remove_callback(PrinterCallback)  # the losses come back in the result, not as printed dicts
     first = trainer.data_collator([trainer.train_dataset[i] for i in range(cfg.micro_batch)])
     trainer.train()
     hf_model.eval()
@@ -548,54 +912,91 @@ def trl_sft(hf_model, tokenizer, examples: Sequence[dict], cfg: FinetuneConfig, 
 
 # %% ../nbs/05_finetuning.ipynb #003c
 def weights_fingerprint(model: nn.Module) -> str:
-    "SHA-256 over the names, shapes and bytes of `model`'s weights (LoRA and prompt-tuning tensors left out): which base model an adapter belongs to."
+    """SHA-256 over the names, shapes and bytes of `model`'s weights (LoRA and prompt-tuning tensors left out): which
+    base model an adapter belongs to."""
     h = hashlib.sha256()
     for k, v in sorted(model.state_dict().items()):
-        if "lora_" in k or "prompt_encoder" in k: continue
+        if "lora_" in k or "prompt_encoder" in k:
+            continue
         k = k.removeprefix("base_model.model.")
-        h.update(f"{k}:{tuple(v.shape)}:{v.dtype}".encode()); h.update(v.detach().cpu().contiguous().view(torch.uint8).numpy().tobytes())
+        h.update(f"{k}:{tuple(v.shape)}:{v.dtype}".encode())
+        h.update(v.detach().cpu().contiguous().view(torch.uint8).numpy().tobytes())
     return h.hexdigest()
 
+
 def save_adapter(peft_model, path, base_fingerprint: str) -> Path:
-    "Write the adapter of `peft_model` in `peft`'s format to folder `path`, with `llmcamp_base.json` holding the base model's fingerprint."
+    """Write the adapter of `peft_model` in `peft`'s format to folder `path`, with `llmcamp_base.json` holding the
+    base model's fingerprint."""
     path = Path(path)
     peft_model.save_pretrained(str(path))
     (path / "llmcamp_base.json").write_text(json.dumps({"base_fingerprint": base_fingerprint}))
     return path
 
+
 def load_adapter(base_path, adapter_path):
-    "The base model at `base_path` (Hugging Face folder) with the adapter at `adapter_path`, through `PeftModel.from_pretrained`; `ValueError` when the adapter was trained on other base weights."
+    """The base model at `base_path` (Hugging Face folder) with the adapter at `adapter_path`, through
+    `PeftModel.from_pretrained`; `ValueError` when the adapter was trained on other base weights."""
     from peft import PeftModel
     from transformers import LlamaForCausalLM
+
     base = LlamaForCausalLM.from_pretrained(str(base_path), dtype=torch.float32)
     meta = Path(adapter_path) / "llmcamp_base.json"
-    if not meta.is_file(): raise FileNotFoundError(f"{adapter_path}: no llmcamp_base.json, cannot tell which base model the adapter belongs to")
+    if not meta.is_file():
+        raise FileNotFoundError(
+            f"{adapter_path}: no llmcamp_base.json, cannot tell which base model the adapter belongs to"
+        )
     want, got = json.loads(meta.read_text())["base_fingerprint"], weights_fingerprint(base)
-    if want != got: raise ValueError(f"the adapter at {adapter_path} was trained on base weights {want[:12]}..., but {base_path} holds {got[:12]}...: it belongs to another base model")
+    if want != got:
+        raise ValueError(
+            f"the adapter at {adapter_path} was trained on base weights {want[:12]}..., but {base_path} holds "
+            f"{got[:12]}...: it belongs to another base model"
+        )
     return PeftModel.from_pretrained(base, str(adapter_path)).eval()
 
 # %% ../nbs/05_finetuning.ipynb #003f
 def prompt_tuning_model(hf_model, n_virtual: int, init_text: str | None = None, tokenizer_path=None):
-    "`hf_model` wrapped by `peft` with `n_virtual` trainable virtual tokens in front of every input (initialised from the tokens of `init_text` when given, which needs `tokenizer_path`)."
+    """`hf_model` wrapped by `peft` with `n_virtual` trainable virtual tokens in front of every input (initialised
+    from the tokens of `init_text` when given, which needs `tokenizer_path`)."""
     from peft import PromptTuningConfig, PromptTuningInit, get_peft_model
-    if isinstance(n_virtual, bool) or not isinstance(n_virtual, int) or n_virtual <= 0: raise ValueError(f"n_virtual must be a positive int, got {n_virtual!r}")
-    if init_text is not None and tokenizer_path is None: raise ValueError("prompt tuning from init_text needs tokenizer_path, the folder of the tokenizer")
-    kw = dict(prompt_tuning_init=PromptTuningInit.TEXT, prompt_tuning_init_text=init_text, tokenizer_name_or_path=str(tokenizer_path)) if init_text else {}
+
+    if isinstance(n_virtual, bool) or not isinstance(n_virtual, int) or n_virtual <= 0:
+        raise ValueError(f"n_virtual must be a positive int, got {n_virtual!r}")
+    if init_text is not None and tokenizer_path is None:
+        raise ValueError("prompt tuning from init_text needs tokenizer_path, the folder of the tokenizer")
+    kw = (
+        dict(
+            prompt_tuning_init=PromptTuningInit.TEXT,
+            prompt_tuning_init_text=init_text,
+            tokenizer_name_or_path=str(tokenizer_path),
+        )
+        if init_text
+        else {}
+    )
     return get_peft_model(hf_model, PromptTuningConfig(task_type="CAUSAL_LM", num_virtual_tokens=n_virtual, **kw))
+
 
 @torch.no_grad()
 def hf_reply(model, tokenizer, messages: Sequence[dict], max_new_tokens: int = 48) -> tuple[str, int]:
-    "Greedy reply of a Hugging Face (or `peft`) causal LM to `messages`, stopping at `<|end|>`, and how many tokens it generated."
+    """Greedy reply of a Hugging Face (or `peft`) causal LM to `messages`, stopping at `<|end|>`, and how many tokens
+    it generated."""
     ids = encode_chat(tokenizer, messages, add_generation_prompt=True)
     x = torch.tensor([ids], device=next(model.parameters()).device)
-    out = model.generate(input_ids=x, attention_mask=torch.ones_like(x), max_new_tokens=max_new_tokens, max_length=None, do_sample=False,
-                         eos_token_id=stop_token_ids(tokenizer), pad_token_id=tokenizer.pad_token_id)
-    new = out[0, len(ids):]
+    out = model.generate(
+        input_ids=x,
+        attention_mask=torch.ones_like(x),
+        max_new_tokens=max_new_tokens,
+        max_length=None,
+        do_sample=False,
+        eos_token_id=stop_token_ids(tokenizer),
+        pad_token_id=tokenizer.pad_token_id,
+    )
+    new = out[0, len(ids) :]
     return tokenizer.decode(new, skip_special_tokens=True).strip(), len(new)
 
 # %% ../nbs/05_finetuning.ipynb #44fce463
 class _Int4MatMul(torch.autograd.Function):
     "y = x W^T for a frozen `QuantLinear` W: the backward pass dequantizes W again rather than saving a float copy."
+
     @staticmethod
     def forward(ctx, x, layer):
         ctx.layer = layer
@@ -605,20 +1006,28 @@ class _Int4MatMul(torch.autograd.Function):
     def backward(ctx, g):
         return g @ ctx.layer.dequantize().to(g.dtype), None
 
+
 class Int4Linear(nn.Module):
-    "A frozen linear layer held as chapter 06's INT4 `QuantLinear` (`q`); x (..., in_features) -> (..., out_features), gradients flow to x only."
+    """A frozen linear layer held as chapter 06's INT4 `QuantLinear` (`q`); x (..., in_features) -> (...,
+    out_features), gradients flow to x only."""
+
     def __init__(self, q):
         super().__init__()
         self.q, self.in_features, self.out_features = q, q.in_features, q.out_features
 
-    def forward(self, x): return _Int4MatMul.apply(x, self.q)
+    def forward(self, x):
+        return _Int4MatMul.apply(x, self.q)
 
     @property
-    def qweight(self) -> torch.Tensor: return self.q.qweight      # the packed codes, where peft looks for a quantized layer's device
+    def qweight(self) -> torch.Tensor:
+        return self.q.qweight  # the packed codes, where peft looks for a quantized layer's device
+
 
 def int4_base(hf_model: nn.Module, group_size: int) -> nn.Module:
-    "A frozen copy of `hf_model` with every linear layer but a tied output head in group-wise INT4 (chapter 06's `quantize_model`, round to nearest), each wrapped as an `Int4Linear`."
+    """A frozen copy of `hf_model` with every linear layer but a tied output head in group-wise INT4 (chapter 06's
+    `quantize_model`, round to nearest), each wrapped as an `Int4Linear`."""
     from llmcamp.quant import QuantLinear, quantize_model
+
     q = quantize_model(hf_model, "rtn", 4, group_size)
     for name, m in list(q.named_modules()):
         if isinstance(m, QuantLinear):
@@ -631,29 +1040,51 @@ def int4_base(hf_model: nn.Module, group_size: int) -> nn.Module:
 def _qlora_layer():
     "peft's LoRA `Linear`, taught the sizes of an `Int4Linear` base (peft reads them from types it knows)."
     from peft.tuners.lora.layer import Linear
+
     class QLoraLinear(Linear):
-        def _get_in_out_features(self, module): return module.in_features, module.out_features
+        def _get_in_out_features(self, module):
+            return module.in_features, module.out_features
+
     return QLoraLinear
 
-def qlora_model(hf_model: nn.Module, rank: int, group_size: int, alpha: float | None = None,
-                targets: Sequence[str] = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")):
-    "QLoRA (Dettmers et al. 2023): `hf_model`'s linear layers frozen in INT4 (`int4_base`), rank-`rank` LoRA adapters from `peft` on those named in `targets`; `ValueError` for a name that matches none."
+
+def qlora_model(
+    hf_model: nn.Module,
+    rank: int,
+    group_size: int,
+    alpha: float | None = None,
+    targets: Sequence[str] = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"),
+):
+    """QLoRA (Dettmers et al. 2023): `hf_model`'s linear layers frozen in INT4 (`int4_base`), rank-`rank` LoRA
+    adapters from `peft` on those named in `targets`; `ValueError` for a name that matches none."""
     from peft import LoraConfig, get_peft_model
-    if isinstance(rank, bool) or not isinstance(rank, int) or rank <= 0: raise ValueError(f"LoRA rank must be a positive int, got {rank!r}")
+
+    if isinstance(rank, bool) or not isinstance(rank, int) or rank <= 0:
+        raise ValueError(f"LoRA rank must be a positive int, got {rank!r}")
     _check_targets(hf_model, targets)
     base = int4_base(hf_model, group_size)
-    cfg = LoraConfig(r=rank, lora_alpha=alpha if alpha is not None else 2 * rank, target_modules=list(targets), lora_dropout=0.0, bias="none", task_type="CAUSAL_LM")
+    cfg = LoraConfig(
+        r=rank,
+        lora_alpha=alpha if alpha is not None else 2 * rank,
+        target_modules=list(targets),
+        lora_dropout=0.0,
+        bias="none",
+        task_type="CAUSAL_LM",
+    )
     cfg._register_custom_module({Int4Linear: _qlora_layer()})
     return get_peft_model(base, cfg)
 
+
 def dequantized_merge(qlora) -> nn.Module:
-    "A plain `LlamaForCausalLM` from a QLoRA model: each INT4 base weight dequantized to float32, the adapters merged into it (`peft`'s `merge_and_unload`)."
+    """A plain `LlamaForCausalLM` from a QLoRA model: each INT4 base weight dequantized to float32, the adapters
+    merged into it (`peft`'s `merge_and_unload`)."""
     m = copy.deepcopy(qlora)
     for mod in list(m.modules()):
         for name, child in list(mod.named_children()):
             if isinstance(child, Int4Linear):
                 lin = nn.Linear(child.in_features, child.out_features, bias=False, device=child.q.qweight.device)
-                with torch.no_grad(): lin.weight.copy_(child.q.dequantize())
+                with torch.no_grad():
+                    lin.weight.copy_(child.q.dequantize())
                 setattr(mod, name, lin.requires_grad_(False))
     return m.merge_and_unload().eval()
 
@@ -661,18 +1092,22 @@ def dequantized_merge(qlora) -> nn.Module:
 def hf_to_transformer(hf_model) -> Transformer:
     "Our `Transformer` with the weights of a `LlamaForCausalLM` (merge a `peft` model first)."
     from llmcamp.model import from_hf_config
+
     model = Transformer(from_hf_config(hf_model.config))
     sd = {k.removeprefix("model."): v for k, v in hf_model.state_dict().items() if not k.endswith("inv_freq")}
-    if model.cfg.tie_embeddings: sd["lm_head.weight"] = sd["embed_tokens.weight"]
+    if model.cfg.tie_embeddings:
+        sd["lm_head.weight"] = sd["embed_tokens.weight"]
     model.load_state_dict(sd)
     return model.to(next(hf_model.parameters()).device).eval()
+
 
 def reply(model: Transformer, tokenizer, messages: Sequence[dict], max_new_tokens: int = 48) -> tuple[str, int]:
     "The model's greedy reply to `messages` (up to `<|end|>`) and how many tokens it generated."
     ids = encode_chat(tokenizer, messages, add_generation_prompt=True)
     x = torch.tensor([ids], device=next(model.parameters()).device)
     out = generate(model, x, min(max_new_tokens, model.cfg.context - len(ids)), eos_id=stop_token_ids(tokenizer))
-    return tokenizer.decode(out[0, len(ids):], skip_special_tokens=True).strip(), out.shape[1] - len(ids)
+    return tokenizer.decode(out[0, len(ids) :], skip_special_tokens=True).strip(), out.shape[1] - len(ids)
+
 
 def answer(model: Transformer, tokenizer, messages: Sequence[dict], max_new_tokens: int = 48) -> str:
     "The model's greedy reply to `messages` (its last message must not be the assistant's), up to `<|end|>`."
@@ -681,34 +1116,51 @@ def answer(model: Transformer, tokenizer, messages: Sequence[dict], max_new_toke
 # %% ../nbs/05_finetuning.ipynb #0043
 _CITE = re.compile(r"\s*\[(\d+)\]")
 
-def _words(s: str) -> list[str]: return re.findall(r"\w+", s.lower())
+
+def _words(s: str) -> list[str]:
+    return re.findall(r"\w+", s.lower())
+
 
 def token_f1(pred: str, gold: str) -> float:
     "F1 of the word multisets of `pred` and `gold` (lower-cased `\\w+` words), as in SQuAD's evaluation."
     from collections import Counter
+
     p, g = Counter(_words(pred)), Counter(_words(gold))
     common = sum((p & g).values())
-    if not common: return float(not p and not g)
+    if not common:
+        return float(not p and not g)
     prec, rec = common / sum(p.values()), common / sum(g.values())
     return 2 * prec * rec / (prec + rec)
 
+
 def score_answers(examples: Sequence[dict], outputs: Sequence[str]) -> dict[str, float]:
-    "Exact match and token F1 (answerable questions, citations removed), citation accuracy (exactly the gold [n]), abstention accuracy (abstains iff no gold passage)."
-    if len(examples) != len(outputs): raise ValueError(f"{len(examples)} examples but {len(outputs)} outputs")
+    """Exact match and token F1 (answerable questions, citations removed), citation accuracy (exactly the gold [n]),
+    abstention accuracy (abstains iff no gold passage)."""
+    if len(examples) != len(outputs):
+        raise ValueError(f"{len(examples)} examples but {len(outputs)} outputs")
     em, f1, cite, abst = [], [], [], []
     for e, out in zip(examples, outputs):
         text, cited = " ".join(_CITE.sub("", out).split()), [int(c) for c in _CITE.findall(out)]
         abstained = _words(ABSTAIN) == _words(text)
         abst.append(abstained == (e["gold_n"] is None))
         if e["gold_n"] is not None:
-            em.append(text == e["gold"]); f1.append(token_f1(text, e["gold"])); cite.append(cited == [e["gold_n"]])
+            em.append(text == e["gold"])
+            f1.append(token_f1(text, e["gold"]))
+            cite.append(cited == [e["gold_n"]])
     mean = lambda xs: sum(xs) / len(xs) if xs else float("nan")
-    return {"exact_match": mean(em), "token_f1": mean(f1), "citation_accuracy": mean(cite), "abstention_accuracy": mean(abst)}
+    return {
+        "exact_match": mean(em),
+        "token_f1": mean(f1),
+        "citation_accuracy": mean(cite),
+        "abstention_accuracy": mean(abst),
+    }
 
 # %% ../nbs/05_finetuning.ipynb #004c
 def finetune_chat_model(ws: Workspace, log=None) -> tuple[Transformer, object, dict]:
-    "Fully fine-tune chapter 04's base model on `instruction_data(ws)` with the profile's sizes: (model on the CPU, tokenizer, figures)."
+    """Fully fine-tune chapter 04's base model on `instruction_data(ws)` with the profile's sizes: (model on the CPU,
+    tokenizer, figures)."""
     from llmcamp.train import get_base_model
+
     f = get_profile(ws.profile).finetune
     base, tok = get_base_model(ws)
     model = with_context(base, f.context)
@@ -716,48 +1168,80 @@ def finetune_chat_model(ws: Workspace, log=None) -> tuple[Transformer, object, d
     pairs, _, dropped = encode_examples(tok, train, f.context)
     dev = torch.device("cuda" if get_profile(ws.profile).device == "cuda" else "cpu")
     run = sft_train(model.to(dev), pairs, FinetuneConfig.from_profile(ws.profile), tok.pad_token_id, log)
-    return model.cpu(), tok, {"examples": len(pairs), "dropped_too_long": dropped, "final_loss": run["history"][-1]["loss"], "seconds": run["seconds"]}
+    return (
+        model.cpu(),
+        tok,
+        {
+            "examples": len(pairs),
+            "dropped_too_long": dropped,
+            "final_loss": run["history"][-1]["loss"],
+            "seconds": run["seconds"],
+        },
+    )
 
-def save_model_version(ws: Workspace, name: str, model: Transformer, tokenizer, info: dict, info_file: str, path=None) -> Path:
-    "Write a model version (Hugging Face format, tokenizer, generation config, `info` as `info_file`) to `05_finetuning/<name>` with `replace_folder`."
+
+def save_model_version(
+    ws: Workspace, name: str, model: Transformer, tokenizer, info: dict, info_file: str, path=None
+) -> Path:
+    """Write a model version (Hugging Face format, tokenizer, generation config, `info` as `info_file`) to
+    `05_finetuning/<name>` with `replace_folder`."""
+
     def write(tmp):
         save_pretrained(model, tmp, tokenizer)
         (tmp / info_file).write_text(json.dumps({**info, "profile": ws.profile}, indent=1))
+
     return replace_folder(Path(path) if path is not None else ws.path("05", name), write)
 
+
 def get_model_version(ws: Workspace, name: str, build, save) -> tuple[Transformer, object]:
-    "The model version `05_finetuning/<name>` (CPU, eval mode) and its tokenizer; when missing, `build(ws)` -> (model, tokenizer, info) trains it and `save` writes it."
+    """The model version `05_finetuning/<name>` (CPU, eval mode) and its tokenizer; when missing, `build(ws)` ->
+    (model, tokenizer, info) trains it and `save` writes it."""
     from llmcamp.tokenizer import load_tokenizer
-    if not isinstance(ws, Workspace): raise TypeError(f"expected a Workspace, got {type(ws).__name__}")
+
+    if not isinstance(ws, Workspace):
+        raise TypeError(f"expected a Workspace, got {type(ws).__name__}")
     path = ws.artifact("05", name, lambda tmp: save(ws, *build(ws), path=tmp))
     return from_pretrained(path), load_tokenizer(path)
+
 
 def save_chat_model(ws: Workspace, model: Transformer, tokenizer, info: dict, path=None) -> Path:
     "Write the chat model to `05_finetuning/chat_model` (`save_model_version`, info in `finetune.json`)."
     return save_model_version(ws, "chat_model", model, tokenizer, info, "finetune.json", path)
 
+
 def get_chat_model(ws: Workspace) -> tuple[Transformer, object]:
-    "The fine-tuned chat model (CPU, eval mode) and its tokenizer from `05_finetuning/chat_model`, fine-tuned through the library when missing."
+    """The fine-tuned chat model (CPU, eval mode) and its tokenizer from `05_finetuning/chat_model`, fine-tuned
+    through the library when missing."""
     return get_model_version(ws, "chat_model", finetune_chat_model, save_chat_model)
 
 # %% ../nbs/05_finetuning.ipynb #539ea7bc
 def student_of(model: Transformer, n_layers: int) -> Transformer:
-    "A smaller `Transformer`: `model`'s embeddings, final norm and `n_layers` of its layers, evenly spaced from the first (layers 0, 2, 4, ... for half; Sanh et al. 2019, DistilBERT)."
+    """A smaller `Transformer`: `model`'s embeddings, final norm and `n_layers` of its layers, evenly spaced from the
+    first (layers 0, 2, 4, ... for half; Sanh et al. 2019, DistilBERT)."""
     L = model.cfg.n_layers
-    if isinstance(n_layers, bool) or not isinstance(n_layers, int) or not 0 < n_layers < L: raise ValueError(f"a student needs 1 to {L - 1} layers (the teacher has {L}), got {n_layers!r}")
+    if isinstance(n_layers, bool) or not isinstance(n_layers, int) or not 0 < n_layers < L:
+        raise ValueError(f"a student needs 1 to {L - 1} layers (the teacher has {L}), got {n_layers!r}")
     keep = [i * L // n_layers for i in range(n_layers)]
     sd = model.state_dict()
     new = {k: v for k, v in sd.items() if not k.startswith("layers.")}
-    for j, i in enumerate(keep): new.update({f"layers.{j}.{k[len(f'layers.{i}.'):]}": v for k, v in sd.items() if k.startswith(f"layers.{i}.")})
+    for j, i in enumerate(keep):
+        new.update({f"layers.{j}.{k[len(f'layers.{i}.') :]}": v for k, v in sd.items() if k.startswith(f"layers.{i}.")})
     student = Transformer(replace(model.cfg, n_layers=n_layers))
     student.load_state_dict(new)
     return student.to(next(model.parameters()).device)
 
-def distill_loss_sum(student: nn.Module, ids: torch.Tensor, mask: torch.Tensor, teacher: nn.Module, T: float = 2.0, alpha: float = 0.5) -> torch.Tensor:
-    "Sum over target tokens of alpha * T^2 * KL(teacher || student), both softened by temperature T, plus (1 - alpha) * cross-entropy on the labels (Hinton et al. 2015); float32. Pass to `accumulate`/`sft_train` with `functools.partial`."
-    if not T > 0 or not 0 <= alpha <= 1: raise ValueError(f"distillation needs T > 0 and 0 <= alpha <= 1, got T={T}, alpha={alpha}")
+
+def distill_loss_sum(
+    student: nn.Module, ids: torch.Tensor, mask: torch.Tensor, teacher: nn.Module, T: float = 2.0, alpha: float = 0.5
+) -> torch.Tensor:
+    """Sum over target tokens of alpha * T^2 * KL(teacher || student), both softened by temperature T, plus (1 -
+    alpha) * cross-entropy on the labels (Hinton et al. 2015); float32. Pass to `accumulate`/`sft_train` with
+    `functools.partial`."""
+    if not T > 0 or not 0 <= alpha <= 1:
+        raise ValueError(f"distillation needs T > 0 and 0 <= alpha <= 1, got T={T}, alpha={alpha}")
     s = logits_of(student, ids[:, :-1]).float()
-    with torch.no_grad(): t = logits_of(teacher, ids[:, :-1]).float()
+    with torch.no_grad():
+        t = logits_of(teacher, ids[:, :-1]).float()
     w = mask[:, 1:].to(s.device)
     ce = F.cross_entropy(s.flatten(0, 1), ids[:, 1:].flatten(), reduction="none").view_as(w)
     kl = F.kl_div(F.log_softmax(s / T, -1), F.log_softmax(t / T, -1), log_target=True, reduction="none").sum(-1)
@@ -765,136 +1249,147 @@ def distill_loss_sum(student: nn.Module, ids: torch.Tensor, mask: torch.Tensor, 
 
 # %% ../nbs/05_finetuning.ipynb #3b483b9d
 def preference_pairs(examples: Sequence[dict], seed: int = 0) -> list[dict]:
-    "For each grounded example: `prompt` (messages before the answer), `chosen` (gold sentence citing its passage) and `rejected` (alternately the uncited sentence, or another passage's first sentence cited as that passage)."
+    """For each grounded example: `prompt` (messages before the answer), `chosen` (gold sentence citing its passage)
+    and `rejected` (alternately the uncited sentence, or another passage's first sentence cited as that passage)."""
     rng, out = random.Random(seed), []
     for e in examples:
-        if e.get("format") != "grounded" or not e.get("gold_n"): continue
+        if e.get("format") != "grounded" or not e.get("gold_n"):
+            continue
         prompt, chosen = list(e["messages"][:-1]), e["messages"][-1]["content"]
-        others = [(int(n), t) for n, t in re.findall(r"^\[(\d+)\] [^:\n]*: (.*)$", prompt[-1]["content"], re.M) if int(n) != e["gold_n"]]
-        if len(out) % 2 == 0 or not others: rejected = e["gold"]
+        others = [
+            (int(n), t)
+            for n, t in re.findall(r"^\[(\d+)\] [^:\n]*: (.*)$", prompt[-1]["content"], re.M)
+            if int(n) != e["gold_n"]
+        ]
+        if len(out) % 2 == 0 or not others:
+            rejected = e["gold"]
         else:
             n, t = rng.choice(others)
             rejected = f"{first_sentence(t, 400) or ' '.join(t.split()[:12])} [{n}]"
         out.append({"prompt": prompt, "chosen": chosen, "rejected": rejected, "gold_n": e["gold_n"]})
-    if not out: raise ValueError("preference_pairs: no grounded example with a gold passage to build a pair from")
+    if not out:
+        raise ValueError("preference_pairs: no grounded example with a gold passage to build a pair from")
     return out
 
-def encode_pair(tokenizer, pair: dict, max_len: int | None = None) -> tuple[tuple[list[int], list[int]], tuple[list[int], list[int]]]:
+
+def encode_pair(
+    tokenizer, pair: dict, max_len: int | None = None
+) -> tuple[tuple[list[int], list[int]], tuple[list[int], list[int]]]:
     "(ids, mask) of prompt + chosen and of prompt + rejected, through `encode_example`."
-    if not pair["chosen"].strip() or not pair["rejected"].strip(): raise ValueError("a preference pair needs a non-empty chosen and rejected answer")
-    if pair["chosen"] == pair["rejected"]: raise ValueError(f"chosen and rejected are the same answer {pair['chosen']!r}: nothing to prefer")
+    if not pair["chosen"].strip() or not pair["rejected"].strip():
+        raise ValueError("a preference pair needs a non-empty chosen and rejected answer")
+    if pair["chosen"] == pair["rejected"]:
+        raise ValueError(f"chosen and rejected are the same answer {pair['chosen']!r}: nothing to prefer")
     msgs = lambda a: pair["prompt"] + [{"role": "assistant", "content": a}]
-    return encode_example(tokenizer, msgs(pair["chosen"]), max_len), encode_example(tokenizer, msgs(pair["rejected"]), max_len)
+    return encode_example(tokenizer, msgs(pair["chosen"]), max_len), encode_example(
+        tokenizer, msgs(pair["rejected"]), max_len
+    )
 
 # %% ../nbs/05_finetuning.ipynb #ccdf6758
 def seq_logps(model: nn.Module, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    "Log-probability (B,) float32 of each sequence's target tokens: sum over t of log p(ids[:, t+1] | ids[:, :t+1]) weighted by mask[:, t+1]."
+    """Log-probability (B,) float32 of each sequence's target tokens: sum over t of log p(ids[:, t+1] | ids[:, :t+1])
+    weighted by mask[:, t+1]."""
     logp = F.log_softmax(logits_of(model, ids[:, :-1]).float(), -1).gather(-1, ids[:, 1:, None])[..., 0]
     return (logp * mask[:, 1:].to(logp.device)).sum(-1)
 
-def dpo_loss(chosen: torch.Tensor, rejected: torch.Tensor, ref_chosen: torch.Tensor, ref_rejected: torch.Tensor, beta: float = 0.1) -> torch.Tensor:
-    "DPO's loss (Rafailov et al. 2023), the mean over pairs of -log sigmoid(beta * ((chosen - ref_chosen) - (rejected - ref_rejected))), from sequence log-probs (B,)."
-    if not beta > 0: raise ValueError(f"DPO's beta must be positive, got {beta}")
+
+def dpo_loss(
+    chosen: torch.Tensor,
+    rejected: torch.Tensor,
+    ref_chosen: torch.Tensor,
+    ref_rejected: torch.Tensor,
+    beta: float = 0.1,
+) -> torch.Tensor:
+    """DPO's loss (Rafailov et al. 2023), the mean over pairs of -log sigmoid(beta * ((chosen - ref_chosen) -
+    (rejected - ref_rejected))), from sequence log-probs (B,)."""
+    if not beta > 0:
+        raise ValueError(f"DPO's beta must be positive, got {beta}")
     return -F.logsigmoid(beta * ((chosen - ref_chosen) - (rejected - ref_rejected))).mean()
 
-def dpo_train(policy: nn.Module, ref: nn.Module, pairs: Sequence, cfg: FinetuneConfig, pad_id: int, beta: float = 0.1, log=print) -> dict:
-    "Train `policy` with DPO against the frozen `ref` on encoded `pairs` ((ids, mask) chosen, (ids, mask) rejected) in `batch_order`, with `sft_train`'s AdamW, schedule and clipping. Returns the history (loss, reward margin, pair accuracy) and timing."
+
+def dpo_train(
+    policy: nn.Module, ref: nn.Module, pairs: Sequence, cfg: FinetuneConfig, pad_id: int, beta: float = 0.1, log=print
+) -> dict:
+    """Train `policy` with DPO against the frozen `ref` on encoded `pairs` ((ids, mask) chosen, (ids, mask) rejected)
+    in `batch_order`, with `sft_train`'s AdamW, schedule and clipping. Returns the history (loss, reward margin, pair
+    accuracy) and timing."""
     trainable = [p for p in policy.parameters() if p.requires_grad]
-    if not trainable: raise ValueError("dpo_train: the policy has no parameter that requires gradients")
+    if not trainable:
+        raise ValueError("dpo_train: the policy has no parameter that requires gradients")
     dev = trainable[0].device
     opt = torch.optim.AdamW(trainable, lr=cfg.lr, betas=(0.9, 0.95), weight_decay=cfg.weight_decay)
     hist, t_start = [], time.perf_counter()
-    policy.train(); ref.eval()
+    policy.train()
+    ref.eval()
     for step, idx in enumerate(batch_order(len(pairs), cfg)):
         t0 = time.perf_counter()
         (ci, cm), (ri, rm) = [[t.to(dev) for t in collate([pairs[i][k] for i in idx], pad_id)] for k in (0, 1)]
-        with torch.no_grad(): rc, rr = seq_logps(ref, ci, cm), seq_logps(ref, ri, rm)
+        with torch.no_grad():
+            rc, rr = seq_logps(ref, ci, cm), seq_logps(ref, ri, rm)
         pc, pr = seq_logps(policy, ci, cm), seq_logps(policy, ri, rm)
         loss = dpo_loss(pc, pr, rc, rr, beta)
-        for grp in opt.param_groups: grp["lr"] = lr_at(step, cfg.lr, cfg.warmup_steps, cfg.steps)
+        for grp in opt.param_groups:
+            grp["lr"] = lr_at(step, cfg.lr, cfg.warmup_steps, cfg.steps)
         loss.backward()
-        if cfg.grad_clip: torch.nn.utils.clip_grad_norm_(trainable, cfg.grad_clip)
-        opt.step(); opt.zero_grad(set_to_none=True)
+        if cfg.grad_clip:
+            torch.nn.utils.clip_grad_norm_(trainable, cfg.grad_clip)
+        opt.step()
+        opt.zero_grad(set_to_none=True)
         margin = (beta * ((pc - rc) - (pr - rr))).detach()
-        hist.append({"step": step + 1, "loss": float(loss.detach()), "margin": float(margin.mean()), "accuracy": float((margin > 0).float().mean()), "s": time.perf_counter() - t0})
-        if log and (step + 1) % max(1, cfg.steps // 5) == 0: log(f"step {step + 1}/{cfg.steps}: DPO loss {hist[-1]['loss']:.3f}, margin {hist[-1]['margin']:.3f}")
+        hist.append(
+            {
+                "step": step + 1,
+                "loss": float(loss.detach()),
+                "margin": float(margin.mean()),
+                "accuracy": float((margin > 0).float().mean()),
+                "s": time.perf_counter() - t0,
+            }
+        )
+        if log and (step + 1) % max(1, cfg.steps // 5) == 0:
+            log(f"step {step + 1}/{cfg.steps}: DPO loss {hist[-1]['loss']:.3f}, margin {hist[-1]['margin']:.3f}")
     policy.eval()
     return {"history": hist, "seconds": time.perf_counter() - t_start}
 
 # %% ../nbs/05_finetuning.ipynb #eebdc8ca
 DPO_BETA = 0.1
 
+
 def dpo_config(prof) -> FinetuneConfig:
-    "DPO's run for a profile: a thirtieth of the SFT steps (at least 4), the SFT batch, a third of SFT's peak learning rate, no warmup (the run starts from a trained model)."
+    """DPO's run for a profile: a thirtieth of the SFT steps (at least 4), the SFT batch, a third of SFT's peak
+    learning rate, no warmup (the run starts from a trained model)."""
     f = get_profile(prof).finetune
-    return FinetuneConfig(steps=max(4, f.steps // 30), batch_size=f.micro_batch, micro_batch=f.micro_batch, lr=f.lr / 3, warmup_steps=0)
+    return FinetuneConfig(
+        steps=max(4, f.steps // 30), batch_size=f.micro_batch, micro_batch=f.micro_batch, lr=f.lr / 3, warmup_steps=0
+    )
+
 
 def dpo_finetune(ws: Workspace, log=None) -> tuple[Transformer, object, dict]:
-    "DPO from `get_chat_model(ws)` on `preference_pairs` of `instruction_data(ws)` with `dpo_config`: (model on the CPU, tokenizer, figures)."
+    """DPO from `get_chat_model(ws)` on `preference_pairs` of `instruction_data(ws)` with `dpo_config`: (model on the
+    CPU, tokenizer, figures)."""
     chat, tok = get_chat_model(ws)
     f = get_profile(ws.profile).finetune
     train, _ = instruction_data(ws)
-    pairs = [e for e in (encode_pair(tok, p) for p in preference_pairs(train)) if max(len(e[0][0]), len(e[1][0])) <= f.context]
+    pairs = [
+        e
+        for e in (encode_pair(tok, p) for p in preference_pairs(train))
+        if max(len(e[0][0]), len(e[1][0])) <= f.context
+    ]
     dev = torch.device("cuda" if get_profile(ws.profile).device == "cuda" else "cpu")
     policy = copy.deepcopy(chat).to(dev)
     run = dpo_train(policy, chat.to(dev), pairs, dpo_config(ws.profile), tok.pad_token_id, DPO_BETA, log)
-    return policy.cpu(), tok, {"pairs": len(pairs), "beta": DPO_BETA, "final_loss": run["history"][-1]["loss"], "seconds": run["seconds"]}
+    return (
+        policy.cpu(),
+        tok,
+        {"pairs": len(pairs), "beta": DPO_BETA, "final_loss": run["history"][-1]["loss"], "seconds": run["seconds"]},
+    )
+
 
 def save_dpo_model(ws: Workspace, model: Transformer, tokenizer, info: dict, path=None) -> Path:
     "Write the DPO model to `05_finetuning/dpo_model` (`save_model_version`, info in `dpo.json`)."
     return save_model_version(ws, "dpo_model", model, tokenizer, info, "dpo.json", path)
 
+
 def get_dpo_model(ws: Workspace) -> tuple[Transformer, object]:
-    "The DPO-tuned chat model (CPU, eval mode) and its tokenizer from `05_finetuning/dpo_model`, the second version chapter 11 A/B-tests against `get_chat_model`; trained through the library when missing."
+    """The DPO-tuned chat model (CPU, eval mode) and its tokenizer from `05_finetuning/dpo_model`, the second version
+    chapter 11 A/B-tests against `get_chat_model`; trained through the library when missing."""
     return get_model_version(ws, "dpo_model", dpo_finetune, save_dpo_model)
-
-# %% ../nbs/05_finetuning.ipynb #0053
-def grade_offsets_mask(fn) -> None:
-    "Exercise 1: `assistant_mask(offsets, spans)`: 1 for a token whose characters [start, end) lie inside one of the assistant `spans`, else 0."
-    cases = [(([(0, 3), (3, 5), (5, 9)], [(3, 9)]), [0, 1, 1], "tokens inside the span are 1, the one before it 0"),
-             (([(0, 4), (4, 8)], [(2, 6)]), [0, 0], "a token that straddles a span's edge is not the assistant's: it holds context too"),
-             (([(0, 2), (2, 4), (4, 6), (6, 8)], [(0, 2), (4, 6)]), [1, 0, 1, 0], "there can be several assistant turns: check every span"),
-             (([(0, 0), (0, 3)], [(0, 3)]), [0, 1], "a token with no characters (start == end, e.g. an added bos) is never a target"),
-             (([(0, 3)], []), [0], "no assistant span: all zeros")]
-    for (offsets, spans), want, hint in cases:
-        got = attempt(fn, "assistant_mask", list(offsets), list(spans))
-        expect(isinstance(got, list), f"assistant_mask should return a list of 0/1, got {type(got).__name__}")
-        expect(list(got) == want, f"assistant_mask({offsets}, {spans}) = {got}, expected {want}: {hint}")
-    print("exercise 1 passed: the assistant-only mask from token offsets")
-
-def grade_lora_layer(make) -> None:
-    "Exercise 2: `make_lora(linear, r, alpha)` -> a module with parameters `A` (r, in) and `B` (out, r) computing linear(x) + alpha/r * B A x, checked against peft's LoRA layer."
-    from peft import LoraConfig, inject_adapter_in_model
-    torch.manual_seed(0)
-    lin = nn.Linear(12, 10)
-    mine = attempt(make, "make_lora", copy.deepcopy(lin), 4, 8.0)
-    expect(isinstance(mine, nn.Module), f"make_lora should return an nn.Module, got {type(mine).__name__}")
-    A, B = getattr(mine, "A", None), getattr(mine, "B", None)
-    expect(isinstance(A, nn.Parameter) and isinstance(B, nn.Parameter), "give the module nn.Parameter attributes `A` and `B`")
-    expect(tuple(A.shape) == (4, 12) and tuple(B.shape) == (10, 4), f"A should be (r, in) = (4, 12) and B (out, r) = (10, 4), got {tuple(A.shape)} and {tuple(B.shape)}")
-    x = torch.randn(3, 5, 12)
-    with torch.no_grad(): expect(torch.allclose(mine(x), lin(x), atol=1e-6), "at initialisation the layer must equal the base layer: start B at zero (and A random)")
-    trained = sorted(n for n, p in mine.named_parameters() if p.requires_grad)
-    expect(trained == ["A", "B"], f"only A and B should train (freeze the base layer's weight and bias), trainable now: {trained}")
-    holder = nn.Module(); holder.lin = copy.deepcopy(lin)
-    inject_adapter_in_model(LoraConfig(r=4, lora_alpha=8, target_modules=["lin"], lora_dropout=0.0), holder)
-    with torch.no_grad():
-        pa, pb = holder.lin.lora_A["default"].weight, holder.lin.lora_B["default"].weight
-        pa.copy_(torch.randn_like(pa)); pb.copy_(torch.randn_like(pb)); A.copy_(pa); B.copy_(pb)
-        d = float((mine(x) - holder.lin(x)).abs().max())
-    expect(d < 1e-5, f"with peft's A and B your layer differs from peft's by {d:.3g}: the update is (alpha / r) * x @ A.T @ B.T added to linear(x)")
-    print("exercise 2 passed: a LoRA layer equal to peft's")
-
-def grade_lora_params(fn) -> None:
-    "Exercise 3: `lora_params(model, rank, targets)`, the parameters LoRA adds to `model`, checked against peft's count."
-    from llmcamp.model import ModelConfig, to_hf_config
-    from transformers import LlamaForCausalLM
-    torch.manual_seed(0)
-    hf = LlamaForCausalLM(to_hf_config(ModelConfig(vocab_size=64, d_model=32, n_layers=2, n_heads=4, n_kv_heads=2, d_ff=48, context=16)))
-    for rank in (1, 4):
-        for targets in (["q_proj", "v_proj"], ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]):
-            want = trainable_params(lora_model(copy.deepcopy(hf), rank, targets=targets))[0]
-            got = attempt(fn, "lora_params", hf, rank, list(targets))
-            hint = "k_proj and v_proj are smaller than q_proj under grouped-query attention: read each layer's in_features and out_features" if "k_proj" in targets else "each adapted layer adds r * (in_features + out_features)"
-            expect(got == want, f"lora_params(model, {rank}, {targets}) = {got}, peft adds {want}: {hint}")
-    print("exercise 3 passed: LoRA's parameter count, layer by layer")

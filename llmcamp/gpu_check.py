@@ -30,7 +30,9 @@ __all__ = ['STEPS', 'TOTAL_BUDGET_S', 'TINY_TIMEOUT_S', 'BENCH_SHAPES', 'Step', 
 # %% ../nbs/internals/gpu_check.ipynb #0007
 @dataclass(frozen=True)
 class Step:
-    "One GPU claim of a chapter: its check `fn(device, tiny) -> dict`, whether only a GPU can make it, and its time budget on one H100/H200 (s)."
+    """One GPU claim of a chapter: its check `fn(device, tiny) -> dict`, whether only a GPU can make it, and its time
+    budget on one H100/H200 (s)."""
+
     name: str
     chapter: str
     claim: str
@@ -38,113 +40,231 @@ class Step:
     budget_s: int
     fn: Callable
 
+
 STEPS: dict[str, Step] = {}
-TOTAL_BUDGET_S = 470   # the whole check on one H100/H200, in seconds: under 8 minutes, with room to write the report
-TINY_TIMEOUT_S = 300   # a step at tiny sizes on a CPU (the test suite): mostly Python imports, slow on a busy 2-core machine
+TOTAL_BUDGET_S = 470  # the whole check on one H100/H200, in seconds: under 8 minutes, with room to write the report
+TINY_TIMEOUT_S = (
+    300  # a step at tiny sizes on a CPU (the test suite): mostly Python imports, slow on a busy 2-core machine
+)
+
 
 def step(chapter: str, claim: str, gpu_only: bool, budget_s: int):
     "Register the decorated `check_<name>(device, tiny)` as step `<name>` of the check."
+
     def deco(fn):
         name = fn.__name__.removeprefix("check_")
         STEPS[name] = Step(name, chapter, claim, gpu_only, budget_s, fn)
         return fn
+
     return deco
 
 # %% ../nbs/internals/gpu_check.ipynb #0009
 @step("-", "the machine: GPU, memory, CUDA, torch and Triton versions", False, 20)
 def check_environment(device: str, tiny: bool) -> dict:
     import torch, triton
-    figs = {"device": device, "python": sys.version.split()[0], "torch": torch.__version__, "triton": triton.__version__, "cpu_count": os.cpu_count()}
+
+    figs = {
+        "device": device,
+        "python": sys.version.split()[0],
+        "torch": torch.__version__,
+        "triton": triton.__version__,
+        "cpu_count": os.cpu_count(),
+    }
     if device == "cuda":
         p = torch.cuda.get_device_properties(0)
-        figs.update(gpu=p.name, gpu_memory_gib=round(p.total_memory / 2**30, 1), compute_capability=f"{p.major}.{p.minor}",
-                    sm_count=p.multi_processor_count, cuda=torch.version.cuda, gpus_visible=torch.cuda.device_count())
+        figs.update(
+            gpu=p.name,
+            gpu_memory_gib=round(p.total_memory / 2**30, 1),
+            compute_capability=f"{p.major}.{p.minor}",
+            sm_count=p.multi_processor_count,
+            cuda=torch.version.cuda,
+            gpus_visible=torch.cuda.device_count(),
+        )
     return {"passed": True, "figures": figs}
 
 # %% ../nbs/internals/gpu_check.ipynb #000b
 def kernel_cases(tiny: bool, seed: int = 0) -> list[tuple[int, int, int, tuple]]:
-    "Shapes (M, N, K, group sizes) for the kernel check: M = 1, a few rows, past the decode path, odd N, an odd K (W8 only), group sizes 16 to 128."
+    """Shapes (M, N, K, group sizes) for the kernel check: M = 1, a few rows, past the decode path, odd N, an odd K
+    (W8 only), group sizes 16 to 128."""
     r = random.Random(seed)
     odd = lambda lo, hi: 2 * r.randint(lo // 2, hi // 2) + 1
-    if tiny: return [(1, odd(5, 40), 96, (16, 32, 48)), (r.randint(2, 16), r.randint(1, 40), 64, (32,)), (r.randint(17, 24), odd(3, 40), 128, (64,)), (3, 7, 33, ())]
-    return [(1, odd(100, 4000), 256, (32, 128)), (r.randint(2, 16), odd(100, 2000), 384, (16, 48)), (r.randint(17, 512), odd(100, 2000), 512, (64,)),
-            (1, odd(100, 1000), odd(100, 999), ()), (1, 4096, 4096, (128,))]
+    if tiny:
+        return [
+            (1, odd(5, 40), 96, (16, 32, 48)),
+            (r.randint(2, 16), r.randint(1, 40), 64, (32,)),
+            (r.randint(17, 24), odd(3, 40), 128, (64,)),
+            (3, 7, 33, ()),
+        ]
+    return [
+        (1, odd(100, 4000), 256, (32, 128)),
+        (r.randint(2, 16), odd(100, 2000), 384, (16, 48)),
+        (r.randint(17, 512), odd(100, 2000), 512, (64,)),
+        (1, odd(100, 1000), odd(100, 999), ()),
+        (1, 4096, 4096, (128,)),
+    ]
 
-@step("06", "W8A16 and W4A16 Triton kernels equal dequantize-then-matmul in fp16 and bf16 on random shapes (M = 1, odd N and K), group sizes 16 to 128", False, 130)
+
+@step(
+    "06",
+    "W8A16 and W4A16 Triton kernels equal dequantize-then-matmul in fp16 and bf16 on random shapes (M = 1, odd "
+    "N and K), group sizes 16 to 128",
+    False,
+    130,
+)
 def check_kernels(device: str, tiny: bool) -> dict:
     import torch
     from llmcamp import quant
-    quant.MAX_TUNE_CONFIGS = 8                     # the 4096 x 4096 layer tunes over 8 configs per path, not all 40
+
+    quant.MAX_TUNE_CONFIGS = 8  # the 4096 x 4096 layer tunes over 8 configs per path, not all 40
     rows = []
     for M, N, K, groups in kernel_cases(tiny):
         for dt in (torch.float16, torch.bfloat16):
             tol = quant.kernel_tol(dt, device)
             for name, e in quant.kernel_errors(M, N, K, dt, groups, device, seed=M + N + K).items():
-                rows.append({"M": M, "N": N, "K": K, "dtype": str(dt).removeprefix("torch."), "kernel": name, "rel_error": e, "tol": tol, "ok": e < tol})
+                rows.append(
+                    {
+                        "M": M,
+                        "N": N,
+                        "K": K,
+                        "dtype": str(dt).removeprefix("torch."),
+                        "kernel": name,
+                        "rel_error": e,
+                        "tol": tol,
+                        "ok": e < tol,
+                    }
+                )
     worst = {dt: max(r["rel_error"] for r in rows if r["dtype"] == dt) for dt in ("float16", "bfloat16")}
-    return {"passed": all(r["ok"] for r in rows), "table": rows,
-            "figures": {"cases": len(rows), "failed": sum(not r["ok"] for r in rows), **{f"worst_rel_error_{dt}": e for dt, e in worst.items()}}}
+    return {
+        "passed": all(r["ok"] for r in rows),
+        "table": rows,
+        "figures": {
+            "cases": len(rows),
+            "failed": sum(not r["ok"] for r in rows),
+            **{f"worst_rel_error_{dt}": e for dt, e in worst.items()},
+        },
+    }
 
 # %% ../nbs/internals/gpu_check.ipynb #000d
 BENCH_SHAPES = [(1, 4096, 4096), (1, 11008, 4096), (1, 4096, 11008), (4096, 4096, 4096)]
 
-@step("06", "kernel benchmark: time, bandwidth and speed relative to cuBLAS (torch.matmul fp16 = 1.0) of the Triton kernels and PyTorch's weight-only ops", True, 85)
+
+@step(
+    "06",
+    "kernel benchmark: time, bandwidth and speed relative to cuBLAS (torch.matmul fp16 = 1.0) of the Triton "
+    "kernels and PyTorch's weight-only ops",
+    True,
+    85,
+)
 def check_bench(device: str, tiny: bool) -> dict:
     import torch
     from llmcamp import quant
+
     quant.MAX_TUNE_CONFIGS = 8
     shapes = [(1, 64, 128), (16, 64, 128)] if tiny else BENCH_SHAPES
     df, peak, source = quant.run_benchmark(shapes, device, iters=3 if tiny else 10)
     base = df["kernel"].iloc[0]
     df = df.rename(columns={"speedup": f"x {base}"})
-    figs = {"peak_bandwidth_gbs": peak, "peak_source": source, "baseline": base, "autotuned over": "at most 8 configs per path (make bench-quant: all)"}
+    figs = {
+        "peak_bandwidth_gbs": peak,
+        "peak_source": source,
+        "baseline": base,
+        "autotuned over": "at most 8 configs per path (make bench-quant: all)",
+    }
     for name in ("triton W8A16", "triton W4A16 g128"):
         for label, sel in (("decode (M=1)", df["M"] == 1), ("prefill (M=4096)", df["M"] == 4096)):
             r = df[(df["kernel"] == name) & sel][f"x {base}"].dropna()
-            if len(r): figs[f"{name} vs {base}, {label}, geomean"] = float(math.exp(r.map(math.log).mean()))
+            if len(r):
+                figs[f"{name} vs {base}, {label}, geomean"] = float(math.exp(r.map(math.log).mean()))
     errs = {}
-    if device == "cuda":                              # the configs the tuner picked, at these shapes, against the reference
-        for M, N, K in shapes: errs[f"{M}x{N}x{K}"] = quant.kernel_errors(M, N, K, torch.float16, (128,), device)
+    if device == "cuda":  # the configs the tuner picked, at these shapes, against the reference
+        for M, N, K in shapes:
+            errs[f"{M}x{N}x{K}"] = quant.kernel_errors(M, N, K, torch.float16, (128,), device)
         figs["picked configs: worst rel. error fp16"] = max(e for d in errs.values() for e in d.values())
     ok_errs = all(e < quant.kernel_tol(torch.float16, device) for d in errs.values() for e in d.values())
-    timed = df[df["kernel"].str.startswith("triton")]["ms"] if device == "cuda" else df["ms"].dropna()   # the CPU times PyTorch's paths only
+    timed = (
+        df[df["kernel"].str.startswith("triton")]["ms"] if device == "cuda" else df["ms"].dropna()
+    )  # the CPU times PyTorch's paths only
     cols = ["M", "N", "K", "kernel", "ms", f"x {base}", "GB/s", "% peak BW", "TFLOP/s", "note"]
-    return {"passed": len(timed) > 0 and bool(timed.notna().all()) and ok_errs, "figures": figs, "table": df[cols].to_dict("records")}
+    return {
+        "passed": len(timed) > 0 and bool(timed.notna().all()) and ok_errs,
+        "figures": figs,
+        "table": df[cols].to_dict("records"),
+    }
 
 # %% ../nbs/internals/gpu_check.ipynb #000f
-@step("04", "training throughput and MFU of the gpu profile's model (bf16 autocast, torch.compile), 40 steps on synthetic tokens", True, 100)
+@step(
+    "04",
+    "training throughput and MFU of the gpu profile's model (bf16 autocast, torch.compile), 40 steps on "
+    "synthetic tokens",
+    True,
+    100,
+)
 def check_train(device: str, tiny: bool) -> dict:
     import torch
     from llmcamp.model import ModelConfig, Transformer
     from llmcamp.train import TokenBlocks, TrainConfig, init_distributed, train
+
     prof = get_profile("ci" if tiny else "gpu")
     mcfg = ModelConfig.from_profile(prof, prof.tokenizer.vocab_size)
     steps, skip = (4, 1) if tiny else (40, 3)
-    cfg = TrainConfig.from_profile(prof, steps=steps, warmup_steps=1, eval_every=steps, eval_batches=1, **(dict(micro_batch=2, batch_size=2) if tiny else {}))
+    cfg = TrainConfig.from_profile(
+        prof,
+        steps=steps,
+        warmup_steps=1,
+        eval_every=steps,
+        eval_batches=1,
+        **(dict(micro_batch=2, batch_size=2) if tiny else {}),
+    )
     g = torch.Generator().manual_seed(0)
     V, T = mcfg.vocab_size, mcfg.context + 1
-    data = TokenBlocks(torch.randint(0, V, (steps * cfg.batch_size, T), generator=g), torch.randint(0, V, (cfg.micro_batch, T), generator=g), V)
+    data = TokenBlocks(
+        torch.randint(0, V, (steps * cfg.batch_size, T), generator=g),
+        torch.randint(0, V, (cfg.micro_batch, T), generator=g),
+        V,
+    )
     torch.manual_seed(cfg.seed)
     model = Transformer(mcfg)
     res = train(model, data, cfg, None, "none", init_distributed(device), log=lambda *a: None)
     tp, h = res.throughput(skip), res.history
-    figs = {"profile": prof.name, "params": model.num_params(), "steps": len(h), "timed_steps": len(h[skip:]), "tokens_per_step": cfg.batch_size * (T - 1),
-            "dtype": cfg.dtype, "compile": cfg.compile, "first_step_s": h[0]["seconds"], **tp}
-    return {"passed": len(h) == steps and all(math.isfinite(r["loss"]) for r in h), "figures": figs,
-            "table": [{k: r[k] for k in ("step", "loss", "tokens_per_s", "mfu", "seconds")} for r in h]}
+    figs = {
+        "profile": prof.name,
+        "params": model.num_params(),
+        "steps": len(h),
+        "timed_steps": len(h[skip:]),
+        "tokens_per_step": cfg.batch_size * (T - 1),
+        "dtype": cfg.dtype,
+        "compile": cfg.compile,
+        "first_step_s": h[0]["seconds"],
+        **tp,
+    }
+    return {
+        "passed": len(h) == steps and all(math.isfinite(r["loss"]) for r in h),
+        "figures": figs,
+        "table": [{k: r[k] for k in ("step", "loss", "tokens_per_s", "mfu", "seconds")} for r in h],
+    }
 
 # %% ../nbs/internals/gpu_check.ipynb #0011
 def _small_tokenizer(vocab_size: int = 512, chars: int = 200_000):
-    "The camp's tokenizer (chat template and special tokens) trained on `chars` characters of Python's topic help: enough for load tests, built in a second."
+    """The camp's tokenizer (chat template and special tokens) trained on `chars` characters of Python's topic help:
+    enough for load tests, built in a second."""
     from pydoc_data.topics import topics
     from llmcamp.tokenizer import train_tokenizer
+
     return train_tokenizer([topics[k] for k in sorted(topics)], vocab_size, chars)
 
-@step("07", "serving sweep: chapter 07's load generator against llmcamp serve (continuous batching) with the gpu profile's model, 1 to 2x its concurrency", True, 70)
+
+@step(
+    "07",
+    "serving sweep: chapter 07's load generator against llmcamp serve (continuous batching) with the gpu "
+    "profile's model, 1 to 2x its concurrency",
+    True,
+    70,
+)
 def check_serve(device: str, tiny: bool) -> dict:
     import torch
     from llmcamp.model import ModelConfig, Transformer, save_pretrained
     from llmcamp.serve import load_test, make_requests, start_replica, stop_process
+
     prof = get_profile("ci" if tiny else "gpu")
     B, C = prof.serve.max_batch, prof.serve.concurrency
     concs, per_client, new = (sorted({1, C}), 1, 4) if tiny else (sorted({1, max(1, C // 2), C, 2 * C}), 2, 64)
@@ -152,133 +272,254 @@ def check_serve(device: str, tiny: bool) -> dict:
     torch.manual_seed(0)
     rows, used = [], 2
     with tempfile.TemporaryDirectory(prefix="gpu_check_model_") as folder:
-        save_pretrained(Transformer(ModelConfig.from_profile(prof, prof.tokenizer.vocab_size)).eval(), folder, _small_tokenizer())
-        proc, url = start_replica(folder, threads=1, extra=["--name", "gpu-check", "--max-batch", str(B), "--max-waiting", str(len(bodies))])
+        save_pretrained(
+            Transformer(ModelConfig.from_profile(prof, prof.tokenizer.vocab_size)).eval(), folder, _small_tokenizer()
+        )
+        proc, url = start_replica(
+            folder, threads=1, extra=["--name", "gpu-check", "--max-batch", str(B), "--max-waiting", str(len(bodies))]
+        )
         try:
-            load_test(url, bodies[:2], concurrency=2)                        # warm-up
+            load_test(url, bodies[:2], concurrency=2)  # warm-up
             for c in concs:
-                summ, _ = load_test(url, bodies[used:used + per_client * c], concurrency=c); used += per_client * c
+                summ, _ = load_test(url, bodies[used : used + per_client * c], concurrency=c)
+                used += per_client * c
                 rows.append({"concurrency": c, **summ})
-        finally: stop_process(proc)
+        finally:
+            stop_process(proc)
     best = max(rows, key=lambda r: r["tokens_per_s"])
-    figs = {"max_batch": B, "requests": sum(r["requests"] for r in rows), "errors": sum(r["errors"] for r in rows), "best_tokens_per_s": best["tokens_per_s"],
-            "at_concurrency": best["concurrency"], f"tokens/s at {C} clients over 1 client": rows[concs.index(C)]["tokens_per_s"] / rows[0]["tokens_per_s"]}
+    figs = {
+        "max_batch": B,
+        "requests": sum(r["requests"] for r in rows),
+        "errors": sum(r["errors"] for r in rows),
+        "best_tokens_per_s": best["tokens_per_s"],
+        "at_concurrency": best["concurrency"],
+        f"tokens/s at {C} clients over 1 client": rows[concs.index(C)]["tokens_per_s"] / rows[0]["tokens_per_s"],
+    }
     return {"passed": figs["errors"] == 0, "figures": figs, "table": rows}
 
 # %% ../nbs/internals/gpu_check.ipynb #0013
-@step("03", "our decoder equals transformers' LlamaForCausalLM on the GPU: float32 logits within 1e-5, bf16 no further from fp32 than 2x transformers' own bf16", False, 45)
+@step(
+    "03",
+    "our decoder equals transformers' LlamaForCausalLM on the GPU: float32 logits within 1e-5, bf16 no further "
+    "from fp32 than 2x transformers' own bf16",
+    False,
+    45,
+)
 def check_hf_parity(device: str, tiny: bool) -> dict:
     import copy, torch
     from transformers import AutoModelForCausalLM
     from transformers.utils import logging as hf_logging
     from llmcamp.model import ModelConfig, Transformer, save_pretrained
-    hf_logging.disable_progress_bar(); hf_logging.set_verbosity_error()
+
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
     prof = get_profile("ci" if tiny else "gpu")
     cfg = ModelConfig.from_profile(prof, prof.tokenizer.vocab_size)
     torch.manual_seed(0)
     model = Transformer(cfg).eval()
-    with torch.no_grad():                      # random norm gains, as chapter 03 does: all-ones gains would hide a mistake in the norm
+    with torch.no_grad():  # random norm gains, as chapter 03 does: all-ones gains would hide a mistake in the norm
         for n, p in model.named_parameters():
-            if n.endswith("layernorm.weight") or n == "norm.weight": p.copy_(1 + 0.5 * torch.randn_like(p))
+            if n.endswith("layernorm.weight") or n == "norm.weight":
+                p.copy_(1 + 0.5 * torch.randn_like(p))
     batch = torch.randint(0, cfg.vocab_size, (2, cfg.context), device=device)
     with tempfile.TemporaryDirectory(prefix="gpu_check_parity_") as folder, torch.no_grad():
         save_pretrained(model, folder)
         ours32 = model.to(device)(batch).float()
-        theirs32 = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32).to(device).eval()(batch).logits.float()
+        theirs32 = (
+            AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32).to(device).eval()(batch).logits.float()
+        )
         ours16 = copy.deepcopy(model).to(torch.bfloat16)(batch).float()
-        theirs16 = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.bfloat16).to(device).eval()(batch).logits.float()
+        theirs16 = (
+            AutoModelForCausalLM.from_pretrained(folder, dtype=torch.bfloat16).to(device).eval()(batch).logits.float()
+        )
     mx = lambda a, b: (a - b).abs().max().item()
-    figs = {"fp32 max |ours - transformers|": mx(ours32, theirs32), "bf16 max |ours - transformers|": mx(ours16, theirs16),
-            "bf16 max |x - fp32|, ours": mx(ours16, theirs32), "bf16 max |x - fp32|, transformers": mx(theirs16, theirs32),
-            "logit scale max |logit|": theirs32.abs().max().item(), "argmax equal fp32": bool((ours32.argmax(-1) == theirs32.argmax(-1)).all())}
-    ok = figs["fp32 max |ours - transformers|"] <= 1e-5 and figs["bf16 max |x - fp32|, ours"] <= 2 * figs["bf16 max |x - fp32|, transformers"] and figs["argmax equal fp32"]
+    figs = {
+        "fp32 max |ours - transformers|": mx(ours32, theirs32),
+        "bf16 max |ours - transformers|": mx(ours16, theirs16),
+        "bf16 max |x - fp32|, ours": mx(ours16, theirs32),
+        "bf16 max |x - fp32|, transformers": mx(theirs16, theirs32),
+        "logit scale max |logit|": theirs32.abs().max().item(),
+        "argmax equal fp32": bool((ours32.argmax(-1) == theirs32.argmax(-1)).all()),
+    }
+    ok = (
+        figs["fp32 max |ours - transformers|"] <= 1e-5
+        and figs["bf16 max |x - fp32|, ours"] <= 2 * figs["bf16 max |x - fp32|, transformers"]
+        and figs["argmax equal fp32"]
+    )
     return {"passed": ok, "figures": {"params": model.num_params(), "batch": list(batch.shape), **figs}}
 
 # %% ../nbs/internals/gpu_check.ipynb #0015
 def _child(name: str, device: str, tiny: str, out: str):
     "Entry point of a step's process: run step `name`, write its result (or its error) to `out` as JSON."
-    try: res = STEPS[name].fn(device, tiny == "1")
+    try:
+        res = STEPS[name].fn(device, tiny == "1")
     except Exception as e:
-        res = {"passed": False, "error": f"{type(e).__name__}: {str(e)[:500]}", "traceback": traceback.format_exc()[-3000:]}
+        res = {
+            "passed": False,
+            "error": f"{type(e).__name__}: {str(e)[:500]}",
+            "traceback": traceback.format_exc()[-3000:],
+        }
     atomic_write(out, json.dumps(res, indent=1, default=str))
+
 
 def _tail(path: Path, n: int = 25) -> str:
     return "\n".join(path.read_text(errors="replace").splitlines()[-n:]) if path.is_file() else ""
 
+
 def run_step(name: str, device: str, tiny: bool, timeout_s: float, log_dir) -> dict:
-    "Run step `name` in a new process, killed after `timeout_s` seconds: its result dict, with `seconds` and, when it did not finish, `error`."
-    if name not in STEPS: raise ValueError(f"unknown step {name!r}; steps: {', '.join(STEPS)}")
-    log_dir = Path(log_dir); log_dir.mkdir(parents=True, exist_ok=True)
+    """Run step `name` in a new process, killed after `timeout_s` seconds: its result dict, with `seconds` and, when
+    it did not finish, `error`."""
+    if name not in STEPS:
+        raise ValueError(f"unknown step {name!r}; steps: {', '.join(STEPS)}")
+    log_dir = Path(log_dir)
+    log_dir.mkdir(parents=True, exist_ok=True)
     out, log = log_dir / f"{name}.json", log_dir / f"{name}.log"
     out.unlink(missing_ok=True)
-    cmd = [sys.executable, "-c", "import sys; from llmcamp.gpu_check import _child; _child(*sys.argv[1:])", name, device, str(int(tiny)), str(out)]
+    cmd = [
+        sys.executable,
+        "-c",
+        "import sys; from llmcamp.gpu_check import _child; _child(*sys.argv[1:])",
+        name,
+        device,
+        str(int(tiny)),
+        str(out),
+    ]
     t = time.perf_counter()
     with open(log, "w") as f:
-        env = {**os.environ, "TRITON_INTERPRET": "1"} if device != "cuda" else None   # the CPU runs the kernels in Triton's interpreter, by choice
+        env = (
+            {**os.environ, "TRITON_INTERPRET": "1"} if device != "cuda" else None
+        )  # the CPU runs the kernels in Triton's interpreter, by choice
         proc = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT, start_new_session=True, env=env)
-        try: rc = proc.wait(timeout=max(timeout_s, 0.01))
+        try:
+            rc = proc.wait(timeout=max(timeout_s, 0.01))
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL); proc.wait(); rc = None
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            rc = None
     secs = time.perf_counter() - t
-    if rc is None: res = {"passed": False, "error": f"timed out after {timeout_s:.0f} s (budget {STEPS[name].budget_s} s); log: {log}"}
-    elif out.is_file(): res = json.loads(out.read_text())
-    else: res = {"passed": False, "error": f"the step's process exited with code {rc} and wrote no result; last lines of {log}:\n{_tail(log)}"}
+    if rc is None:
+        res = {
+            "passed": False,
+            "error": f"timed out after {timeout_s:.0f} s (budget {STEPS[name].budget_s} s); log: {log}",
+        }
+    elif out.is_file():
+        res = json.loads(out.read_text())
+    else:
+        res = {
+            "passed": False,
+            "error": f"the step's process exited with code {rc} and wrote no result; last lines of "
+            f"{log}:\n{_tail(log)}",
+        }
     return {**res, "seconds": round(secs, 1)}
 
 # %% ../nbs/internals/gpu_check.ipynb #0019
 def _fmt(v) -> str:
-    if isinstance(v, float): return f"{v:.3g}" if abs(v) < 1e4 else f"{v:,.0f}"
+    if isinstance(v, float):
+        return f"{v:.3g}" if abs(v) < 1e4 else f"{v:,.0f}"
     return str(v)
 
+
 def _md_table(rows: list[dict]) -> str:
-    if not rows: return ""
+    if not rows:
+        return ""
     cols = list(dict.fromkeys(k for r in rows for k in r))
     line = lambda vals: "| " + " | ".join(vals) + " |"
     return "\n".join([line(cols), line(["---"] * len(cols)), *(line([_fmt(r.get(c, "")) for c in cols]) for r in rows)])
 
+
 def status_of(step: Step, device: str, res: dict) -> dict:
-    "The report's verdict on step result `res`: status, and on a machine without a GPU whether a GPU-only step's code ran (cpu_run)."
-    if res.get("not_run"): return {"status": "not run: " + res["not_run"]}
+    """The report's verdict on step result `res`: status, and on a machine without a GPU whether a GPU-only step's
+    code ran (cpu_run)."""
+    if res.get("not_run"):
+        return {"status": "not run: " + res["not_run"]}
     ok = "ok" if res.get("passed") else "failed" + (f": {res['error']}" if res.get("error") else "")
-    if device != "cuda" and step.gpu_only: return {"status": "skipped: no GPU", "cpu_run": ok}
+    if device != "cuda" and step.gpu_only:
+        return {"status": "skipped: no GPU", "cpu_run": ok}
     return {"status": "passed" if res.get("passed") else "failed"}
+
 
 def render_markdown(report: dict) -> str:
     "The report as markdown: the summary table, then each step's claim, status, figures and table."
     env = report["steps"].get("environment", {}).get("figures", {})
-    head = [f"# make gpu-check: {env.get('gpu', 'no GPU (' + report['device'] + ', tiny sizes)')}", "",
-            f"{report['started']} · torch {env.get('torch', '?')} · Triton {env.get('triton', '?')} · CUDA {env.get('cuda', '-')} · "
-            f"{report['seconds']:.0f} s of the {report['budget_s']} s budget", "",
-            _md_table([{"step": n, "chapter": s["chapter"], "status": s["status"], **({"cpu run": s["cpu_run"]} if "cpu_run" in s else {}),
-                        "seconds": s.get("seconds", "-"), "budget s": s["budget_s"]} for n, s in report["steps"].items()])]
+    head = [
+        f"# make gpu-check: {env.get('gpu', 'no GPU (' + report['device'] + ', tiny sizes)')}",
+        "",
+        f"{report['started']} · torch {env.get('torch', '?')} · Triton {env.get('triton', '?')} · CUDA "
+        f"{env.get('cuda', '-')} · "
+        f"{report['seconds']:.0f} s of the {report['budget_s']} s budget",
+        "",
+        _md_table(
+            [
+                {
+                    "step": n,
+                    "chapter": s["chapter"],
+                    "status": s["status"],
+                    **({"cpu run": s["cpu_run"]} if "cpu_run" in s else {}),
+                    "seconds": s.get("seconds", "-"),
+                    "budget s": s["budget_s"],
+                }
+                for n, s in report["steps"].items()
+            ]
+        ),
+    ]
     for n, s in report["steps"].items():
-        head += ["", f"## {n} (chapter {s['chapter']})", "", s["claim"] + ".", "", f"**{s['status']}**" + (f" (CPU run: {s['cpu_run']})" if "cpu_run" in s else "")]
-        if s.get("error"): head += ["", "```", s["error"], s.get("traceback", ""), "```"]
-        if s.get("figures"): head += [""] + [f"- {k}: {_fmt(v)}" for k, v in s["figures"].items()]
-        if s.get("table"): head += ["", _md_table(s["table"])]
+        head += [
+            "",
+            f"## {n} (chapter {s['chapter']})",
+            "",
+            s["claim"] + ".",
+            "",
+            f"**{s['status']}**" + (f" (CPU run: {s['cpu_run']})" if "cpu_run" in s else ""),
+        ]
+        if s.get("error"):
+            head += ["", "```", s["error"], s.get("traceback", ""), "```"]
+        if s.get("figures"):
+            head += [""] + [f"- {k}: {_fmt(v)}" for k, v in s["figures"].items()]
+        if s.get("table"):
+            head += ["", _md_table(s["table"])]
     return "\n".join(head) + "\n"
+
 
 def _plain(v):
     "`v` with NaN and infinities as None, so the report is valid JSON."
-    if isinstance(v, dict): return {k: _plain(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)): return [_plain(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
     return None if isinstance(v, float) and not math.isfinite(v) else v
+
 
 def write_report(report: dict, out) -> Path:
     "Write `report` to `out`/gpu_check.json and `out`/gpu_check.md; returns the markdown's path."
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
     atomic_write(out / "gpu_check.json", json.dumps(_plain(report), indent=1, default=str, allow_nan=False))
     atomic_write(out / "gpu_check.md", render_markdown(report))
     return out / "gpu_check.md"
 
 # %% ../nbs/internals/gpu_check.ipynb #001b
-def run_gpu_check(device: str = "cuda", out=None, tiny: bool | None = None, steps=None, log: Callable | None = None) -> dict:
-    "Run `steps` (default: all) on `device` at full (GPU) or tiny (CPU) sizes, each in its own process within its budget; write and return the report."
+def run_gpu_check(
+    device: str = "cuda", out=None, tiny: bool | None = None, steps=None, log: Callable | None = None
+) -> dict:
+    """Run `steps` (default: all) on `device` at full (GPU) or tiny (CPU) sizes, each in its own process within its
+    budget; write and return the report."""
     tiny = device != "cuda" if tiny is None else tiny
-    names = list(STEPS) if steps is None else [s.strip() for s in (steps.split(",") if isinstance(steps, str) else steps) if s.strip()]
-    if unknown := [n for n in names if n not in STEPS]: raise ValueError(f"unknown step(s) {unknown}; steps: {', '.join(STEPS)}")
+    names = (
+        list(STEPS)
+        if steps is None
+        else [s.strip() for s in (steps.split(",") if isinstance(steps, str) else steps) if s.strip()]
+    )
+    if unknown := [n for n in names if n not in STEPS]:
+        raise ValueError(f"unknown step(s) {unknown}; steps: {', '.join(STEPS)}")
     out = Path(out) if out is not None else Workspace(None, "gpu").root / "gpu_check"
-    report = {"device": device, "tiny": tiny, "started": time.strftime("%Y-%m-%d %H:%M:%S"), "budget_s": TOTAL_BUDGET_S, "seconds": 0.0, "steps": {}}
+    report = {
+        "device": device,
+        "tiny": tiny,
+        "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "budget_s": TOTAL_BUDGET_S,
+        "seconds": 0.0,
+        "steps": {},
+    }
     total = TOTAL_BUDGET_S if not tiny else TINY_TIMEOUT_S * len(names)
     report["budget_s"] = total
     say, t0 = log or (lambda m: print(m, flush=True)), time.perf_counter()
@@ -287,26 +528,51 @@ def run_gpu_check(device: str = "cuda", out=None, tiny: bool | None = None, step
         limit = min(s.budget_s if not tiny else TINY_TIMEOUT_S, left)
         say(f"gpu-check: {n} (chapter {s.chapter}, budget {max(limit, 0):.0f} s) ...")
         res = run_step(n, device, tiny, limit, out / "logs") if left >= 10 else {"not_run": f"{total} s budget spent"}
-        report["steps"][n] = {"chapter": s.chapter, "claim": s.claim, "gpu_only": s.gpu_only, "budget_s": s.budget_s, **res, **status_of(s, device, res)}
+        report["steps"][n] = {
+            "chapter": s.chapter,
+            "claim": s.claim,
+            "gpu_only": s.gpu_only,
+            "budget_s": s.budget_s,
+            **res,
+            **status_of(s, device, res),
+        }
         report["seconds"] = time.perf_counter() - t0
         write_report(report, out)
         say(f"gpu-check: {n}: {report['steps'][n]['status']} in {res.get('seconds', 0):.0f} s")
     return report
 
+
 def main(argv: list[str] | None = None) -> int:
-    "`make gpu-check`: the whole check on this machine's GPU; 2 when there is none, 1 when a step failed, 0 when all passed."
-    p = argparse.ArgumentParser(prog="make gpu-check", description="Run every GPU claim of chapters 03, 04, 06 and 07 and write one report.")
-    p.add_argument("--out", default=None, help="folder for gpu_check.md, gpu_check.json and logs/ (default: workspace/gpu/gpu_check)")
+    """`make gpu-check`: the whole check on this machine's GPU; 2 when there is none, 1 when a step failed, 0 when
+    all passed."""
+    p = argparse.ArgumentParser(
+        prog="make gpu-check", description="Run every GPU claim of chapters 03, 04, 06 and 07 and write one report."
+    )
+    p.add_argument(
+        "--out",
+        default=None,
+        help="folder for gpu_check.md, gpu_check.json and logs/ (default: workspace/gpu/gpu_check)",
+    )
     p.add_argument("--steps", default=None, help=f"comma-separated subset of: {', '.join(STEPS)}")
     a = p.parse_args(argv)
     from llmcamp.spec import cuda_available
+
     if not cuda_available():
-        print("gpu-check: no GPU here (torch sees no CUDA device), so there is nothing to check. Run it on a machine with an NVIDIA GPU "
-              "and a CUDA build of torch (make install TORCH_INDEX=https://download.pytorch.org/whl/cu128). The CPU version of these steps "
-              "runs in the test suite (nbs/internals/gpu_check.ipynb).", file=sys.stderr)
+        print(
+            "gpu-check: no GPU here (torch sees no CUDA device), so there is nothing to check. Run it on a "
+            "machine with an NVIDIA GPU "
+            "and a CUDA build of torch (make install TORCH_INDEX=https://download.pytorch.org/whl/cu128). The "
+            "CPU version of these steps "
+            "runs in the test suite (nbs/internals/gpu_check.ipynb).",
+            file=sys.stderr,
+        )
         return 2
     report = run_gpu_check("cuda", a.out, False, a.steps)
     bad = [n for n, s in report["steps"].items() if s["status"] != "passed"]
-    print(f"gpu-check: {len(report['steps']) - len(bad)} of {len(report['steps'])} steps passed in {report['seconds']:.0f} s; "
-          f"report: {Path(a.out) if a.out else Workspace(None, 'gpu').root / 'gpu_check'}/gpu_check.md" + (f"; not passed: {', '.join(bad)}" if bad else ""))
+    print(
+        f"gpu-check: {len(report['steps']) - len(bad)} of {len(report['steps'])} steps passed in "
+        f"{report['seconds']:.0f} s; "
+        f"report: {Path(a.out) if a.out else Workspace(None, 'gpu').root / 'gpu_check'}/gpu_check.md"
+        + (f"; not passed: {', '.join(bad)}" if bad else "")
+    )
     return 1 if bad else 0

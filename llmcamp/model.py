@@ -20,13 +20,13 @@ from .spec import replace_folder
 __all__ = ['END_OF_TURN', 'PRECISIONS', 'ModelConfig', 'RMSNorm', 'rope', 'apply_rope', 'KVCache', 'Attention', 'MLP', 'Block',
            'Transformer', 'shape_logits', 'sample_next', 'generate', 'to_hf_config', 'from_hf_config', 'stop_token_ids',
            'generation_config', 'hf_state_dict', 'save_pretrained', 'from_pretrained', 'count_params',
-           'flops_per_token', 'activations_per_token', 'memory_estimate', 'kv_cache_bytes', 'grade_rms_norm',
-           'grade_repeat_kv', 'grade_cached_mask', 'grade_count_params']
+           'flops_per_token', 'activations_per_token', 'memory_estimate', 'kv_cache_bytes']
 
 # %% ../nbs/03_model.ipynb #0007
 @dataclass
 class ModelConfig:
     "The shape of a Llama-style decoder."
+
     vocab_size: int
     d_model: int
     n_layers: int
@@ -41,14 +41,22 @@ class ModelConfig:
     def __post_init__(self):
         for f in ("vocab_size", "d_model", "n_layers", "n_heads", "n_kv_heads", "d_ff", "context"):
             v = getattr(self, f)
-            if not isinstance(v, int) or isinstance(v, bool) or v <= 0: raise ValueError(f"ModelConfig.{f} must be a positive integer, got {v!r}")
-        if self.d_model % self.n_heads: raise ValueError(f"d_model={self.d_model} must be divisible by n_heads={self.n_heads}")
-        if self.n_heads % self.n_kv_heads: raise ValueError(f"n_heads={self.n_heads} must be divisible by n_kv_heads={self.n_kv_heads} (grouped-query attention)")
-        if self.head_dim % 2: raise ValueError(f"head dimension {self.head_dim} must be even for rotary embeddings")
-        if self.rope_theta <= 0 or self.norm_eps <= 0: raise ValueError("rope_theta and norm_eps must be positive")
+            if not isinstance(v, int) or isinstance(v, bool) or v <= 0:
+                raise ValueError(f"ModelConfig.{f} must be a positive integer, got {v!r}")
+        if self.d_model % self.n_heads:
+            raise ValueError(f"d_model={self.d_model} must be divisible by n_heads={self.n_heads}")
+        if self.n_heads % self.n_kv_heads:
+            raise ValueError(
+                f"n_heads={self.n_heads} must be divisible by n_kv_heads={self.n_kv_heads} (grouped-query attention)"
+            )
+        if self.head_dim % 2:
+            raise ValueError(f"head dimension {self.head_dim} must be even for rotary embeddings")
+        if self.rope_theta <= 0 or self.norm_eps <= 0:
+            raise ValueError("rope_theta and norm_eps must be positive")
 
     @property
-    def head_dim(self) -> int: return self.d_model // self.n_heads
+    def head_dim(self) -> int:
+        return self.d_model // self.n_heads
 
     @classmethod
     def from_profile(cls, prof, vocab_size: int) -> ModelConfig:
@@ -56,18 +64,21 @@ class ModelConfig:
         m = getattr(prof, "model", prof)
         return cls(vocab_size=vocab_size, **m.model_dump())
 
-    def to_dict(self) -> dict: return asdict(self)
+    def to_dict(self) -> dict:
+        return asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict) -> ModelConfig:
         known = {f.name for f in fields(cls)}
         unknown = set(d) - known
-        if unknown: raise ValueError(f"unknown ModelConfig keys {sorted(unknown)}; known: {sorted(known)}")
+        if unknown:
+            raise ValueError(f"unknown ModelConfig keys {sorted(unknown)}; known: {sorted(known)}")
         return cls(**d)
 
 # %% ../nbs/03_model.ipynb #000a
 class RMSNorm(nn.Module):
     "Root-mean-square normalisation with a learned gain, computed in float32."
+
     def __init__(self, dim: int, eps: float = 1e-5):
         super().__init__()
         self.eps, self.weight = eps, nn.Parameter(torch.ones(dim))
@@ -78,63 +89,95 @@ class RMSNorm(nn.Module):
         return self.weight * h.to(x.dtype)
 
 # %% ../nbs/03_model.ipynb #000d
-def rope(positions: torch.Tensor, head_dim: int, theta: float = 10000.0, dtype: torch.dtype = torch.float32) -> tuple[torch.Tensor, torch.Tensor]:
-    "Cosines and sines of the rotary angles for integer `positions` (any shape) -> two tensors of shape `positions.shape + (head_dim,)`."
-    if positions.dtype.is_floating_point: raise TypeError(f"positions must be integers, got {positions.dtype}")
+def rope(
+    positions: torch.Tensor, head_dim: int, theta: float = 10000.0, dtype: torch.dtype = torch.float32
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Cosines and sines of the rotary angles for integer `positions` (any shape) -> two tensors of shape
+    `positions.shape + (head_dim,)`."""
+    if positions.dtype.is_floating_point:
+        raise TypeError(f"positions must be integers, got {positions.dtype}")
     inv_freq = 1.0 / (theta ** (torch.arange(0, head_dim, 2, device=positions.device, dtype=torch.float32) / head_dim))
     ang = positions.float()[..., None] * inv_freq
     ang = torch.cat([ang, ang], dim=-1)
     return ang.cos().to(dtype), ang.sin().to(dtype)
 
+
 def _rotate_half(x: torch.Tensor) -> torch.Tensor:
     x1, x2 = x.chunk(2, dim=-1)
     return torch.cat([-x2, x1], dim=-1)
 
+
 def apply_rope(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
-    "Rotate `x` of shape (batch, heads, T, head_dim) by angles `cos`, `sin` of shape (batch, T, head_dim) or (T, head_dim)."
-    if cos.dim() == 2: cos, sin = cos[None], sin[None]
+    """Rotate `x` of shape (batch, heads, T, head_dim) by angles `cos`, `sin` of shape (batch, T, head_dim) or (T,
+    head_dim)."""
+    if cos.dim() == 2:
+        cos, sin = cos[None], sin[None]
     return x * cos[:, None] + _rotate_half(x) * sin[:, None]
 
 # %% ../nbs/03_model.ipynb #0010
 class KVCache:
-    """Preallocated keys and values for every layer: (batch, n_kv_heads, max_len, head_dim) each; `pos` tokens filled so far.
-    `Transformer.forward` talks to a cache through three methods only, so a cache of another layout (chapter 07's paged one) plugs into
-    the same model: `positions(B, T)` says where the T new tokens sit (and refuses what does not fit), `update(layer, k, v)` stores their
-    keys and values and returns what the new queries attend over with its mask, `advance(T)` is called after the last layer."""
-    def __init__(self, cfg: ModelConfig, batch: int, max_len: int | None = None, device=None, dtype: torch.dtype = torch.float32):
+    """Preallocated keys and values for every layer: (batch, n_kv_heads, max_len, head_dim) each; `pos` tokens filled so
+    far.
+    `Transformer.forward` talks to a cache through three methods only, so a cache of another layout (chapter 07's paged
+    one) plugs into
+    the same model: `positions(B, T)` says where the T new tokens sit (and refuses what does not fit), `update(layer, k,
+    v)` stores their
+    keys and values and returns what the new queries attend over with its mask, `advance(T)` is called after the last
+    layer."""
+
+    def __init__(
+        self, cfg: ModelConfig, batch: int, max_len: int | None = None, device=None, dtype: torch.dtype = torch.float32
+    ):
         max_len = cfg.context if max_len is None else max_len
-        if batch <= 0 or max_len <= 0: raise ValueError(f"KVCache needs batch > 0 and max_len > 0, got batch={batch}, max_len={max_len}")
-        if max_len > cfg.context: raise ValueError(f"KVCache max_len={max_len} exceeds the model's context of {cfg.context} tokens")
+        if batch <= 0 or max_len <= 0:
+            raise ValueError(f"KVCache needs batch > 0 and max_len > 0, got batch={batch}, max_len={max_len}")
+        if max_len > cfg.context:
+            raise ValueError(f"KVCache max_len={max_len} exceeds the model's context of {cfg.context} tokens")
         shape = (cfg.n_layers, batch, cfg.n_kv_heads, max_len, cfg.head_dim)
         self.k, self.v = torch.zeros(shape, device=device, dtype=dtype), torch.zeros(shape, device=device, dtype=dtype)
         self.batch, self.max_len, self.pos = batch, max_len, 0
 
     def positions(self, B: int, T: int, device=None) -> torch.Tensor:
-        "Positions (1, T), int64, of `T` new tokens of `B` sequences after the `pos` cached ones; `ValueError` when they do not fit."
-        if B != self.batch: raise ValueError(f"cache holds {self.batch} sequences, input_ids has {B}")
-        if self.pos + T > self.max_len: raise ValueError(f"cache of {self.max_len} tokens cannot take {T} more after {self.pos}")
+        """Positions (1, T), int64, of `T` new tokens of `B` sequences after the `pos` cached ones; `ValueError` when
+        they do not fit."""
+        if B != self.batch:
+            raise ValueError(f"cache holds {self.batch} sequences, input_ids has {B}")
+        if self.pos + T > self.max_len:
+            raise ValueError(f"cache of {self.max_len} tokens cannot take {T} more after {self.pos}")
         return torch.arange(self.pos, self.pos + T, device=device)[None]
 
-    def update(self, layer: int, k: torch.Tensor, v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
-        """Write `k`, `v` (batch, n_kv_heads, T, head_dim) after the `pos` cached tokens of `layer`. Returns all keys and values so far
-        (batch, n_kv_heads, pos + T, head_dim) and the boolean mask (T, pos + T) of the keys each new token sees (token i: keys up to
+    def update(
+        self, layer: int, k: torch.Tensor, v: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        """Write `k`, `v` (batch, n_kv_heads, T, head_dim) after the `pos` cached tokens of `layer`. Returns all keys
+        and values so far
+        (batch, n_kv_heads, pos + T, head_dim) and the boolean mask (T, pos + T) of the keys each new token sees (token
+        i: keys up to
         pos + i), or None when nothing was cached before (plain causal attention)."""
         T = k.shape[2]
-        self.k[layer, :, :, self.pos:self.pos + T] = k
-        self.v[layer, :, :, self.pos:self.pos + T] = v
-        mask = None if self.pos == 0 else torch.ones(T, self.pos + T, dtype=torch.bool, device=k.device).tril(diagonal=self.pos)
-        return self.k[layer, :, :, :self.pos + T], self.v[layer, :, :, :self.pos + T], mask
+        self.k[layer, :, :, self.pos : self.pos + T] = k
+        self.v[layer, :, :, self.pos : self.pos + T] = v
+        mask = (
+            None
+            if self.pos == 0
+            else torch.ones(T, self.pos + T, dtype=torch.bool, device=k.device).tril(diagonal=self.pos)
+        )
+        return self.k[layer, :, :, : self.pos + T], self.v[layer, :, :, : self.pos + T], mask
 
-    def advance(self, T: int): self.pos += T
+    def advance(self, T: int):
+        self.pos += T
 
     @property
-    def nbytes(self) -> int: return self.k.numel() * self.k.element_size() * 2
+    def nbytes(self) -> int:
+        return self.k.numel() * self.k.element_size() * 2
 
-    def __repr__(self): return f"KVCache(batch={self.batch}, pos={self.pos}/{self.max_len}, {self.nbytes / 2**20:.2f} MiB)"
+    def __repr__(self):
+        return f"KVCache(batch={self.batch}, pos={self.pos}/{self.max_len}, {self.nbytes / 2**20:.2f} MiB)"
 
 # %% ../nbs/03_model.ipynb #0011
 class Attention(nn.Module):
     "Grouped-query self-attention with rotary embeddings."
+
     def __init__(self, cfg: ModelConfig):
         super().__init__()
         self.n_heads, self.n_kv_heads, self.head_dim = cfg.n_heads, cfg.n_kv_heads, cfg.head_dim
@@ -143,7 +186,9 @@ class Attention(nn.Module):
         self.v_proj = nn.Linear(cfg.d_model, cfg.n_kv_heads * cfg.head_dim, bias=False)
         self.o_proj = nn.Linear(cfg.n_heads * cfg.head_dim, cfg.d_model, bias=False)
 
-    def qkv(self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def qkv(
+        self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         "Project `x` (batch, T, d_model) to rotated queries and keys and to values, each (batch, heads, T, head_dim)."
         B, T, _ = x.shape
         q = self.q_proj(x).view(B, T, self.n_heads, self.head_dim).transpose(1, 2)
@@ -152,27 +197,35 @@ class Attention(nn.Module):
         return apply_rope(q, cos, sin), apply_rope(k, cos, sin), v
 
     def forward(self, x, cos, sin, cache: KVCache | None = None, layer: int = 0) -> torch.Tensor:
-        "Attention output (batch, T, d_model) for `x` (batch, T, d_model); with `cache`, over its keys too, as its mask allows."
+        """Attention output (batch, T, d_model) for `x` (batch, T, d_model); with `cache`, over its keys too, as its
+        mask allows."""
         q, k, v = self.qkv(x, cos, sin)
         mask = None
-        if cache is not None: k, v, mask = cache.update(layer, k, v)
-        if mask is None: o = F.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=True)
-        else: o = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, enable_gqa=True)
+        if cache is not None:
+            k, v, mask = cache.update(layer, k, v)
+        if mask is None:
+            o = F.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=True)
+        else:
+            o = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, enable_gqa=True)
         return self.o_proj(o.transpose(1, 2).reshape(x.shape[0], q.shape[2], -1))
 
 # %% ../nbs/03_model.ipynb #0013
 class MLP(nn.Module):
     "SwiGLU feed-forward: down(silu(gate(x)) * up(x))."
+
     def __init__(self, cfg: ModelConfig):
         super().__init__()
         self.gate_proj = nn.Linear(cfg.d_model, cfg.d_ff, bias=False)
         self.up_proj = nn.Linear(cfg.d_model, cfg.d_ff, bias=False)
         self.down_proj = nn.Linear(cfg.d_ff, cfg.d_model, bias=False)
 
-    def forward(self, x): return self.down_proj(F.silu(self.gate_proj(x)) * self.up_proj(x))
+    def forward(self, x):
+        return self.down_proj(F.silu(self.gate_proj(x)) * self.up_proj(x))
+
 
 class Block(nn.Module):
     "One pre-norm decoder layer: x + attn(norm(x)), then + mlp(norm(x))."
+
     def __init__(self, cfg: ModelConfig):
         super().__init__()
         self.input_layernorm = RMSNorm(cfg.d_model, cfg.norm_eps)
@@ -187,6 +240,7 @@ class Block(nn.Module):
 # %% ../nbs/03_model.ipynb #0015
 class Transformer(nn.Module):
     "A Llama-style decoder-only language model with Hugging Face parameter names."
+
     def __init__(self, cfg: ModelConfig):
         super().__init__()
         self.cfg = cfg
@@ -194,14 +248,17 @@ class Transformer(nn.Module):
         self.layers = nn.ModuleList(Block(cfg) for _ in range(cfg.n_layers))
         self.norm = RMSNorm(cfg.d_model, cfg.norm_eps)
         self.lm_head = nn.Linear(cfg.d_model, cfg.vocab_size, bias=False)
-        if cfg.tie_embeddings: self.lm_head.weight = self.embed_tokens.weight
+        if cfg.tie_embeddings:
+            self.lm_head.weight = self.embed_tokens.weight
         self.apply(self._init)
         for name, p in self.named_parameters():
-            if name.endswith(("o_proj.weight", "down_proj.weight")): nn.init.normal_(p, std=0.02 / math.sqrt(2 * cfg.n_layers))
+            if name.endswith(("o_proj.weight", "down_proj.weight")):
+                nn.init.normal_(p, std=0.02 / math.sqrt(2 * cfg.n_layers))
 
     @staticmethod
     def _init(m):
-        if isinstance(m, (nn.Linear, nn.Embedding)): nn.init.normal_(m.weight, std=0.02)
+        if isinstance(m, (nn.Linear, nn.Embedding)):
+            nn.init.normal_(m.weight, std=0.02)
 
     def num_params(self, embeddings: bool = True) -> int:
         "Parameters, each shared tensor counted once; without the (input) embedding table if `embeddings=False`."
@@ -210,36 +267,65 @@ class Transformer(nn.Module):
 
     def _check(self, input_ids: torch.Tensor):
         if not isinstance(input_ids, torch.Tensor) or input_ids.dtype not in (torch.int64, torch.int32):
-            raise TypeError(f"input_ids must be an integer tensor of shape (batch, T), got {type(input_ids).__name__} {getattr(input_ids, 'dtype', '')}")
-        if input_ids.dim() != 2 or input_ids.shape[1] == 0: raise ValueError(f"input_ids must have shape (batch, T) with T >= 1, got {tuple(input_ids.shape)}")
+            raise TypeError(
+                f"input_ids must be an integer tensor of shape (batch, T), got {type(input_ids).__name__} "
+                f"{getattr(input_ids, 'dtype', '')}"
+            )
+        if input_ids.dim() != 2 or input_ids.shape[1] == 0:
+            raise ValueError(f"input_ids must have shape (batch, T) with T >= 1, got {tuple(input_ids.shape)}")
         lo, hi = int(input_ids.min()), int(input_ids.max())
-        if lo < 0 or hi >= self.cfg.vocab_size: raise ValueError(f"token ids must be in [0, {self.cfg.vocab_size}), got min {lo}, max {hi}")
+        if lo < 0 or hi >= self.cfg.vocab_size:
+            raise ValueError(f"token ids must be in [0, {self.cfg.vocab_size}), got min {lo}, max {hi}")
 
-    def forward(self, input_ids: torch.Tensor, cache: KVCache | None = None, positions: torch.Tensor | None = None) -> torch.Tensor:
-        """Logits (batch, T, vocab_size), float, for `input_ids` (batch, T) at `positions` ((T,) or (batch, T), int64; default 0..T-1, or right
-        after the tokens in `cache`). `cache`: a `KVCache` or any object with its `positions`/`update`/`advance` methods (chapter 07's paged
-        batch); it is advanced by T. `TypeError`/`ValueError` for ids of the wrong type, shape or range and for positions past the context."""
+    def forward(
+        self, input_ids: torch.Tensor, cache: KVCache | None = None, positions: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """Logits (batch, T, vocab_size), float, for `input_ids` (batch, T) at `positions` ((T,) or (batch, T), int64;
+        default 0..T-1, or right
+        after the tokens in `cache`). `cache`: a `KVCache` or any object with its `positions`/`update`/`advance` methods
+        (chapter 07's paged
+        batch); it is advanced by T. `TypeError`/`ValueError` for ids of the wrong type, shape or range and for
+        positions past the context."""
         self._check(input_ids)
         B, T = input_ids.shape
-        if positions is None: positions = cache.positions(B, T, input_ids.device) if cache is not None else torch.arange(T, device=input_ids.device)
-        if (end := int(positions.max()) + 1) > self.cfg.context: raise ValueError(f"sequence of {end} tokens exceeds the model's context of {self.cfg.context}")
+        if positions is None:
+            positions = (
+                cache.positions(B, T, input_ids.device)
+                if cache is not None
+                else torch.arange(T, device=input_ids.device)
+            )
+        if (end := int(positions.max()) + 1) > self.cfg.context:
+            raise ValueError(f"sequence of {end} tokens exceeds the model's context of {self.cfg.context}")
         x = self.embed_tokens(input_ids)
         cos, sin = rope(positions, self.cfg.head_dim, self.cfg.rope_theta, x.dtype)
-        for i, layer in enumerate(self.layers): x = layer(x, cos, sin, cache, i)
-        if cache is not None: cache.advance(T)
+        for i, layer in enumerate(self.layers):
+            x = layer(x, cos, sin, cache, i)
+        if cache is not None:
+            cache.advance(T)
         return self.lm_head(self.norm(x))
 
 # %% ../nbs/03_model.ipynb #001a
 def _check_sampling(logits, temperature, top_k, top_p):
-    if not isinstance(logits, torch.Tensor) or logits.dim() != 2: raise ValueError(f"logits must have shape (batch, vocab), got {tuple(getattr(logits, 'shape', ())) or type(logits).__name__}")
-    if temperature < 0: raise ValueError(f"temperature must be >= 0, got {temperature}")
-    if top_k is not None and top_k < 1: raise ValueError(f"top_k must be >= 1, got {top_k}")
-    if top_p is not None and not 0 < top_p <= 1: raise ValueError(f"top_p must be in (0, 1], got {top_p}")
+    if not isinstance(logits, torch.Tensor) or logits.dim() != 2:
+        raise ValueError(
+            f"logits must have shape (batch, vocab), got {tuple(getattr(logits, 'shape', ())) or type(logits).__name__}"
+        )
+    if temperature < 0:
+        raise ValueError(f"temperature must be >= 0, got {temperature}")
+    if top_k is not None and top_k < 1:
+        raise ValueError(f"top_k must be >= 1, got {top_k}")
+    if top_p is not None and not 0 < top_p <= 1:
+        raise ValueError(f"top_p must be in (0, 1], got {top_p}")
 
-def shape_logits(logits: torch.Tensor, temperature: float = 1.0, top_k: int | None = None, top_p: float | None = None) -> torch.Tensor:
-    "`logits` (batch, vocab) in float32 divided by `temperature` (> 0), with tokens outside the top-k and the top-p nucleus set to -inf."
+
+def shape_logits(
+    logits: torch.Tensor, temperature: float = 1.0, top_k: int | None = None, top_p: float | None = None
+) -> torch.Tensor:
+    """`logits` (batch, vocab) in float32 divided by `temperature` (> 0), with tokens outside the top-k and the top-p
+    nucleus set to -inf."""
     _check_sampling(logits, temperature, top_k, top_p)
-    if temperature == 0: raise ValueError("shape_logits needs temperature > 0 (temperature 0 is greedy: take the argmax)")
+    if temperature == 0:
+        raise ValueError("shape_logits needs temperature > 0 (temperature 0 is greedy: take the argmax)")
     logits = logits.float() / temperature
     if top_k is not None and top_k < logits.shape[-1]:
         kth = logits.topk(top_k, dim=-1).values[:, -1:]
@@ -247,38 +333,63 @@ def shape_logits(logits: torch.Tensor, temperature: float = 1.0, top_k: int | No
     if top_p is not None and top_p < 1:
         sorted_logits, order = logits.sort(dim=-1, descending=True)
         probs = sorted_logits.softmax(-1)
-        drop = probs.cumsum(-1) - probs >= top_p          # tokens after the nucleus is already full
+        drop = probs.cumsum(-1) - probs >= top_p  # tokens after the nucleus is already full
         logits = logits.masked_fill(drop.scatter(-1, order, drop), float("-inf"))
     return logits
 
-def sample_next(logits: torch.Tensor, temperature: float = 0.0, top_k: int | None = None, top_p: float | None = None,
-                generator: torch.Generator | None = None) -> torch.Tensor:
-    "Next token ids (batch,) from `logits` (batch, vocab): greedy when `temperature == 0`, else sampled after temperature, top-k and top-p."
+
+def sample_next(
+    logits: torch.Tensor,
+    temperature: float = 0.0,
+    top_k: int | None = None,
+    top_p: float | None = None,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """Next token ids (batch,) from `logits` (batch, vocab): greedy when `temperature == 0`, else sampled after
+    temperature, top-k and top-p."""
     _check_sampling(logits, temperature, top_k, top_p)
-    if temperature == 0: return logits.argmax(-1)
+    if temperature == 0:
+        return logits.argmax(-1)
     probs = shape_logits(logits, temperature, top_k, top_p).softmax(-1)
     return torch.multinomial(probs, 1, generator=generator).squeeze(-1)
 
 # %% ../nbs/03_model.ipynb #0020
 def _stop_ids(eos_id, vocab_size: int) -> list[int]:
     "`eos_id` (None, one token id or several) as a list of ids, each checked to be in the vocabulary."
-    if isinstance(eos_id, torch.Tensor): eos_id = eos_id.tolist()
+    if isinstance(eos_id, torch.Tensor):
+        eos_id = eos_id.tolist()
     ids = [] if eos_id is None else list(eos_id) if isinstance(eos_id, (list, tuple, set)) else [eos_id]
-    try: ids = [operator.index(i) for i in ids]
-    except TypeError: raise TypeError(f"eos_id must be a token id or a list of token ids, got {eos_id!r}") from None
+    try:
+        ids = [operator.index(i) for i in ids]
+    except TypeError:
+        raise TypeError(f"eos_id must be a token id or a list of token ids, got {eos_id!r}") from None
     if not all(0 <= i < vocab_size for i in ids) or (eos_id is not None and not ids):
         raise ValueError(f"eos_id must be token ids in [0, {vocab_size}), got {eos_id!r}")
     return ids
 
+
 @torch.no_grad()
-def generate(model: Transformer, input_ids: torch.Tensor, max_new_tokens: int, temperature: float = 0.0, top_k: int | None = None,
-             top_p: float | None = None, eos_id: int | Sequence[int] | None = None, seed: int | None = None, use_cache: bool = True) -> torch.Tensor:
-    "Continue `input_ids` (batch, T) by up to `max_new_tokens` tokens -> (batch, T + new); a sequence stops at the first of the ids in `eos_id` (one id or several) and is padded with `eos_id`'s first id."
-    if max_new_tokens < 0: raise ValueError(f"max_new_tokens must be >= 0, got {max_new_tokens}")
+def generate(
+    model: Transformer,
+    input_ids: torch.Tensor,
+    max_new_tokens: int,
+    temperature: float = 0.0,
+    top_k: int | None = None,
+    top_p: float | None = None,
+    eos_id: int | Sequence[int] | None = None,
+    seed: int | None = None,
+    use_cache: bool = True,
+) -> torch.Tensor:
+    """Continue `input_ids` (batch, T) by up to `max_new_tokens` tokens -> (batch, T + new); a sequence stops at the
+    first of the ids in `eos_id` (one id or several) and is padded with `eos_id`'s first id."""
+    if max_new_tokens < 0:
+        raise ValueError(f"max_new_tokens must be >= 0, got {max_new_tokens}")
     stop = torch.tensor(_stop_ids(eos_id, model.cfg.vocab_size), dtype=torch.long, device=input_ids.device)
     B, T = input_ids.shape
     if T + max_new_tokens > model.cfg.context:
-        raise ValueError(f"prompt of {T} tokens + max_new_tokens={max_new_tokens} exceeds the model's context of {model.cfg.context}")
+        raise ValueError(
+            f"prompt of {T} tokens + max_new_tokens={max_new_tokens} exceeds the model's context of {model.cfg.context}"
+        )
     p = next(model.parameters())
     gen = torch.Generator(device=p.device).manual_seed(seed) if seed is not None else None
     cache = KVCache(model.cfg, B, T + max_new_tokens, p.device, p.dtype) if use_cache else None
@@ -287,12 +398,14 @@ def generate(model: Transformer, input_ids: torch.Tensor, max_new_tokens: int, t
     for _ in range(max_new_tokens):
         logits = model(nxt_in if use_cache else out, cache)[:, -1]
         nxt = sample_next(logits, temperature, top_k, top_p, gen)
-        if len(stop): nxt = torch.where(done, stop[0], nxt)          # finished rows: padding
+        if len(stop):
+            nxt = torch.where(done, stop[0], nxt)  # finished rows: padding
         out = torch.cat([out, nxt[:, None]], dim=1)
         nxt_in = nxt[:, None]
         if len(stop):
             done |= torch.isin(nxt, stop)
-            if done.all(): break
+            if done.all():
+                break
     return out
 
 # %% ../nbs/03_model.ipynb #0027
@@ -303,119 +416,222 @@ from pathlib import Path
 # the LlamaConfig fields whose values our Transformer cannot represent, with the value it needs
 _HF_FIXED = {"hidden_act": "silu", "attention_bias": False, "mlp_bias": False}
 
+
 def to_hf_config(cfg: ModelConfig, **kw):
     "The `transformers.LlamaConfig` of `cfg`; `kw` sets further fields (token ids, dtype)."
-    if not isinstance(cfg, ModelConfig): raise TypeError(f"cfg must be a ModelConfig, got {type(cfg).__name__}")
+    if not isinstance(cfg, ModelConfig):
+        raise TypeError(f"cfg must be a ModelConfig, got {type(cfg).__name__}")
     from transformers import LlamaConfig
-    args = dict(vocab_size=cfg.vocab_size, hidden_size=cfg.d_model, intermediate_size=cfg.d_ff, num_hidden_layers=cfg.n_layers,
-                num_attention_heads=cfg.n_heads, num_key_value_heads=cfg.n_kv_heads, head_dim=cfg.head_dim,
-                max_position_embeddings=cfg.context, rms_norm_eps=cfg.norm_eps, rope_theta=cfg.rope_theta,
-                tie_word_embeddings=cfg.tie_embeddings, bos_token_id=None, eos_token_id=None, pad_token_id=None,
-                architectures=["LlamaForCausalLM"], **_HF_FIXED)
+
+    args = dict(
+        vocab_size=cfg.vocab_size,
+        hidden_size=cfg.d_model,
+        intermediate_size=cfg.d_ff,
+        num_hidden_layers=cfg.n_layers,
+        num_attention_heads=cfg.n_heads,
+        num_key_value_heads=cfg.n_kv_heads,
+        head_dim=cfg.head_dim,
+        max_position_embeddings=cfg.context,
+        rms_norm_eps=cfg.norm_eps,
+        rope_theta=cfg.rope_theta,
+        tie_word_embeddings=cfg.tie_embeddings,
+        bos_token_id=None,
+        eos_token_id=None,
+        pad_token_id=None,
+        architectures=["LlamaForCausalLM"],
+        **_HF_FIXED,
+    )
     return LlamaConfig(**{**args, **kw})
 
+
 def from_hf_config(hf) -> ModelConfig:
-    "The `ModelConfig` of a Llama config (a `LlamaConfig`, or its `config.json` as a dict); unsupported features are errors."
+    """The `ModelConfig` of a Llama config (a `LlamaConfig`, or its `config.json` as a dict); unsupported features
+    are errors."""
     d = hf.to_dict() if hasattr(hf, "to_dict") else dict(hf)
     if d.get("model_type") != "llama":
-        raise ValueError(f"not a Llama config: model_type is {d.get('model_type')!r} (architectures {d.get('architectures')}); only 'llama' checkpoints load into this Transformer")
+        raise ValueError(
+            f"not a Llama config: model_type is {d.get('model_type')!r} (architectures "
+            f"{d.get('architectures')}); only 'llama' checkpoints load into this Transformer"
+        )
     for k, want in _HF_FIXED.items():
-        if d.get(k, want) != want: raise ValueError(f"unsupported Llama config: {k}={d[k]!r}, this Transformer needs {want!r}")
-    rp = d.get("rope_parameters") or d.get("rope_scaling") or {}     # transformers 5 / 4
+        if d.get(k, want) != want:
+            raise ValueError(f"unsupported Llama config: {k}={d[k]!r}, this Transformer needs {want!r}")
+    rp = d.get("rope_parameters") or d.get("rope_scaling") or {}  # transformers 5 / 4
     kind = rp.get("rope_type", rp.get("type", "default"))
-    if kind != "default": raise ValueError(f"unsupported Llama config: rope_type {kind!r} (scaled RoPE); only the default rotary embedding is implemented")
+    if kind != "default":
+        raise ValueError(
+            f"unsupported Llama config: rope_type {kind!r} (scaled RoPE); only the default rotary embedding is "
+            "implemented"
+        )
     theta = rp.get("rope_theta", d.get("rope_theta", 10000.0))
-    missing = [k for k in ("vocab_size", "hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads", "max_position_embeddings") if k not in d]
-    if missing: raise ValueError(f"Llama config lacks {missing}")
+    missing = [
+        k
+        for k in (
+            "vocab_size",
+            "hidden_size",
+            "intermediate_size",
+            "num_hidden_layers",
+            "num_attention_heads",
+            "max_position_embeddings",
+        )
+        if k not in d
+    ]
+    if missing:
+        raise ValueError(f"Llama config lacks {missing}")
     n_heads = d["num_attention_heads"]
     if d.get("head_dim") not in (None, d["hidden_size"] // n_heads):
-        raise ValueError(f"unsupported Llama config: head_dim={d['head_dim']} differs from hidden_size/num_attention_heads={d['hidden_size'] // n_heads}")
-    return ModelConfig(vocab_size=d["vocab_size"], d_model=d["hidden_size"], n_layers=d["num_hidden_layers"], n_heads=n_heads,
-                       n_kv_heads=d.get("num_key_value_heads") or n_heads, d_ff=d["intermediate_size"], context=d["max_position_embeddings"],
-                       tie_embeddings=bool(d.get("tie_word_embeddings", False)), rope_theta=float(theta), norm_eps=float(d.get("rms_norm_eps", 1e-6)))
+        raise ValueError(
+            f"unsupported Llama config: head_dim={d['head_dim']} differs from "
+            f"hidden_size/num_attention_heads={d['hidden_size'] // n_heads}"
+        )
+    return ModelConfig(
+        vocab_size=d["vocab_size"],
+        d_model=d["hidden_size"],
+        n_layers=d["num_hidden_layers"],
+        n_heads=n_heads,
+        n_kv_heads=d.get("num_key_value_heads") or n_heads,
+        d_ff=d["intermediate_size"],
+        context=d["max_position_embeddings"],
+        tie_embeddings=bool(d.get("tie_word_embeddings", False)),
+        rope_theta=float(theta),
+        norm_eps=float(d.get("rms_norm_eps", 1e-6)),
+    )
 
 # %% ../nbs/03_model.ipynb #004a
-END_OF_TURN = "<|end|>"      # chapter 02's chat template ends every message with it
+END_OF_TURN = "<|end|>"  # chapter 02's chat template ends every message with it
+
 
 def stop_token_ids(tokenizer) -> list[int]:
-    "Token ids that end a generation with `tokenizer` (a `transformers` tokenizer): `<|end|>` when its vocabulary has it, then `eos`."
-    if not hasattr(tokenizer, "convert_tokens_to_ids"): raise TypeError(f"tokenizer must be a transformers tokenizer, got {type(tokenizer).__name__}")
+    """Token ids that end a generation with `tokenizer` (a `transformers` tokenizer): `<|end|>` when its vocabulary
+    has it, then `eos`."""
+    if not hasattr(tokenizer, "convert_tokens_to_ids"):
+        raise TypeError(f"tokenizer must be a transformers tokenizer, got {type(tokenizer).__name__}")
     end = tokenizer.convert_tokens_to_ids(END_OF_TURN)
     ids = [i for i in (end if end != tokenizer.unk_token_id else None, tokenizer.eos_token_id) if i is not None]
-    if not ids: raise ValueError(f"the tokenizer has neither {END_OF_TURN!r} nor an eos token: nothing would end a generation")
+    if not ids:
+        raise ValueError(f"the tokenizer has neither {END_OF_TURN!r} nor an eos token: nothing would end a generation")
     return list(dict.fromkeys(ids))
 
-def generation_config(tokenizer, max_length: int | None = None):
-    "The `transformers.GenerationConfig` for a model with `tokenizer`: greedy, stopping at `stop_token_ids(tokenizer)`, with its bos and pad ids."
-    from transformers import GenerationConfig
-    return GenerationConfig(bos_token_id=tokenizer.bos_token_id, eos_token_id=stop_token_ids(tokenizer),
-                            pad_token_id=tokenizer.pad_token_id, max_length=max_length, do_sample=False)
 
+def generation_config(tokenizer, max_length: int | None = None):
+    """The `transformers.GenerationConfig` for a model with `tokenizer`: greedy, stopping at
+    `stop_token_ids(tokenizer)`, with its bos and pad ids."""
+    from transformers import GenerationConfig
+
+    return GenerationConfig(
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=stop_token_ids(tokenizer),
+        pad_token_id=tokenizer.pad_token_id,
+        max_length=max_length,
+        do_sample=False,
+    )
 
 # %% ../nbs/03_model.ipynb #002a
 _PREFIX = "model."
+
 
 def hf_state_dict(model: Transformer) -> dict[str, torch.Tensor]:
     "`model`'s tensors under their `LlamaForCausalLM` names (a tied `lm_head` is left out, as `transformers` does)."
     out = {}
     for k, v in model.state_dict().items():
         if k == "lm_head.weight":
-            if not model.cfg.tie_embeddings: out[k] = v
-        else: out[_PREFIX + k] = v
+            if not model.cfg.tie_embeddings:
+                out[k] = v
+        else:
+            out[_PREFIX + k] = v
     return out
 
+
 def save_pretrained(model: Transformer, path: str | os.PathLike, tokenizer=None) -> Path:
-    """Write `model` (and `tokenizer`) to folder `path` in the Hugging Face format: config.json, model.safetensors; with a tokenizer, its files
-    and generation_config.json. The folder is replaced whole (`replace_folder`): files of an older model in it are gone, never mixed in."""
-    if not isinstance(model, Transformer): raise TypeError(f"model must be an llmcamp Transformer, got {type(model).__name__}")
+    """Write `model` (and `tokenizer`) to folder `path` in the Hugging Face format: config.json, model.safetensors; with
+    a tokenizer, its files
+    and generation_config.json. The folder is replaced whole (`replace_folder`): files of an older model in it are gone,
+    never mixed in."""
+    if not isinstance(model, Transformer):
+        raise TypeError(f"model must be an llmcamp Transformer, got {type(model).__name__}")
     path = Path(path)
-    if path.exists() and not path.is_dir(): raise ValueError(f"save_pretrained: {path} exists and is not a folder")
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"save_pretrained: {path} exists and is not a folder")
     ids = {}
     if tokenizer is not None:
         if not hasattr(tokenizer, "save_pretrained") or not hasattr(tokenizer, "convert_tokens_to_ids"):
-            raise TypeError(f"tokenizer must be a transformers tokenizer (with save_pretrained), got {type(tokenizer).__name__}")
+            raise TypeError(
+                f"tokenizer must be a transformers tokenizer (with save_pretrained), got {type(tokenizer).__name__}"
+            )
         if len(tokenizer) > model.cfg.vocab_size:
-            raise ValueError(f"tokenizer has {len(tokenizer)} tokens but the model's vocab_size is {model.cfg.vocab_size}: they do not belong together")
+            raise ValueError(
+                f"tokenizer has {len(tokenizer)} tokens but the model's vocab_size is {model.cfg.vocab_size}: "
+                "they do not belong together"
+            )
         ids = {f"{t}_token_id": getattr(tokenizer, f"{t}_token_id", None) for t in ("bos", "eos", "pad")}
     from safetensors.torch import save_file
+
     dtype = next(model.parameters()).dtype
     hf = to_hf_config(model.cfg, dtype=str(dtype).removeprefix("torch."), **ids)
+
     def write(tmp: Path):
         tmp.mkdir(parents=True)
         hf.save_pretrained(tmp)
-        save_file({k: v.detach().contiguous().cpu() for k, v in hf_state_dict(model).items()}, tmp / "model.safetensors", metadata={"format": "pt"})
+        save_file(
+            {k: v.detach().contiguous().cpu() for k, v in hf_state_dict(model).items()},
+            tmp / "model.safetensors",
+            metadata={"format": "pt"},
+        )
         if tokenizer is not None:
             tokenizer.save_pretrained(tmp)
             generation_config(tokenizer, max_length=model.cfg.context).save_pretrained(tmp)
-    return replace_folder(path, write)    # the folder becomes this model whole: a crash never leaves two models' files mixed
+
+    return replace_folder(
+        path, write
+    )  # the folder becomes this model whole: a crash never leaves two models' files mixed
 
 # %% ../nbs/03_model.ipynb #002c
 def _load_file(f: Path) -> dict[str, torch.Tensor]:
     from safetensors.torch import load_file
-    try: return load_file(f) if f.suffix == ".safetensors" else torch.load(f, map_location="cpu", weights_only=True)
-    except Exception as e: raise ValueError(f"{f}: cannot read the weights, the file is corrupt or truncated ({type(e).__name__}: {e})") from None
+
+    try:
+        return load_file(f) if f.suffix == ".safetensors" else torch.load(f, map_location="cpu", weights_only=True)
+    except Exception as e:
+        raise ValueError(
+            f"{f}: cannot read the weights, the file is corrupt or truncated ({type(e).__name__}: {e})"
+        ) from None
+
 
 def _read_tensors(path: Path) -> dict[str, torch.Tensor]:
-    if (path / "model.safetensors").is_file(): return _load_file(path / "model.safetensors")
+    if (path / "model.safetensors").is_file():
+        return _load_file(path / "model.safetensors")
     if (path / "model.safetensors.index.json").is_file():
         index = json.loads((path / "model.safetensors.index.json").read_text())
         out = {}
         for shard in sorted(set(index["weight_map"].values())):
-            if not (path / shard).is_file(): raise FileNotFoundError(f"{path}: shard {shard} listed in model.safetensors.index.json is missing")
+            if not (path / shard).is_file():
+                raise FileNotFoundError(f"{path}: shard {shard} listed in model.safetensors.index.json is missing")
             out.update(_load_file(path / shard))
         return out
-    if (path / "pytorch_model.bin").is_file(): return _load_file(path / "pytorch_model.bin")
-    raise FileNotFoundError(f"{path}: no weights found (expected model.safetensors, model.safetensors.index.json or pytorch_model.bin)")
+    if (path / "pytorch_model.bin").is_file():
+        return _load_file(path / "pytorch_model.bin")
+    raise FileNotFoundError(
+        f"{path}: no weights found (expected model.safetensors, model.safetensors.index.json or pytorch_model.bin)"
+    )
+
 
 def from_pretrained(path: str | os.PathLike, device=None, dtype: torch.dtype | None = None) -> Transformer:
-    "Load a Llama checkpoint in the Hugging Face format from folder `path` into a `Transformer` (in `dtype`, default the checkpoint's)."
+    """Load a Llama checkpoint in the Hugging Face format from folder `path` into a `Transformer` (in `dtype`,
+    default the checkpoint's)."""
     path = Path(path)
-    if not path.is_dir(): raise FileNotFoundError(f"from_pretrained: {path} is not a folder (expected a Hugging Face model folder with config.json)")
-    if not (path / "config.json").is_file(): raise FileNotFoundError(f"from_pretrained: {path} has no config.json")
-    try: cfg = from_hf_config(json.loads((path / "config.json").read_text()))
-    except ValueError as e: raise ValueError(f"{path / 'config.json'}: {e}") from None
+    if not path.is_dir():
+        raise FileNotFoundError(
+            f"from_pretrained: {path} is not a folder (expected a Hugging Face model folder with config.json)"
+        )
+    if not (path / "config.json").is_file():
+        raise FileNotFoundError(f"from_pretrained: {path} has no config.json")
+    try:
+        cfg = from_hf_config(json.loads((path / "config.json").read_text()))
+    except ValueError as e:
+        raise ValueError(f"{path / 'config.json'}: {e}") from None
     sd = {k.removeprefix(_PREFIX): v for k, v in _read_tensors(path).items() if not k.endswith("rotary_emb.inv_freq")}
-    with torch.device("meta"): model = Transformer(cfg)
+    with torch.device("meta"):
+        model = Transformer(cfg)
     want = {k: tuple(v.shape) for k, v in model.state_dict().items()}
     if cfg.tie_embeddings:
         head = sd.pop("lm_head.weight", None)
@@ -423,15 +639,25 @@ def from_pretrained(path: str | os.PathLike, device=None, dtype: torch.dtype | N
             raise ValueError(f"{path}: tie_word_embeddings is true but lm_head.weight differs from embed_tokens.weight")
         want.pop("lm_head.weight")
     missing, unexpected = sorted(set(want) - set(sd)), sorted(set(sd) - set(want))
-    shapes = [f"{k}: expected {want[k]}, got {tuple(sd[k].shape)}" for k in sorted(set(want) & set(sd)) if tuple(sd[k].shape) != want[k]]
+    shapes = [
+        f"{k}: expected {want[k]}, got {tuple(sd[k].shape)}"
+        for k in sorted(set(want) & set(sd))
+        if tuple(sd[k].shape) != want[k]
+    ]
     if missing or unexpected or shapes:
-        raise ValueError(f"{path}: the weights do not match the config:" + (f"\n  missing tensors: {missing}" if missing else "")
-                         + (f"\n  unexpected tensors: {unexpected}" if unexpected else "") + "".join(f"\n  wrong shape {s}" for s in shapes))
+        raise ValueError(
+            f"{path}: the weights do not match the config:"
+            + (f"\n  missing tensors: {missing}" if missing else "")
+            + (f"\n  unexpected tensors: {unexpected}" if unexpected else "")
+            + "".join(f"\n  wrong shape {s}" for s in shapes)
+        )
     dtype = dtype or sd["embed_tokens.weight"].dtype
     sd = {k: v.to(device=device, dtype=dtype) for k, v in sd.items()}
-    if cfg.tie_embeddings: sd["lm_head.weight"] = sd["embed_tokens.weight"]
+    if cfg.tie_embeddings:
+        sd["lm_head.weight"] = sd["embed_tokens.weight"]
     model.load_state_dict(sd, assign=True)
-    if cfg.tie_embeddings: model.lm_head.weight = model.embed_tokens.weight
+    if cfg.tie_embeddings:
+        model.lm_head.weight = model.embed_tokens.weight
     return model.eval()
 
 # %% ../nbs/03_model.ipynb #0036
@@ -442,10 +668,13 @@ def count_params(cfg: ModelConfig, embeddings: bool = True) -> int:
     n = cfg.vocab_size * d + cfg.n_layers * layer + d + (0 if cfg.tie_embeddings else cfg.vocab_size * d)
     return n if embeddings else n - cfg.vocab_size * d
 
+
 def flops_per_token(cfg: ModelConfig, seq_len: int | None = None, training: bool = False) -> int:
-    "FLOPs per token of a forward pass over sequences of `seq_len` tokens (default: the context); three times that with `training`."
+    """FLOPs per token of a forward pass over sequences of `seq_len` tokens (default: the context); three times that
+    with `training`."""
     T = cfg.context if seq_len is None else seq_len
-    if T <= 0: raise ValueError(f"seq_len must be positive, got {seq_len}")
+    if T <= 0:
+        raise ValueError(f"seq_len must be positive, got {seq_len}")
     d, d_kv = cfg.d_model, cfg.n_kv_heads * cfg.head_dim
     matmul = cfg.n_layers * (2 * d * d + 2 * d * d_kv + 3 * d * cfg.d_ff) + cfg.vocab_size * d
     fwd = 2 * matmul + 4 * cfg.n_layers * T * d
@@ -453,96 +682,38 @@ def flops_per_token(cfg: ModelConfig, seq_len: int | None = None, training: bool
 
 # %% ../nbs/03_model.ipynb #003c
 PRECISIONS = {  # bytes per parameter for weights, gradients, optimizer state; bytes per activation
-    "fp32":       dict(weights=4, gradients=4, optimizer=8, activation=4),
-    "bf16-mixed": dict(weights=4, gradients=4, optimizer=8, activation=2),    # autocast: fp32 weights, bf16 activations
-    "bf16":       dict(weights=2, gradients=2, optimizer=12, activation=2),   # pure bf16 + fp32 master copy in the optimizer
+    "fp32": dict(weights=4, gradients=4, optimizer=8, activation=4),
+    "bf16-mixed": dict(weights=4, gradients=4, optimizer=8, activation=2),  # autocast: fp32 weights, bf16 activations
+    "bf16": dict(weights=2, gradients=2, optimizer=12, activation=2),  # pure bf16 + fp32 master copy in the optimizer
 }
+
 
 def activations_per_token(cfg: ModelConfig) -> int:
     "Numbers the forward pass keeps per token for the backward pass (fused attention, no checkpointing), loss included."
     d, d_kv = cfg.d_model, cfg.n_kv_heads * cfg.head_dim
     return cfg.n_layers * (9 * d + 2 * d_kv + 4 * cfg.d_ff + cfg.n_heads + 2) + 3 * d + 1 + cfg.vocab_size
 
-def memory_estimate(cfg: ModelConfig, batch: int, seq_len: int | None = None, precision: str = "fp32") -> dict[str, int]:
-    "Bytes of training memory with AdamW: weights, gradients, optimizer state, activations and their total, for `batch` sequences of `seq_len` tokens."
-    if precision not in PRECISIONS: raise ValueError(f"precision must be one of {list(PRECISIONS)}, got {precision!r}")
+
+def memory_estimate(
+    cfg: ModelConfig, batch: int, seq_len: int | None = None, precision: str = "fp32"
+) -> dict[str, int]:
+    """Bytes of training memory with AdamW: weights, gradients, optimizer state, activations and their total, for
+    `batch` sequences of `seq_len` tokens."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {list(PRECISIONS)}, got {precision!r}")
     T = cfg.context if seq_len is None else seq_len
-    if batch <= 0 or T <= 0: raise ValueError(f"batch and seq_len must be positive, got batch={batch}, seq_len={T}")
-    if T > cfg.context: raise ValueError(f"seq_len={T} exceeds the model's context of {cfg.context}")
+    if batch <= 0 or T <= 0:
+        raise ValueError(f"batch and seq_len must be positive, got batch={batch}, seq_len={T}")
+    if T > cfg.context:
+        raise ValueError(f"seq_len={T} exceeds the model's context of {cfg.context}")
     b, n = PRECISIONS[precision], count_params(cfg)
     out = {k: n * b[k] for k in ("weights", "gradients", "optimizer")}
     out["activations"] = batch * T * activations_per_token(cfg) * b["activation"]
     out["total"] = sum(out.values())
     return out
 
+
 def kv_cache_bytes(cfg: ModelConfig, batch: int, seq_len: int | None = None, bytes_per_value: int = 2) -> int:
     "Bytes of the KV cache for `batch` sequences of `seq_len` tokens (default the context) at inference."
     T = cfg.context if seq_len is None else seq_len
     return 2 * cfg.n_layers * batch * T * cfg.n_kv_heads * cfg.head_dim * bytes_per_value
-
-# %% ../nbs/03_model.ipynb #0047
-from .spec import ExerciseFailed, attempt, expect
-
-def grade_rms_norm(rms_norm) -> None:
-    "Exercise 1: `rms_norm(x, weight, eps)` equal to `RMSNorm`."
-    g = torch.Generator().manual_seed(1)
-    x, w = torch.randn(3, 5, 16, generator=g) * 3, torch.rand(16, generator=g) + 0.5
-    ref = RMSNorm(16, 1e-5); ref.weight.data = w
-    got = attempt(rms_norm, "rms_norm", x, w, 1e-5)
-    expect(isinstance(got, torch.Tensor) and got.shape == x.shape, f"rms_norm should return a tensor shaped like x {tuple(x.shape)}, got {tuple(getattr(got, 'shape', ())) or type(got).__name__}")
-    want = ref(x).detach()
-    if not torch.allclose(got, want, atol=1e-5):
-        if torch.allclose(got, want / w, atol=1e-5): raise ExerciseFailed("close: multiply by the learned gain `weight` at the end")
-        centred = (x - x.mean(-1, keepdim=True)); ln = centred / centred.pow(2).mean(-1, keepdim=True).add(1e-5).sqrt() * w
-        if torch.allclose(got, ln, atol=1e-5): raise ExerciseFailed("that is LayerNorm: RMSNorm does not subtract the mean")
-        raise ExerciseFailed("values differ from RMSNorm: divide x by sqrt(mean(x**2 over the last dim) + eps), then multiply by weight")
-    expect(attempt(rms_norm, "rms_norm", x.to(torch.bfloat16), w.to(torch.bfloat16), 1e-5).dtype == torch.bfloat16, "with bf16 x and weight, return bf16: compute in float32, cast back to x.dtype before multiplying by the gain")
-    print("exercise 1 passed: rms_norm matches RMSNorm")
-
-def grade_repeat_kv(repeat_kv) -> None:
-    "Exercise 2: `repeat_kv(k, n_rep)` (batch, n_kv, T, hd) -> (batch, n_kv * n_rep, T, hd), so plain attention equals GQA."
-    g = torch.Generator().manual_seed(2)
-    q, k, v = torch.randn(2, 6, 5, 8, generator=g), torch.randn(2, 2, 5, 8, generator=g), torch.randn(2, 2, 5, 8, generator=g)
-    kk = attempt(repeat_kv, "repeat_kv", k, 3)
-    expect(isinstance(kk, torch.Tensor) and kk.shape == (2, 6, 5, 8), f"repeat_kv(k, 3) of k {tuple(k.shape)} should have shape (2, 6, 5, 8), got {tuple(getattr(kk, 'shape', ())) or type(kk).__name__}")
-    if torch.equal(kk, k.repeat(1, 3, 1, 1)) and not torch.equal(kk, k.repeat_interleave(3, 1)):
-        raise ExerciseFailed("wrong order: query heads 0, 1, 2 share key head 0 (each kv head repeated n_rep times in a row), not k.repeat(1, n_rep, 1, 1)")
-    want = F.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=True)
-    got = F.scaled_dot_product_attention(q, kk, attempt(repeat_kv, "repeat_kv", v, 3), is_causal=True)
-    expect(torch.allclose(got, want, atol=1e-5), "attention with your repeated keys/values differs from grouped-query attention: head h must use kv head h // n_rep")
-    expect(torch.equal(attempt(repeat_kv, "repeat_kv", k, 1), k), "repeat_kv(k, 1) should return k unchanged")
-    print("exercise 2 passed: repeat_kv turns GQA into plain multi-head attention")
-
-def grade_cached_mask(cached_mask) -> None:
-    "Exercise 3: `cached_mask(n_new, n_cached)`: bool (n_new, n_cached + n_new), True where a new token may attend."
-    for n_new, n_cached in ((1, 0), (1, 7), (3, 4), (5, 0)):
-        m = attempt(cached_mask, "cached_mask", n_new, n_cached)
-        expect(isinstance(m, torch.Tensor) and m.dtype == torch.bool, f"cached_mask should return a bool tensor, got {getattr(m, 'dtype', type(m).__name__)}")
-        expect(m.shape == (n_new, n_cached + n_new), f"cached_mask({n_new}, {n_cached}) should have shape ({n_new}, {n_cached + n_new}): one row per new token, one column per key; got {tuple(m.shape)}")
-        want = torch.ones(n_new, n_cached + n_new, dtype=torch.bool).tril(diagonal=n_cached)
-        if not torch.equal(m, want):
-            if torch.equal(m, torch.ones_like(want).tril()): raise ExerciseFailed(f"cached_mask({n_new}, {n_cached}): new token i sits at position {n_cached} + i, so it sees every cached key too: shift the diagonal by n_cached")
-            raise ExerciseFailed(f"cached_mask({n_new}, {n_cached}) is wrong: new token i may see keys 0 .. n_cached + i and none after")
-    cfg = ModelConfig(vocab_size=50, d_model=32, n_layers=1, n_heads=4, n_kv_heads=2, d_ff=64, context=16)
-    att = Attention(cfg); x = torch.randn(1, 9, 32); cos, sin = rope(torch.arange(9), cfg.head_dim)
-    q, k, v = att.qkv(x, cos, sin)
-    full = F.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=True)[:, :, 6:]
-    step = F.scaled_dot_product_attention(q[:, :, 6:], k, v, attn_mask=attempt(cached_mask, "cached_mask", 3, 6), enable_gqa=True)
-    expect(torch.allclose(full, step, atol=1e-5), "with your mask, 3 new tokens after 6 cached ones do not attend as in the full causal pass")
-    print("exercise 3 passed: a cached step attends exactly like the full pass")
-
-def grade_count_params(count) -> None:
-    "Exercise 4: `count(cfg)`, the parameter count of `Transformer(cfg)` by formula, tied and untied."
-    cases = [ModelConfig(vocab_size=100, d_model=32, n_layers=2, n_heads=4, n_kv_heads=4, d_ff=80, context=16),
-             ModelConfig(vocab_size=100, d_model=32, n_layers=3, n_heads=4, n_kv_heads=2, d_ff=80, context=16),
-             ModelConfig(vocab_size=100, d_model=32, n_layers=3, n_heads=4, n_kv_heads=1, d_ff=80, context=16, tie_embeddings=False)]
-    for c in cases:
-        got, want = attempt(count, "count", c), Transformer(c).num_params()
-        if got == want: continue
-        d = c.d_model
-        hints = {want - c.vocab_size * d: "the output matrix is counted only when it is not tied (tie_embeddings=False)",
-                 want + c.vocab_size * d: "with tie_embeddings the output matrix is the embedding matrix: count it once",
-                 want + 2 * c.n_layers * d * (d - c.n_kv_heads * c.head_dim): "k_proj and v_proj map d_model to n_kv_heads * head_dim, not to d_model",
-                 want - 2 * c.n_layers * d - d: "the RMSNorm gains count too: two per layer and a final one, d_model each"}
-        raise ExerciseFailed(f"for {c} you count {got:,}, the model has {want:,}. " + hints.get(got, "per layer: q, o: d*d each; k, v: d*d_kv each; the MLP: 3*d*d_ff; two norms: d each"))
-    print("exercise 4 passed: your formula counts every configuration exactly")

@@ -20,20 +20,37 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+
 class _NoTriton:
-    "Stands in for `triton` and `triton.language` where triton is not installed (it installs on Linux only): the kernels are defined but cannot launch."
-    def jit(self, fn): return _Unlaunchable(fn.__name__)
-    def autotune(self, **kw): return lambda kernel: kernel
-    def __getattr__(self, name): return lambda *a, **k: None      # dtypes, Config, cdiv...: placeholders, never used without a launch
+    """Stands in for `triton` and `triton.language` where triton is not installed (it installs on Linux only): the
+    kernels are defined but cannot launch."""
+
+    def jit(self, fn):
+        return _Unlaunchable(fn.__name__)
+
+    def autotune(self, **kw):
+        return lambda kernel: kernel
+
+    def __getattr__(self, name):
+        return lambda *a, **k: None  # dtypes, Config, cdiv...: placeholders, never used without a launch
+
 
 class _Unlaunchable:
-    def __init__(self, name): self.__name__ = name
-    def __getitem__(self, grid): raise RuntimeError(f"{self.__name__}: triton is not installed here, so its kernels cannot run; QuantLinear's backend='torch' runs everywhere")
+    def __init__(self, name):
+        self.__name__ = name
+
+    def __getitem__(self, grid):
+        raise RuntimeError(
+            f"{self.__name__}: triton is not installed here, so its kernels cannot run; QuantLinear's "
+            "backend='torch' runs everywhere"
+        )
+
 
 try:
     import triton
     import triton.language as tl
-except ImportError: triton = tl = _NoTriton()
+except ImportError:
+    triton = tl = _NoTriton()
 # Importing this module changes nothing in the process: to run the kernels on a CPU, in Triton's interpreter, set
 # TRITON_INTERPRET=1 before the import (the camp's notebooks and `llmcamp run` do it for the CPU profile).
 
@@ -45,24 +62,29 @@ __all__ = ['DECODE_CONFIGS', 'PREFILL_CONFIGS', 'INTERPRETER_CONFIGS', 'SMALL_LA
            'gptq_quantize', 'collect_hessians', 'quantizable', 'quantize_model', 'set_backend', 'to_dtype',
            'pick_group_size', 'save_quantized', 'load_quantized', 'size_mb', 'perplexity', 'decode_tokens_per_s',
            'peak_bandwidth_gbs', 'copy_bandwidth_gbs', 'time_ms', 'torch_weight_only_ops', 'bench_shape',
-           'run_benchmark', 'plot_roofline', 'bench_main', 'grade_pack_bytes', 'grade_quantize_int4',
-           'grade_dequant_kernel']
+           'run_benchmark', 'plot_roofline', 'bench_main']
 
 # %% ../nbs/06_quantization.ipynb #0009
 # ---------------------------------------------------------------- quantizers
 def _check_weight(w, name="w"):
     if not isinstance(w, torch.Tensor) or not w.dtype.is_floating_point or w.dim() != 2:
-        raise TypeError(f"{name} must be a 2-D floating-point tensor (out_features, in_features), got "
-                        f"{type(w).__name__} {getattr(w, 'dtype', '')} of shape {tuple(getattr(w, 'shape', ()))}")
-    if not torch.isfinite(w).all(): raise ValueError(f"{name} holds NaN or infinite values; quantizing them would be silently wrong")
+        raise TypeError(
+            f"{name} must be a 2-D floating-point tensor (out_features, in_features), got "
+            f"{type(w).__name__} {getattr(w, 'dtype', '')} of shape {tuple(getattr(w, 'shape', ()))}"
+        )
+    if not torch.isfinite(w).all():
+        raise ValueError(f"{name} holds NaN or infinite values; quantizing them would be silently wrong")
+
 
 def quantize_int8(w: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    "Symmetric per-output-channel INT8: codes (N, K) int8 in [-127, 127] and scales (N,) float32, with `w ≈ codes * scales[:, None]`."
+    """Symmetric per-output-channel INT8: codes (N, K) int8 in [-127, 127] and scales (N,) float32, with `w ≈ codes *
+    scales[:, None]`."""
     _check_weight(w)
     amax = w.detach().float().abs().amax(dim=1)
-    scales = torch.where(amax > 0, amax / 127, torch.ones_like(amax))     # an all-zero row gets scale 1, codes 0
+    scales = torch.where(amax > 0, amax / 127, torch.ones_like(amax))  # an all-zero row gets scale 1, codes 0
     codes = torch.round(w.detach().float() / scales[:, None]).clamp_(-127, 127).to(torch.int8)
     return codes, scales
+
 
 def dequantize_int8(codes: torch.Tensor, scales: torch.Tensor) -> torch.Tensor:
     "Float32 weight (N, K) from INT8 `codes` and per-row `scales`."
@@ -70,36 +92,49 @@ def dequantize_int8(codes: torch.Tensor, scales: torch.Tensor) -> torch.Tensor:
 
 # %% ../nbs/06_quantization.ipynb #000c
 def int4_group_sizes(K: int) -> list[int]:
-    "The INT4 group sizes that work for a layer with `K` inputs: every multiple of 16 that divides K (the quantizers and both kernels run them all)."
+    """The INT4 group sizes that work for a layer with `K` inputs: every multiple of 16 that divides K (the
+    quantizers and both kernels run them all)."""
     return [g for g in range(16, K + 1, 16) if K % g == 0]
+
 
 def _sizes_that_work(K: int) -> str:
     ok = int4_group_sizes(K)
-    if not ok: return f"no group size works for K={K}: INT4 groups need in_features to be a multiple of 16"
+    if not ok:
+        return f"no group size works for K={K}: INT4 groups need in_features to be a multiple of 16"
     return f"group sizes that work for K={K}: " + ", ".join(map(str, ok[:12])) + (", ..." if len(ok) > 12 else "")
+
 
 def _check_group(K: int, group_size: int):
     if not isinstance(group_size, int) or isinstance(group_size, bool) or group_size <= 0 or group_size % 16:
-        raise ValueError(f"group_size must be a positive multiple of 16 (32, 64, 128 are usual), got {group_size!r}; {_sizes_that_work(K)}")
-    if K % group_size: raise ValueError(f"group_size={group_size} does not divide in_features K={K}; {_sizes_that_work(K)}")
+        raise ValueError(
+            f"group_size must be a positive multiple of 16 (32, 64, 128 are usual), got {group_size!r}; "
+            f"{_sizes_that_work(K)}"
+        )
+    if K % group_size:
+        raise ValueError(f"group_size={group_size} does not divide in_features K={K}; {_sizes_that_work(K)}")
+
 
 def int4_params(w: torch.Tensor, group_size: int) -> tuple[torch.Tensor, torch.Tensor]:
     "Asymmetric INT4 scales and zero points (N, K // group_size) of each group of `group_size` weights along K."
     N, K = w.shape
     g = w.detach().float().reshape(N, K // group_size, group_size)
-    lo, hi = g.amin(-1).clamp(max=0), g.amax(-1).clamp(min=0)              # the range always holds 0, so 0 is exact
+    lo, hi = g.amin(-1).clamp(max=0), g.amax(-1).clamp(min=0)  # the range always holds 0, so 0 is exact
     scales = (hi - lo) / 15
-    scales = torch.where(scales > 0, scales, torch.ones_like(scales))    # an all-zero group: scale 1, zero point 0
+    scales = torch.where(scales > 0, scales, torch.ones_like(scales))  # an all-zero group: scale 1, zero point 0
     zeros = torch.round(-lo / scales).clamp(0, 15)
     return scales, zeros
 
+
 def quantize_int4(w: torch.Tensor, group_size: int = 128) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    "Group-wise asymmetric INT4 (round to nearest): codes (N, K) uint8 in [0, 15], scales and zero points (N, K // group_size)."
-    _check_weight(w); _check_group(w.shape[1], group_size)
+    """Group-wise asymmetric INT4 (round to nearest): codes (N, K) uint8 in [0, 15], scales and zero points (N, K //
+    group_size)."""
+    _check_weight(w)
+    _check_group(w.shape[1], group_size)
     scales, zeros = int4_params(w, group_size)
     N, K = w.shape
     q = torch.round(w.detach().float().reshape(N, -1, group_size) / scales[..., None] + zeros[..., None]).clamp_(0, 15)
     return q.reshape(N, K).to(torch.uint8), scales, zeros.to(torch.uint8)
+
 
 def dequantize_int4(codes: torch.Tensor, scales: torch.Tensor, zeros: torch.Tensor) -> torch.Tensor:
     "Float32 weight (N, K) from INT4 `codes` (N, K) and group `scales`, `zeros` (N, K // group_size)."
@@ -111,19 +146,25 @@ def dequantize_int4(codes: torch.Tensor, scales: torch.Tensor, zeros: torch.Tens
 # %% ../nbs/06_quantization.ipynb #0010
 # ---------------------------------------------------------------- packing
 def pack_int4(codes: torch.Tensor) -> torch.Tensor:
-    "Pack INT4 `codes` (N, K) in [0, 15] eight to an int32 word along K, transposed for the kernel: (K // 8, N) int32; code k sits at bits 4*(k % 8)."
-    if codes.dim() != 2 or codes.shape[1] % 8: raise ValueError(f"codes must be (N, K) with K a multiple of 8, got {tuple(codes.shape)}")
+    """Pack INT4 `codes` (N, K) in [0, 15] eight to an int32 word along K, transposed for the kernel: (K // 8, N)
+    int32; code k sits at bits 4*(k % 8)."""
+    if codes.dim() != 2 or codes.shape[1] % 8:
+        raise ValueError(f"codes must be (N, K) with K a multiple of 8, got {tuple(codes.shape)}")
     if codes.dtype.is_floating_point or int(codes.min()) < 0 or int(codes.max()) > 15:
-        raise ValueError(f"codes must be integers in [0, 15], got {codes.dtype} in [{codes.min().item()}, {codes.max().item()}]")
+        raise ValueError(
+            f"codes must be integers in [0, 15], got {codes.dtype} in [{codes.min().item()}, {codes.max().item()}]"
+        )
     N, K = codes.shape
     c = codes.to(torch.int64).T.reshape(K // 8, 8, N)
     shifts = (4 * torch.arange(8, device=codes.device)).view(1, 8, 1)
-    words = (c << shifts).sum(1)                                          # < 2**32: fits int64, then wrap to int32
+    words = (c << shifts).sum(1)  # < 2**32: fits int64, then wrap to int32
     return torch.where(words >= 2**31, words - 2**32, words).to(torch.int32)
+
 
 def unpack_int4(packed: torch.Tensor) -> torch.Tensor:
     "Inverse of `pack_int4`: codes (N, K) uint8 from packed (K // 8, N) int32."
-    if packed.dtype != torch.int32 or packed.dim() != 2: raise ValueError(f"packed must be a 2-D int32 tensor, got {packed.dtype} {tuple(packed.shape)}")
+    if packed.dtype != torch.int32 or packed.dim() != 2:
+        raise ValueError(f"packed must be a 2-D int32 tensor, got {packed.dtype} {tuple(packed.shape)}")
     shifts = (4 * torch.arange(8, device=packed.device, dtype=torch.int32)).view(1, 8, 1)
     c = (packed[:, None, :] >> shifts) & 0xF
     return c.reshape(-1, packed.shape[1]).T.contiguous().to(torch.uint8)
@@ -134,28 +175,53 @@ def interpreting() -> bool:
     "True when Triton kernels run in the CPU interpreter (`TRITON_INTERPRET=1`)."
     return os.environ.get("TRITON_INTERPRET", "0") not in ("", "0")
 
+
 _TL_DTYPES = {torch.float16: tl.float16, torch.bfloat16: tl.bfloat16, torch.float32: tl.float32}
 
+
 def dot_dtype(dtype: torch.dtype):
-    "The Triton dtype the kernels' `tl.dot` multiplies in for activations of torch `dtype`: that dtype, but float32 for bfloat16 in the interpreter (its NumPy dot reads bf16 tiles as integers)."
-    if dtype == torch.bfloat16 and interpreting(): return tl.float32
+    """The Triton dtype the kernels' `tl.dot` multiplies in for activations of torch `dtype`: that dtype, but float32
+    for bfloat16 in the interpreter (its NumPy dot reads bf16 tiles as integers)."""
+    if dtype == torch.bfloat16 and interpreting():
+        return tl.float32
     return _TL_DTYPES[dtype]
 
+
 def bench_fn(kernel_call, quantiles=None, reps: int = 1):
-    "`do_bench` for `triton.autotune` that works everywhere: Triton's CUDA-event timer on a GPU; in the interpreter, where times say nothing and only exercise the autotuner, the wall clock of `reps` runs (ms)."
-    if not interpreting(): return triton.testing.do_bench(kernel_call, quantiles=quantiles)
+    """`do_bench` for `triton.autotune` that works everywhere: Triton's CUDA-event timer on a GPU; in the
+    interpreter, where times say nothing and only exercise the autotuner, the wall clock of `reps` runs (ms)."""
+    if not interpreting():
+        return triton.testing.do_bench(kernel_call, quantiles=quantiles)
     ts = []
     for _ in range(reps):
-        t = time.perf_counter(); kernel_call(); ts.append((time.perf_counter() - t) * 1e3)
+        t = time.perf_counter()
+        kernel_call()
+        ts.append((time.perf_counter() - t) * 1e3)
     ts.sort()
     return [ts[len(ts) // 2]] * len(quantiles) if quantiles else ts[len(ts) // 2]
 
 # %% ../nbs/06_quantization.ipynb #0015
 @triton.jit
-def w8a16_kernel(x_ptr, w_ptr, s_ptr, c_ptr, M, N, K, m_bucket, stride_xm, stride_cm,
-                 BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr, SPLIT_K: tl.constexpr, ATOMIC: tl.constexpr,
-                 DOT_DTYPE: tl.constexpr):
-    "C[M, N] = X[M, K] @ (W[K, N] int8 * S[N]): each program owns a BLOCK_M x BLOCK_N tile of C and a 1/SPLIT_K share of K."
+def w8a16_kernel(
+    x_ptr,
+    w_ptr,
+    s_ptr,
+    c_ptr,
+    M,
+    N,
+    K,
+    m_bucket,
+    stride_xm,
+    stride_cm,
+    BLOCK_M: tl.constexpr,
+    BLOCK_N: tl.constexpr,
+    BLOCK_K: tl.constexpr,
+    SPLIT_K: tl.constexpr,
+    ATOMIC: tl.constexpr,
+    DOT_DTYPE: tl.constexpr,
+):
+    """C[M, N] = X[M, K] @ (W[K, N] int8 * S[N]): each program owns a BLOCK_M x BLOCK_N tile of C and a 1/SPLIT_K
+    share of K."""
     pid_n, pid_m, pid_k = tl.program_id(0), tl.program_id(1), tl.program_id(2)
     rm = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)
     rn = pid_n * BLOCK_N + tl.arange(0, BLOCK_N)
@@ -164,166 +230,299 @@ def w8a16_kernel(x_ptr, w_ptr, s_ptr, c_ptr, M, N, K, m_bucket, stride_xm, strid
     acc = tl.zeros((BLOCK_M, BLOCK_N), dtype=tl.float32)
     for t in range(pid_k * per_split, tl.minimum((pid_k + 1) * per_split, n_tiles)):
         rk = t * BLOCK_K + tl.arange(0, BLOCK_K)
-        x = tl.load(x_ptr + rm[:, None] * stride_xm + rk[None, :], mask=(rm[:, None] < M) & (rk[None, :] < K), other=0.0)
+        x = tl.load(
+            x_ptr + rm[:, None] * stride_xm + rk[None, :], mask=(rm[:, None] < M) & (rk[None, :] < K), other=0.0
+        )
         w = tl.load(w_ptr + rk[:, None] * N + rn[None, :], mask=(rk[:, None] < K) & (rn[None, :] < N), other=0)
-        acc += tl.dot(x.to(DOT_DTYPE), w.to(DOT_DTYPE))                      # int8 -> float in registers; exact for |q| <= 127
+        acc += tl.dot(x.to(DOT_DTYPE), w.to(DOT_DTYPE))  # int8 -> float in registers; exact for |q| <= 127
     s = tl.load(s_ptr + rn, mask=rn < N, other=0.0)
-    acc = acc * s.to(tl.float32)[None, :]                                   # per-channel scale: once, after the K loop
+    acc = acc * s.to(tl.float32)[None, :]  # per-channel scale: once, after the K loop
     c = c_ptr + rm[:, None] * stride_cm + rn[None, :]
     mask = (rm[:, None] < M) & (rn[None, :] < N)
-    if ATOMIC: tl.atomic_add(c, acc, mask=mask)
-    else: tl.store(c, acc.to(c_ptr.dtype.element_ty), mask=mask)
+    if ATOMIC:
+        tl.atomic_add(c, acc, mask=mask)
+    else:
+        tl.store(c, acc.to(c_ptr.dtype.element_ty), mask=mask)
 
 # %% ../nbs/06_quantization.ipynb #0017
 @triton.jit
-def w4a16_kernel(x_ptr, w_ptr, s_ptr, z_ptr, c_ptr, M, N, K, m_bucket, stride_xm, stride_cm, group_size,
-                 BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr, SPLIT_K: tl.constexpr, ATOMIC: tl.constexpr,
-                 DOT_DTYPE: tl.constexpr):
-    "C[M, N] = X[M, K] @ dequant(W): W packed eight 4-bit codes per int32 (K // 8, N), scales and zero points per group of K."
+def w4a16_kernel(
+    x_ptr,
+    w_ptr,
+    s_ptr,
+    z_ptr,
+    c_ptr,
+    M,
+    N,
+    K,
+    m_bucket,
+    stride_xm,
+    stride_cm,
+    group_size,
+    BLOCK_M: tl.constexpr,
+    BLOCK_N: tl.constexpr,
+    BLOCK_K: tl.constexpr,
+    SPLIT_K: tl.constexpr,
+    ATOMIC: tl.constexpr,
+    DOT_DTYPE: tl.constexpr,
+):
+    """C[M, N] = X[M, K] @ dequant(W): W packed eight 4-bit codes per int32 (K // 8, N), scales and zero points per
+    group of K."""
     pid_n, pid_m, pid_k = tl.program_id(0), tl.program_id(1), tl.program_id(2)
     rm = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)
     rn = pid_n * BLOCK_N + tl.arange(0, BLOCK_N)
-    rw = tl.arange(0, BLOCK_K // 8)                                           # packed rows of one K tile
+    rw = tl.arange(0, BLOCK_K // 8)  # packed rows of one K tile
     shifts = (tl.arange(0, 8) * 4)[None, :, None]
-    n_tiles = K // BLOCK_K                                                    # K % group_size == 0 and group_size % BLOCK_K == 0
+    n_tiles = K // BLOCK_K  # K % group_size == 0 and group_size % BLOCK_K == 0
     per_split = tl.cdiv(n_tiles, SPLIT_K)
     acc = tl.zeros((BLOCK_M, BLOCK_N), dtype=tl.float32)
     for t in range(pid_k * per_split, tl.minimum((pid_k + 1) * per_split, n_tiles)):
         rk = t * BLOCK_K + tl.arange(0, BLOCK_K)
         x = tl.load(x_ptr + rm[:, None] * stride_xm + rk[None, :], mask=rm[:, None] < M, other=0.0)
         words = tl.load(w_ptr + (t * (BLOCK_K // 8) + rw)[:, None] * N + rn[None, :], mask=rn[None, :] < N, other=0)
-        q = tl.reshape((words[:, None, :] >> shifts) & 0xF, (BLOCK_K, BLOCK_N))   # unpack in registers: row k = 8 * word + i
-        g = (t * BLOCK_K) // group_size                                       # the whole tile lies in one group
+        q = tl.reshape(
+            (words[:, None, :] >> shifts) & 0xF, (BLOCK_K, BLOCK_N)
+        )  # unpack in registers: row k = 8 * word + i
+        g = (t * BLOCK_K) // group_size  # the whole tile lies in one group
         s = tl.load(s_ptr + g * N + rn, mask=rn < N, other=0.0).to(tl.float32)
         z = tl.load(z_ptr + g * N + rn, mask=rn < N, other=0).to(tl.float32)
         w = (q.to(tl.float32) - z[None, :]) * s[None, :]
         acc += tl.dot(x.to(DOT_DTYPE), w.to(DOT_DTYPE))
     c = c_ptr + rm[:, None] * stride_cm + rn[None, :]
     mask = (rm[:, None] < M) & (rn[None, :] < N)
-    if ATOMIC: tl.atomic_add(c, acc, mask=mask)
-    else: tl.store(c, acc.to(c_ptr.dtype.element_ty), mask=mask)
+    if ATOMIC:
+        tl.atomic_add(c, acc, mask=mask)
+    else:
+        tl.store(c, acc.to(c_ptr.dtype.element_ty), mask=mask)
 
 # %% ../nbs/06_quantization.ipynb #0019
 def _cfg(bm, bn, bk, split, warps=4, stages=3):
-    return triton.Config({"BLOCK_M": bm, "BLOCK_N": bn, "BLOCK_K": bk, "SPLIT_K": split}, num_warps=warps, num_stages=stages)
+    return triton.Config(
+        {"BLOCK_M": bm, "BLOCK_N": bn, "BLOCK_K": bk, "SPLIT_K": split}, num_warps=warps, num_stages=stages
+    )
+
 
 DECODE_CONFIGS = [_cfg(16, bn, bk, sk, 4, 4) for sk in (1, 2, 4, 8) for bn in (64, 128, 32) for bk in (128, 64, 32)]
-PREFILL_CONFIGS = [_cfg(128, 128, 64, 1, 8, 3), _cfg(128, 128, 32, 1, 4, 4), _cfg(128, 256, 64, 1, 8, 3), _cfg(256, 128, 64, 1, 8, 3),
-                   _cfg(64, 128, 64, 1, 4, 4), _cfg(128, 64, 32, 1, 4, 4), _cfg(64, 64, 64, 1, 4, 4), _cfg(64, 64, 32, 1, 2, 5)]
+PREFILL_CONFIGS = [
+    _cfg(128, 128, 64, 1, 8, 3),
+    _cfg(128, 128, 32, 1, 4, 4),
+    _cfg(128, 256, 64, 1, 8, 3),
+    _cfg(256, 128, 64, 1, 8, 3),
+    _cfg(64, 128, 64, 1, 4, 4),
+    _cfg(128, 64, 32, 1, 4, 4),
+    _cfg(64, 64, 64, 1, 4, 4),
+    _cfg(64, 64, 32, 1, 2, 5),
+]
 # 16-wide K tiles: the fallback for group sizes that no wider tile divides (16, 48, 80, ...); slower, so used only then
 DECODE_CONFIGS += [_cfg(16, bn, 16, sk, 4, 4) for sk in (1, 4) for bn in (64, 32)]
 PREFILL_CONFIGS += [_cfg(64, 64, 16, 1, 4, 4), _cfg(128, 64, 16, 1, 4, 4)]
-INTERPRETER_CONFIGS = 2   # configs the interpreter tries per shape (it times them with a wall clock: slow, but it exercises the autotuner)
+INTERPRETER_CONFIGS = (
+    2  # configs the interpreter tries per shape (it times them with a wall clock: slow, but it exercises the autotuner)
+)
 
-SMALL_LAYER = 2**20        # weights with fewer elements try only the first 4 configs: tuning them costs more than it gains
-MAX_TUNE_CONFIGS = None    # None: tune over every config that fits; n: over n of them, spread along the list (make gpu-check's time budget)
+SMALL_LAYER = 2**20  # weights with fewer elements try only the first 4 configs: tuning them costs more than it gains
+# None: tune over every config that fits; n: over n of them, spread along the list (make gpu-check's time budget)
+MAX_TUNE_CONFIGS = None
+
 
 def _prune(configs, named_args, **kwargs):
-    "Keep configs whose K tile lies inside one quantization group (W4), 16-wide tiles only when no wider one does; fewer for small layers and in the interpreter."
+    """Keep configs whose K tile lies inside one quantization group (W4), 16-wide tiles only when no wider one does;
+    fewer for small layers and in the interpreter."""
     g = named_args.get("group_size")
     ok = [c for c in configs if g is None or g % c.kwargs["BLOCK_K"] == 0]
     ok = [c for c in ok if c.kwargs["BLOCK_K"] > 16] or ok
-    if interpreting(): return sorted(ok, key=lambda c: -c.kwargs["BLOCK_K"])[:INTERPRETER_CONFIGS]
-    if named_args["N"] * named_args["K"] < SMALL_LAYER: return ok[:4]
-    return ok[::math.ceil(len(ok) / MAX_TUNE_CONFIGS)] if MAX_TUNE_CONFIGS and len(ok) > MAX_TUNE_CONFIGS else ok
+    if interpreting():
+        return sorted(ok, key=lambda c: -c.kwargs["BLOCK_K"])[:INTERPRETER_CONFIGS]
+    if named_args["N"] * named_args["K"] < SMALL_LAYER:
+        return ok[:4]
+    return ok[:: math.ceil(len(ok) / MAX_TUNE_CONFIGS)] if MAX_TUNE_CONFIGS and len(ok) > MAX_TUNE_CONFIGS else ok
+
 
 def _tuner(kernel, configs, atomic, key):
-    return triton.autotune(configs=configs, key=key, prune_configs_by={"early_config_prune": _prune},
-                           reset_to_zero=["c_ptr"] if atomic else None, do_bench=bench_fn)(kernel)
+    return triton.autotune(
+        configs=configs,
+        key=key,
+        prune_configs_by={"early_config_prune": _prune},
+        reset_to_zero=["c_ptr"] if atomic else None,
+        do_bench=bench_fn,
+    )(kernel)
+
 
 _PATHS = {"decode": DECODE_CONFIGS, "prefill": PREFILL_CONFIGS}
 _W8 = {p: _tuner(w8a16_kernel, cs, p == "decode", ["m_bucket", "N", "K"]) for p, cs in _PATHS.items()}
 _W4 = {p: _tuner(w4a16_kernel, cs, p == "decode", ["m_bucket", "N", "K", "group_size"]) for p, cs in _PATHS.items()}
-DECODE_MAX_M = 16   # up to this many rows the split-K decode path runs
+DECODE_MAX_M = 16  # up to this many rows the split-K decode path runs
 
 # %% ../nbs/06_quantization.ipynb #0019b
 def _check_x(x, K, device):
-    if not isinstance(x, torch.Tensor): raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
-    if x.dtype not in (torch.float16, torch.bfloat16, torch.float32): raise TypeError(f"x must be float16, bfloat16 or float32 activations, got {x.dtype}")
-    if x.dim() != 2: raise ValueError(f"x must be 2-D (M, K), got shape {tuple(x.shape)}; flatten the leading dimensions first")
-    if x.shape[1] != K: raise ValueError(f"x has K={x.shape[1]} columns but the packed weight expects K={K}")
-    if not x.is_contiguous(): raise ValueError(f"x must be contiguous (strides {x.stride()}); call .contiguous() first")
-    if x.device != device: raise ValueError(f"x is on {x.device} but the quantized weight is on {device}")
-    if isinstance(triton, _NoTriton): raise RuntimeError("triton is not installed here (it installs on Linux only), so the Triton kernels cannot run; QuantLinear's backend='torch' runs everywhere")
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
+    if x.dtype not in (torch.float16, torch.bfloat16, torch.float32):
+        raise TypeError(f"x must be float16, bfloat16 or float32 activations, got {x.dtype}")
+    if x.dim() != 2:
+        raise ValueError(f"x must be 2-D (M, K), got shape {tuple(x.shape)}; flatten the leading dimensions first")
+    if x.shape[1] != K:
+        raise ValueError(f"x has K={x.shape[1]} columns but the packed weight expects K={K}")
+    if not x.is_contiguous():
+        raise ValueError(f"x must be contiguous (strides {x.stride()}); call .contiguous() first")
+    if x.device != device:
+        raise ValueError(f"x is on {x.device} but the quantized weight is on {device}")
+    if isinstance(triton, _NoTriton):
+        raise RuntimeError(
+            "triton is not installed here (it installs on Linux only), so the Triton kernels cannot run; "
+            "QuantLinear's backend='torch' runs everywhere"
+        )
     if x.device.type != "cuda" and not interpreting():
-        raise RuntimeError("Triton kernels need CUDA tensors, or TRITON_INTERPRET=1 set before llmcamp.quant is imported to run them on the CPU")
+        raise RuntimeError(
+            "Triton kernels need CUDA tensors, or TRITON_INTERPRET=1 set before llmcamp.quant is imported to "
+            "run them on the CPU"
+        )
+
 
 def _check_buf(t, name, dtypes, shape):
     if not isinstance(t, torch.Tensor) or t.dtype not in dtypes:
-        raise TypeError(f"{name} must be a tensor of dtype {' or '.join(map(str, dtypes))}, got {getattr(t, 'dtype', type(t).__name__)}")
-    if tuple(t.shape) != tuple(shape): raise ValueError(f"{name} must have shape {tuple(shape)} to match the packed weight, got {tuple(t.shape)}")
-    if not t.is_contiguous(): raise ValueError(f"{name} must be contiguous; call .contiguous() first")
+        raise TypeError(
+            f"{name} must be a tensor of dtype {' or '.join(map(str, dtypes))}, got "
+            f"{getattr(t, 'dtype', type(t).__name__)}"
+        )
+    if tuple(t.shape) != tuple(shape):
+        raise ValueError(f"{name} must have shape {tuple(shape)} to match the packed weight, got {tuple(t.shape)}")
+    if not t.is_contiguous():
+        raise ValueError(f"{name} must be contiguous; call .contiguous() first")
+
 
 _SCALE_DTYPES = (torch.float16, torch.bfloat16, torch.float32)
 
+
 def _run(tuners, args, x, M, N, extra=()):
     K = args[-1]
-    if M == 0 or N == 0: return x.new_empty(M, N)       # an empty batch (or layer): the empty product, as nn.Linear gives
-    if K == 0: return x.new_zeros(M, N)                 # a sum over no inputs
+    if M == 0 or N == 0:
+        return x.new_empty(M, N)  # an empty batch (or layer): the empty product, as nn.Linear gives
+    if K == 0:
+        return x.new_zeros(M, N)  # a sum over no inputs
     m_bucket = triton.next_power_of_2(M)
     path = "decode" if M <= DECODE_MAX_M else "prefill"
-    c = torch.zeros(M, N, device=x.device, dtype=torch.float32) if path == "decode" else torch.empty(M, N, device=x.device, dtype=x.dtype)
+    c = (
+        torch.zeros(M, N, device=x.device, dtype=torch.float32)
+        if path == "decode"
+        else torch.empty(M, N, device=x.device, dtype=x.dtype)
+    )
     grid = lambda meta: (triton.cdiv(N, meta["BLOCK_N"]), triton.cdiv(M, meta["BLOCK_M"]), meta["SPLIT_K"])
-    tuners[path][grid](*args[:-1], c, M, N, K, m_bucket, x.stride(0), c.stride(0), *extra, ATOMIC=path == "decode", DOT_DTYPE=dot_dtype(x.dtype))
+    tuners[path][grid](
+        *args[:-1],
+        c,
+        M,
+        N,
+        K,
+        m_bucket,
+        x.stride(0),
+        c.stride(0),
+        *extra,
+        ATOMIC=path == "decode",
+        DOT_DTYPE=dot_dtype(x.dtype),
+    )
     return c.to(x.dtype)
 
+
 def w8a16_matmul(x: torch.Tensor, qweight: torch.Tensor, scales: torch.Tensor) -> torch.Tensor:
-    "`x` (M, K) fp16/bf16/fp32 @ dequantized W8 weight -> (M, N) in x's dtype (M = 0 gives (0, N)); `qweight` is (K, N) int8, `scales` (N,). TypeError/ValueError name a bad argument."
+    """`x` (M, K) fp16/bf16/fp32 @ dequantized W8 weight -> (M, N) in x's dtype (M = 0 gives (0, N)); `qweight` is
+    (K, N) int8, `scales` (N,). TypeError/ValueError name a bad argument."""
     if not isinstance(qweight, torch.Tensor) or qweight.dtype != torch.int8 or qweight.dim() != 2:
-        raise TypeError(f"qweight must be a 2-D int8 tensor (K, N), got {getattr(qweight, 'dtype', type(qweight).__name__)}")
+        raise TypeError(
+            f"qweight must be a 2-D int8 tensor (K, N), got {getattr(qweight, 'dtype', type(qweight).__name__)}"
+        )
     K, N = qweight.shape
-    _check_buf(qweight, "qweight", (torch.int8,), (K, N)); _check_buf(scales, "scales", _SCALE_DTYPES, (N,))
+    _check_buf(qweight, "qweight", (torch.int8,), (K, N))
+    _check_buf(scales, "scales", _SCALE_DTYPES, (N,))
     _check_x(x, K, qweight.device)
     return _run(_W8, (x, qweight, scales, K), x, x.shape[0], N)
 
-def w4a16_matmul(x: torch.Tensor, qweight: torch.Tensor, scales: torch.Tensor, zeros: torch.Tensor, group_size: int) -> torch.Tensor:
-    "`x` (M, K) fp16/bf16/fp32 @ dequantized W4 weight -> (M, N) in x's dtype (M = 0 gives (0, N)); `qweight` (K // 8, N) int32 from `pack_int4`, `scales`, `zeros` (K // group_size, N)."
+
+def w4a16_matmul(
+    x: torch.Tensor, qweight: torch.Tensor, scales: torch.Tensor, zeros: torch.Tensor, group_size: int
+) -> torch.Tensor:
+    """`x` (M, K) fp16/bf16/fp32 @ dequantized W4 weight -> (M, N) in x's dtype (M = 0 gives (0, N)); `qweight` (K //
+    8, N) int32 from `pack_int4`, `scales`, `zeros` (K // group_size, N)."""
     if not isinstance(qweight, torch.Tensor) or qweight.dtype != torch.int32 or qweight.dim() != 2:
-        raise TypeError(f"qweight must be a 2-D int32 tensor (K // 8, N) from pack_int4, got {getattr(qweight, 'dtype', type(qweight).__name__)}")
+        raise TypeError(
+            "qweight must be a 2-D int32 tensor (K // 8, N) from pack_int4, got "
+            f"{getattr(qweight, 'dtype', type(qweight).__name__)}"
+        )
     K, N = qweight.shape[0] * 8, qweight.shape[1]
     _check_group(K, group_size)
     _check_buf(qweight, "qweight", (torch.int32,), (K // 8, N))
-    _check_buf(scales, "scales", _SCALE_DTYPES, (K // group_size, N)); _check_buf(zeros, "zeros", (torch.uint8,), (K // group_size, N))
+    _check_buf(scales, "scales", _SCALE_DTYPES, (K // group_size, N))
+    _check_buf(zeros, "zeros", (torch.uint8,), (K // group_size, N))
     _check_x(x, K, qweight.device)
     return _run(_W4, (x, qweight, scales, zeros, K), x, x.shape[0], N, (group_size,))
 
 # %% ../nbs/06_quantization.ipynb #001a1
 # ---------------------------------------------------------------- kernel correctness
 def kernel_tol(dtype: torch.dtype, device: str = "cpu") -> float:
-    "The largest relative error (max |y - ref| / max |ref|) the kernels may show for activations of `dtype`: 4 units in the last place of fp16/bf16."
-    if dtype == torch.float32: return 1e-5 if device == "cpu" else 1e-2    # on a GPU, tl.dot takes float32 as TF32 (10-bit mantissa)
-    return 4 * torch.finfo(dtype).eps                                      # fp16: 3.9e-3, bf16: 3.1e-2
+    """The largest relative error (max |y - ref| / max |ref|) the kernels may show for activations of `dtype`: 4
+    units in the last place of fp16/bf16."""
+    if dtype == torch.float32:
+        return 1e-5 if device == "cpu" else 1e-2  # on a GPU, tl.dot takes float32 as TF32 (10-bit mantissa)
+    return 4 * torch.finfo(dtype).eps  # fp16: 3.9e-3, bf16: 3.1e-2
 
-def kernel_errors(M: int, N: int, K: int, dtype: torch.dtype, group_sizes=(), device: str = "cpu", seed: int = 0, w=None) -> dict[str, float]:
-    "Relative error of `w8a16_matmul` and of `w4a16_matmul` per group size, x (M, K) random in `dtype`, against dequantize-then-matmul in float32; AssertionError on a wrong output dtype or shape."
+
+def kernel_errors(
+    M: int, N: int, K: int, dtype: torch.dtype, group_sizes=(), device: str = "cpu", seed: int = 0, w=None
+) -> dict[str, float]:
+    """Relative error of `w8a16_matmul` and of `w4a16_matmul` per group size, x (M, K) random in `dtype`, against
+    dequantize-then-matmul in float32; AssertionError on a wrong output dtype or shape."""
     g = torch.Generator().manual_seed(seed)
-    w = (torch.randn(N, K, generator=g) * 0.05 if w is None else w).to(device)     # quantized where it runs: fast for big layers on a GPU
+    w = (torch.randn(N, K, generator=g) * 0.05 if w is None else w).to(
+        device
+    )  # quantized where it runs: fast for big layers on a GPU
     x = torch.randn(M, K, generator=g).to(device=device, dtype=dtype)
     c8, s8 = quantize_int8(w)
     runs = {"W8A16": (lambda: w8a16_matmul(x, c8.T.contiguous(), s8), dequantize_int8(c8, s8))}
     for gs in group_sizes:
         c, s, z = quantize_int4(w, gs)
-        runs[f"W4A16 g{gs}"] = (lambda c=c, s=s, z=z, gs=gs: w4a16_matmul(x, pack_int4(c), s.T.contiguous(), z.T.contiguous(), gs), dequantize_int4(c, s, z))
+        runs[f"W4A16 g{gs}"] = (
+            lambda c=c, s=s, z=z, gs=gs: w4a16_matmul(x, pack_int4(c), s.T.contiguous(), z.T.contiguous(), gs),
+            dequantize_int4(c, s, z),
+        )
     out = {}
     for name, (run, w_deq) in runs.items():
         y, ref = run(), x.float() @ w_deq.T
-        if y.dtype != dtype or tuple(y.shape) != (M, N): raise AssertionError(f"{name} returned {y.dtype} {tuple(y.shape)} for {dtype} x of shape ({M}, {K}); expected {dtype} ({M}, {N})")
+        if y.dtype != dtype or tuple(y.shape) != (M, N):
+            raise AssertionError(
+                f"{name} returned {y.dtype} {tuple(y.shape)} for {dtype} x of shape ({M}, {K}); expected "
+                f"{dtype} ({M}, {N})"
+            )
         out[name] = ((y.float() - ref).abs().max() / ref.abs().max().clamp(min=1e-6)).item() if ref.numel() else 0.0
     return out
 
 # %% ../nbs/06_quantization.ipynb #0023
 # ---------------------------------------------------------------- the layer
 class QuantLinear(nn.Module):
-    "A bias-free linear layer with INT8 (per-channel) or INT4 (group-wise) weights: Triton kernels on a GPU, dequantize-then-matmul elsewhere."
-    def __init__(self, in_features: int, out_features: int, bits: int = 4, group_size: int | None = 128, backend: str = "auto"):
+    """A bias-free linear layer with INT8 (per-channel) or INT4 (group-wise) weights: Triton kernels on a GPU,
+    dequantize-then-matmul elsewhere."""
+
+    def __init__(
+        self, in_features: int, out_features: int, bits: int = 4, group_size: int | None = 128, backend: str = "auto"
+    ):
         super().__init__()
         for name, v in (("in_features", in_features), ("out_features", out_features)):
-            if not isinstance(v, int) or isinstance(v, bool) or v < 1: raise ValueError(f"{name} must be a positive integer, got {v!r}")
-        if bits not in (4, 8): raise ValueError(f"bits must be 4 or 8, got {bits!r}")
-        if bits == 8 and group_size is not None: raise ValueError(f"INT8 is per output channel here: group_size must be None, got {group_size}")
-        if bits == 4: _check_group(in_features, group_size)
-        if backend not in ("auto", "triton", "torch"): raise ValueError(f"backend must be 'auto', 'triton' or 'torch', got {backend!r}")
-        self.in_features, self.out_features, self.bits, self.group_size, self.backend = in_features, out_features, bits, group_size, backend
+            if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+                raise ValueError(f"{name} must be a positive integer, got {v!r}")
+        if bits not in (4, 8):
+            raise ValueError(f"bits must be 4 or 8, got {bits!r}")
+        if bits == 8 and group_size is not None:
+            raise ValueError(f"INT8 is per output channel here: group_size must be None, got {group_size}")
+        if bits == 4:
+            _check_group(in_features, group_size)
+        if backend not in ("auto", "triton", "torch"):
+            raise ValueError(f"backend must be 'auto', 'triton' or 'torch', got {backend!r}")
+        self.in_features, self.out_features, self.bits, self.group_size, self.backend = (
+            in_features,
+            out_features,
+            bits,
+            group_size,
+            backend,
+        )
         K, N = in_features, out_features
         if bits == 8:
             self.register_buffer("qweight", torch.zeros(K, N, dtype=torch.int8))
@@ -334,127 +533,214 @@ class QuantLinear(nn.Module):
             self.register_buffer("zeros", torch.zeros(K // group_size, N, dtype=torch.uint8))
 
     @classmethod
-    def from_linear(cls, linear: nn.Linear, bits: int = 4, group_size: int | None = 128, codes=None, scales=None, zeros=None, backend: str = "auto") -> QuantLinear:
-        "Quantize `linear` round-to-nearest, or store given `codes`, `scales`, `zeros` (N, ...) from another method such as GPTQ."
-        if not isinstance(linear, nn.Linear): raise TypeError(f"from_linear needs an nn.Linear, got {type(linear).__name__}")
-        if linear.bias is not None: raise ValueError("QuantLinear has no bias; the camp's model has none")
+    def from_linear(
+        cls,
+        linear: nn.Linear,
+        bits: int = 4,
+        group_size: int | None = 128,
+        codes=None,
+        scales=None,
+        zeros=None,
+        backend: str = "auto",
+    ) -> QuantLinear:
+        """Quantize `linear` round-to-nearest, or store given `codes`, `scales`, `zeros` (N, ...) from another method
+        such as GPTQ."""
+        if not isinstance(linear, nn.Linear):
+            raise TypeError(f"from_linear needs an nn.Linear, got {type(linear).__name__}")
+        if linear.bias is not None:
+            raise ValueError("QuantLinear has no bias; the camp's model has none")
         q = cls(linear.in_features, linear.out_features, bits, group_size, backend).to(linear.weight.device)
-        if codes is None: codes, scales, *rest = quantize_int8(linear.weight) if bits == 8 else quantize_int4(linear.weight, group_size)
-        else: rest = [zeros]
-        if bits == 8: q.qweight.copy_(codes.T)
-        else: q.qweight.copy_(pack_int4(codes)); q.zeros.copy_(rest[0].T)
+        if codes is None:
+            codes, scales, *rest = (
+                quantize_int8(linear.weight) if bits == 8 else quantize_int4(linear.weight, group_size)
+            )
+        else:
+            rest = [zeros]
+        if bits == 8:
+            q.qweight.copy_(codes.T)
+        else:
+            q.qweight.copy_(pack_int4(codes))
+            q.zeros.copy_(rest[0].T)
         q.scales.copy_(scales.T if bits == 4 else scales)
         return q
 
     def dequantize(self) -> torch.Tensor:
         "The full-precision weight (N, K) this layer stands for, in float32."
-        if self.bits == 8: return dequantize_int8(self.qweight.T, self.scales)
+        if self.bits == 8:
+            return dequantize_int8(self.qweight.T, self.scales)
         return dequantize_int4(unpack_int4(self.qweight), self.scales.T, self.zeros.T)
 
     def use_triton(self, x: torch.Tensor) -> bool:
         return self.backend == "triton" or (self.backend == "auto" and x.is_cuda)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        "x (..., in_features) -> (..., out_features) in x's dtype, for any leading shape (an empty batch gives an empty result, as nn.Linear)."
-        if x.shape[-1] != self.in_features: raise ValueError(f"expected input with {self.in_features} features in the last dimension, got shape {tuple(x.shape)}")
+        """x (..., in_features) -> (..., out_features) in x's dtype, for any leading shape (an empty batch gives an
+        empty result, as nn.Linear)."""
+        if x.shape[-1] != self.in_features:
+            raise ValueError(
+                f"expected input with {self.in_features} features in the last dimension, got shape {tuple(x.shape)}"
+            )
         lead = x.shape[:-1]
         x2 = x.reshape(-1, self.in_features).contiguous()
         if self.use_triton(x2):
-            y = w8a16_matmul(x2, self.qweight, self.scales) if self.bits == 8 else w4a16_matmul(x2, self.qweight, self.scales, self.zeros, self.group_size)
+            y = (
+                w8a16_matmul(x2, self.qweight, self.scales)
+                if self.bits == 8
+                else w4a16_matmul(x2, self.qweight, self.scales, self.zeros, self.group_size)
+            )
         else:
-            y = x2 @ self.dequantize().to(x2.dtype).T         # the portable path: correct everywhere, not fast
+            y = x2 @ self.dequantize().to(x2.dtype).T  # the portable path: correct everywhere, not fast
         return y.reshape(*lead, self.out_features)
 
     @property
-    def nbytes(self) -> int: return sum(b.numel() * b.element_size() for b in self.buffers())
+    def nbytes(self) -> int:
+        return sum(b.numel() * b.element_size() for b in self.buffers())
 
-    def extra_repr(self): return f"in_features={self.in_features}, out_features={self.out_features}, bits={self.bits}, group_size={self.group_size}"
+    def extra_repr(self):
+        return (
+            f"in_features={self.in_features}, out_features={self.out_features}, bits={self.bits}, "
+            f"group_size={self.group_size}"
+        )
 
 # %% ../nbs/06_quantization.ipynb #0026
 # ---------------------------------------------------------------- GPTQ
-def gptq_quantize(w: torch.Tensor, H: torch.Tensor, bits: int = 4, group_size: int | None = 128, damp: float = 0.01, block: int = 128):
-    "GPTQ: quantize `w` (N, K) column by column, moving each column's rounding error onto the columns not yet quantized through the inverse Hessian `H` = 2 XᵀX/n of the layer's inputs. Returns what `quantize_int8`/`quantize_int4` return."
+def gptq_quantize(
+    w: torch.Tensor, H: torch.Tensor, bits: int = 4, group_size: int | None = 128, damp: float = 0.01, block: int = 128
+):
+    """GPTQ: quantize `w` (N, K) column by column, moving each column's rounding error onto the columns not yet
+    quantized through the inverse Hessian `H` = 2 XᵀX/n of the layer's inputs. Returns what
+    `quantize_int8`/`quantize_int4` return."""
     _check_weight(w)
     N, K = w.shape
-    if bits not in (4, 8): raise ValueError(f"bits must be 4 or 8, got {bits!r}")
-    if bits == 4: _check_group(K, group_size)
-    if not isinstance(H, torch.Tensor) or tuple(H.shape) != (K, K): raise ValueError(f"H must be the ({K}, {K}) Hessian of the layer's inputs, got {tuple(getattr(H, 'shape', ()))}")
+    if bits not in (4, 8):
+        raise ValueError(f"bits must be 4 or 8, got {bits!r}")
+    if bits == 4:
+        _check_group(K, group_size)
+    if not isinstance(H, torch.Tensor) or tuple(H.shape) != (K, K):
+        raise ValueError(
+            f"H must be the ({K}, {K}) Hessian of the layer's inputs, got {tuple(getattr(H, 'shape', ()))}"
+        )
     W, H = w.detach().float().clone(), H.detach().float().clone().to(w.device)
-    dead = torch.diag(H) == 0                                           # inputs that never fire: their weights do not matter
-    H[dead, dead] = 1; W[:, dead] = 0
-    H += damp * torch.diag(H).mean() * torch.eye(K, device=H.device)     # dampening keeps the Cholesky factorisation stable
+    dead = torch.diag(H) == 0  # inputs that never fire: their weights do not matter
+    H[dead, dead] = 1
+    W[:, dead] = 0
+    H += (
+        damp * torch.diag(H).mean() * torch.eye(K, device=H.device)
+    )  # dampening keeps the Cholesky factorisation stable
     U = torch.linalg.cholesky(torch.cholesky_inverse(torch.linalg.cholesky(H)), upper=True)
     codes = torch.zeros(N, K, dtype=torch.int16, device=W.device)
     if bits == 8:
         _, s8 = quantize_int8(W)
     else:
-        scales = torch.zeros(N, K // group_size, device=W.device); zeros = torch.zeros_like(scales)
-    B = block if bits == 8 else max(block // group_size, 1) * group_size   # blocks hold whole groups
+        scales = torch.zeros(N, K // group_size, device=W.device)
+        zeros = torch.zeros_like(scales)
+    B = block if bits == 8 else max(block // group_size, 1) * group_size  # blocks hold whole groups
     for i1 in range(0, K, B):
         i2 = min(i1 + B, K)
         W1, U1, Err = W[:, i1:i2].clone(), U[i1:i2, i1:i2], torch.zeros(N, i2 - i1, device=W.device)
         for i in range(i2 - i1):
             col, x = i1 + i, W1[:, i]
             if bits == 8:
-                q = torch.round(x / s8).clamp(-127, 127); xq = q * s8
+                q = torch.round(x / s8).clamp(-127, 127)
+                xq = q * s8
             else:
-                if col % group_size == 0:                                 # a new group: its range from the error-updated weights
-                    s, z = int4_params(W1[:, i:i + group_size], group_size)
+                if col % group_size == 0:  # a new group: its range from the error-updated weights
+                    s, z = int4_params(W1[:, i : i + group_size], group_size)
                     scales[:, col // group_size], zeros[:, col // group_size] = s[:, 0], z[:, 0]
                 s, z = scales[:, col // group_size], zeros[:, col // group_size]
-                q = torch.round(x / s + z).clamp(0, 15); xq = (q - z) * s
+                q = torch.round(x / s + z).clamp(0, 15)
+                xq = (q - z) * s
             codes[:, col] = q.to(torch.int16)
             err = (x - xq) / U1[i, i]
             W1[:, i:] -= err[:, None] * U1[i, i:][None, :]
             Err[:, i] = err
-        W[:, i2:] -= Err @ U[i1:i2, i2:]                                   # the block's error, onto all later columns at once
-    if bits == 8: return codes.to(torch.int8), s8
+        W[:, i2:] -= Err @ U[i1:i2, i2:]  # the block's error, onto all later columns at once
+    if bits == 8:
+        return codes.to(torch.int8), s8
     return codes.to(torch.uint8), scales, zeros.to(torch.uint8)
 
+
 @torch.no_grad()
-def collect_hessians(model: nn.Module, names: list[str], calib: torch.Tensor, batch_size: int = 8) -> dict[str, torch.Tensor]:
+def collect_hessians(
+    model: nn.Module, names: list[str], calib: torch.Tensor, batch_size: int = 8
+) -> dict[str, torch.Tensor]:
     "H = 2 XᵀX / n for the input X of each linear layer in `names`, over the token blocks `calib` (n, T)."
     mods = dict(model.named_modules())
     H = {n: torch.zeros(mods[n].in_features, mods[n].in_features, device=calib.device) for n in names}
     count = {n: 0 for n in names}
+
     def hook(name):
         def f(mod, inp, out):
             x = inp[0].detach().reshape(-1, inp[0].shape[-1]).float()
-            H[name] += 2 * x.T @ x; count[name] += x.shape[0]
+            H[name] += 2 * x.T @ x
+            count[name] += x.shape[0]
+
         return f
+
     handles = [mods[n].register_forward_hook(hook(n)) for n in names]
     try:
-        for i in range(0, len(calib), batch_size): model(calib[i:i + batch_size])
+        for i in range(0, len(calib), batch_size):
+            model(calib[i : i + batch_size])
     finally:
-        for h in handles: h.remove()
+        for h in handles:
+            h.remove()
     return {n: H[n] / max(count[n], 1) for n in names}
 
 # %% ../nbs/06_quantization.ipynb #002a
 # ---------------------------------------------------------------- the model
 def quantizable(model: nn.Module, skip=()) -> list[str]:
-    "Names of the model's linear layers to quantize: every nn.Linear but those in `skip` and an output head tied to the embedding."
+    """Names of the model's linear layers to quantize: every nn.Linear but those in `skip` and an output head tied to
+    the embedding."""
     tied = {id(m.weight) for m in model.modules() if isinstance(m, nn.Embedding)}
-    return [n for n, m in model.named_modules() if isinstance(m, nn.Linear) and n not in skip and id(m.weight) not in tied]
+    return [
+        n for n, m in model.named_modules() if isinstance(m, nn.Linear) and n not in skip and id(m.weight) not in tied
+    ]
 
-def quantize_model(model: nn.Module, method: str = "rtn", bits: int = 4, group_size: int | None = 128, calib: torch.Tensor | None = None,
-                   skip=(), backend: str = "auto") -> nn.Module:
-    "A copy of `model` with its linear layers replaced by `QuantLinear`: `method` 'rtn' (round to nearest) or 'gptq' (needs `calib` token blocks)."
-    if not isinstance(model, nn.Module): raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
-    if method not in ("rtn", "gptq"): raise ValueError(f"method must be 'rtn' or 'gptq', got {method!r}")
-    if bits not in (4, 8): raise ValueError(f"bits must be 4 or 8, got {bits!r}")
-    if bits == 8 and group_size is not None: raise ValueError(f"INT8 is per output channel: pass group_size=None, got {group_size}")
+
+def quantize_model(
+    model: nn.Module,
+    method: str = "rtn",
+    bits: int = 4,
+    group_size: int | None = 128,
+    calib: torch.Tensor | None = None,
+    skip=(),
+    backend: str = "auto",
+) -> nn.Module:
+    """A copy of `model` with its linear layers replaced by `QuantLinear`: `method` 'rtn' (round to nearest) or
+    'gptq' (needs `calib` token blocks)."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
+    if method not in ("rtn", "gptq"):
+        raise ValueError(f"method must be 'rtn' or 'gptq', got {method!r}")
+    if bits not in (4, 8):
+        raise ValueError(f"bits must be 4 or 8, got {bits!r}")
+    if bits == 8 and group_size is not None:
+        raise ValueError(f"INT8 is per output channel: pass group_size=None, got {group_size}")
     names = quantizable(model, skip)
-    if not names: raise ValueError("the model has no linear layers to quantize")
+    if not names:
+        raise ValueError("the model has no linear layers to quantize")
     mods = dict(model.named_modules())
     if bits == 4:
-        ok = int4_group_sizes(math.gcd(*{mods[n].in_features for n in names}))   # the sizes that divide every layer's width
+        ok = int4_group_sizes(
+            math.gcd(*{mods[n].in_features for n in names})
+        )  # the sizes that divide every layer's width
         if not isinstance(group_size, int) or isinstance(group_size, bool) or group_size <= 0 or group_size % 16:
-            raise ValueError(f"group_size must be a positive multiple of 16, got {group_size!r}; group sizes that work for this model: {ok}")
+            raise ValueError(
+                f"group_size must be a positive multiple of 16, got {group_size!r}; group sizes that work for "
+                f"this model: {ok}"
+            )
         bad = [f"{n} (K={mods[n].in_features})" for n in names if mods[n].in_features % group_size]
-        if bad: raise ValueError(f"group_size={group_size!r} does not divide in_features of {', '.join(bad)}; group sizes that work for this model: {ok}")
+        if bad:
+            raise ValueError(
+                f"group_size={group_size!r} does not divide in_features of {', '.join(bad)}; group sizes that "
+                f"work for this model: {ok}"
+            )
     if method == "gptq":
         if not isinstance(calib, torch.Tensor) or calib.dim() != 2 or calib.dtype not in (torch.int64, torch.int32):
-            raise ValueError(f"method='gptq' needs calib: an integer tensor of token blocks (n, T), got {type(calib).__name__} {getattr(calib, 'shape', '')}")
+            raise ValueError(
+                "method='gptq' needs calib: an integer tensor of token blocks (n, T), got "
+                f"{type(calib).__name__} {getattr(calib, 'shape', '')}"
+            )
         Hs = collect_hessians(model, names, calib.to(next(model.parameters()).device))
     qmodel = copy.deepcopy(model)
     qmods = dict(qmodel.named_modules())
@@ -467,26 +753,33 @@ def quantize_model(model: nn.Module, method: str = "rtn", bits: int = 4, group_s
     qmodel.quant_config = {"method": method, "bits": bits, "group_size": group_size, "modules": names}
     return qmodel
 
+
 def set_backend(model: nn.Module, backend: str) -> nn.Module:
     "Switch every `QuantLinear` of `model` to `backend` ('auto', 'triton' or 'torch')."
-    if backend not in ("auto", "triton", "torch"): raise ValueError(f"backend must be 'auto', 'triton' or 'torch', got {backend!r}")
+    if backend not in ("auto", "triton", "torch"):
+        raise ValueError(f"backend must be 'auto', 'triton' or 'torch', got {backend!r}")
     for m in model.modules():
-        if isinstance(m, QuantLinear): m.backend = backend
+        if isinstance(m, QuantLinear):
+            m.backend = backend
     return model
+
 
 def to_dtype(model: nn.Module, dtype: torch.dtype) -> nn.Module:
     "Cast `model`'s activations and full-precision weights to `dtype`, keeping the quantization scales in float32."
     keep = {m: m.scales.clone() for m in model.modules() if isinstance(m, QuantLinear)}
     model.to(dtype)
-    for m, s in keep.items(): m.scales = s
+    for m, s in keep.items():
+        m.scales = s
     return model
+
 
 def pick_group_size(model: nn.Module, candidates) -> int:
     "The largest of `candidates` that divides the input width of every layer `quantize_model` would convert."
     mods = dict(model.named_modules())
     ks = {mods[n].in_features for n in quantizable(model)}
     ok = [g for g in candidates if all(k % g == 0 for k in ks)]
-    if not ok: raise ValueError(f"none of the group sizes {list(candidates)} divides all layer widths {sorted(ks)}")
+    if not ok:
+        raise ValueError(f"none of the group sizes {list(candidates)} divides all layer widths {sorted(ks)}")
     return max(ok)
 
 # %% ../nbs/06_quantization.ipynb #002c
@@ -494,40 +787,61 @@ def pick_group_size(model: nn.Module, candidates) -> int:
 def save_quantized(model: nn.Module, path, tokenizer=None) -> Path:
     "Save `model` (quantized or not) as `model.safetensors` + `config.json` in folder `path`; returns the weights file."
     from safetensors.torch import save_file
+
     cfg = getattr(model, "cfg", None)
-    if cfg is None: raise TypeError(f"save_quantized needs the camp's Transformer (with .cfg), got {type(model).__name__}")
-    path = Path(path); path.mkdir(parents=True, exist_ok=True)
+    if cfg is None:
+        raise TypeError(f"save_quantized needs the camp's Transformer (with .cfg), got {type(model).__name__}")
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
     sd = {k: v.detach().contiguous().cpu() for k, v in model.state_dict().items()}
-    if cfg.tie_embeddings: sd.pop("lm_head.weight", None)                 # the same tensor as the embedding: stored once
+    if cfg.tie_embeddings:
+        sd.pop("lm_head.weight", None)  # the same tensor as the embedding: stored once
     dtypes = sorted({str(v.dtype).removeprefix("torch.") for v in sd.values()})
     save_file(sd, str(path / "model.safetensors"), metadata={"format": "pt"})
-    (path / "config.json").write_text(json.dumps({"model": cfg.to_dict(), "quantization": getattr(model, "quant_config", None), "dtypes": dtypes}, indent=1))
-    if tokenizer is not None: tokenizer.save_pretrained(str(path))
+    (path / "config.json").write_text(
+        json.dumps(
+            {"model": cfg.to_dict(), "quantization": getattr(model, "quant_config", None), "dtypes": dtypes}, indent=1
+        )
+    )
+    if tokenizer is not None:
+        tokenizer.save_pretrained(str(path))
     return path / "model.safetensors"
 
+
 def load_quantized(path, device="cpu", backend: str = "auto") -> nn.Module:
-    "Load a model saved by `save_quantized`: the camp's `Transformer` with `QuantLinear` layers where it was quantized, ready for inference."
+    """Load a model saved by `save_quantized`: the camp's `Transformer` with `QuantLinear` layers where it was
+    quantized, ready for inference."""
     from safetensors.torch import load_file
     from llmcamp.model import ModelConfig, Transformer
+
     path = Path(path)
     for f in ("config.json", "model.safetensors"):
-        if not (path / f).is_file(): raise FileNotFoundError(f"{path / f} is missing: not a folder written by save_quantized")
+        if not (path / f).is_file():
+            raise FileNotFoundError(f"{path / f} is missing: not a folder written by save_quantized")
     meta = json.loads((path / "config.json").read_text())
     cfg = ModelConfig.from_dict(meta["model"])
-    with torch.device("meta"): model = Transformer(cfg)
+    with torch.device("meta"):
+        model = Transformer(cfg)
     qc = meta.get("quantization")
     if qc:
         for n in qc["modules"]:
             lin = model.get_submodule(n)
             parent, _, attr = n.rpartition(".")
-            setattr(model.get_submodule(parent) if parent else model, attr, QuantLinear(lin.in_features, lin.out_features, qc["bits"], qc["group_size"], backend))
+            setattr(
+                model.get_submodule(parent) if parent else model,
+                attr,
+                QuantLinear(lin.in_features, lin.out_features, qc["bits"], qc["group_size"], backend),
+            )
         model.quant_config = qc
     sd = load_file(str(path / "model.safetensors"), device=str(device))
     missing, unexpected = model.load_state_dict(sd, strict=False, assign=True)
-    if cfg.tie_embeddings: model.lm_head.weight = model.embed_tokens.weight
+    if cfg.tie_embeddings:
+        model.lm_head.weight = model.embed_tokens.weight
     missing = [k for k in missing if not (cfg.tie_embeddings and k == "lm_head.weight")]
-    if missing or unexpected: raise ValueError(f"{path}: checkpoint does not match its config: missing {missing}, unexpected {unexpected}")
+    if missing or unexpected:
+        raise ValueError(f"{path}: checkpoint does not match its config: missing {missing}, unexpected {unexpected}")
     return model.eval().requires_grad_(False)
+
 
 def size_mb(path) -> float:
     "Size on disk of a file, or of all files in a folder, in MB (10^6 bytes)."
@@ -538,214 +852,250 @@ def size_mb(path) -> float:
 # ---------------------------------------------------------------- quality and speed of a model
 from .train import lm_loss
 
+
 @torch.no_grad()
 def perplexity(model: nn.Module, blocks: torch.Tensor, batch_size: int = 8) -> float:
     "exp of the mean next-token cross-entropy of `model` over token `blocks` (n, T)."
-    if not isinstance(blocks, torch.Tensor) or blocks.dim() != 2 or blocks.shape[1] < 2: raise ValueError(f"blocks must be token ids of shape (n, T>=2), got {getattr(blocks, 'shape', type(blocks).__name__)}")
+    if not isinstance(blocks, torch.Tensor) or blocks.dim() != 2 or blocks.shape[1] < 2:
+        raise ValueError(
+            f"blocks must be token ids of shape (n, T>=2), got {getattr(blocks, 'shape', type(blocks).__name__)}"
+        )
     dev = next(model.parameters()).device
     total, n = 0.0, 0
     for i in range(0, len(blocks), batch_size):
-        b = blocks[i:i + batch_size].to(dev)
-        total += lm_loss(model, b, reduction="sum").item()   # the same loss chapter 04 trains and evaluates with
+        b = blocks[i : i + batch_size].to(dev)
+        total += lm_loss(model, b, reduction="sum").item()  # the same loss chapter 04 trains and evaluates with
         n += b[:, 1:].numel()
     return math.exp(total / n)
 
+
 @torch.no_grad()
 def decode_tokens_per_s(model: nn.Module, prompt: torch.Tensor, new_tokens: int = 32, repeats: int = 2) -> float:
-    "Greedy generation speed of `model`: new tokens per second after `prompt` (batch, T), best of `repeats` (after one warm-up)."
+    """Greedy generation speed of `model`: new tokens per second after `prompt` (batch, T), best of `repeats` (after
+    one warm-up)."""
     from llmcamp.model import generate
+
     dev = next(model.parameters()).device
     prompt = prompt.to(dev)
     sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
-    generate(model, prompt, 2); sync()
+    generate(model, prompt, 2)
+    sync()
     best = math.inf
     for _ in range(repeats):
-        t = time.perf_counter(); generate(model, prompt, new_tokens); sync(); best = min(best, time.perf_counter() - t)
+        t = time.perf_counter()
+        generate(model, prompt, new_tokens)
+        sync()
+        best = min(best, time.perf_counter() - t)
     return prompt.shape[0] * new_tokens / best
 
 # %% ../nbs/06_quantization.ipynb #0037
 # ---------------------------------------------------------------- kernel benchmark
 def peak_bandwidth_gbs(device: str = "cuda") -> tuple[float, str]:
-    "Peak memory bandwidth in GB/s and where it comes from: the GPU's memory clock and bus width, or a measured copy on the CPU."
+    """Peak memory bandwidth in GB/s and where it comes from: the GPU's memory clock and bus width, or a measured
+    copy on the CPU."""
     if device == "cuda" and torch.cuda.is_available():
         return triton.testing.get_dram_gbps(), f"{torch.cuda.get_device_name()}: memory clock x bus width"
     return copy_bandwidth_gbs(device), "measured copy of 256 MB (CPU: no spec sheet to read)"
 
+
 def copy_bandwidth_gbs(device: str = "cpu", mb: int = 256, repeats: int = 5) -> float:
     "Measured memory bandwidth of a tensor copy (bytes read + written per second), in GB/s."
-    a = torch.empty(mb * 2**20 // 4, device=device); b = torch.empty_like(a)
+    a = torch.empty(mb * 2**20 // 4, device=device)
+    b = torch.empty_like(a)
     sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
-    b.copy_(a); sync()
+    b.copy_(a)
+    sync()
     best = math.inf
     for _ in range(repeats):
-        t = time.perf_counter(); b.copy_(a); sync(); best = min(best, time.perf_counter() - t)
+        t = time.perf_counter()
+        b.copy_(a)
+        sync()
+        best = min(best, time.perf_counter() - t)
     return 2 * a.numel() * 4 / best / 1e9
+
 
 def time_ms(fn, iters: int = 10, device: str = "cpu") -> float:
     "Median time of `fn()` in ms: Triton's `do_bench` (CUDA events, L2 flushed) on a GPU, a wall clock on the CPU."
-    if device == "cuda": return triton.testing.do_bench(fn, return_mode="median")
+    if device == "cuda":
+        return triton.testing.do_bench(fn, return_mode="median")
     fn()
     ts = []
     for _ in range(iters):
-        t = time.perf_counter(); fn(); ts.append((time.perf_counter() - t) * 1e3)
+        t = time.perf_counter()
+        fn()
+        ts.append((time.perf_counter() - t) * 1e3)
     return sorted(ts)[len(ts) // 2]
 
+
 def torch_weight_only_ops(w: torch.Tensor, group_size: int = 128) -> dict:
-    "PyTorch's own weight-only INT8 and INT4 matmuls (private aten ops) for weight `w` (N, K), as {name: fn(x)}; a missing op maps to its error."
+    """PyTorch's own weight-only INT8 and INT4 matmuls (private aten ops) for weight `w` (N, K), as {name: fn(x)}; a
+    missing op maps to its error."""
     out, N, K = {}, *w.shape
     try:
         c8, s8 = quantize_int8(w)
         op8 = torch._weight_int8pack_mm
-        out["torch int8 weight-only"] = (lambda x: op8(x, c8, s8.to(x.dtype)))
-    except Exception as e: out["torch int8 weight-only"] = e
-    try:   # tinygemm layout: w = (q - 8) * scale + zero, scales and zeros (K // g, N, 2)
+        out["torch int8 weight-only"] = lambda x: op8(x, c8, s8.to(x.dtype))
+    except Exception as e:
+        out["torch int8 weight-only"] = e
+    try:  # tinygemm layout: w = (q - 8) * scale + zero, scales and zeros (K // g, N, 2)
         c4, s4, z4 = quantize_int4(w, group_size)
         sz = torch.stack([s4.T, ((8 - z4.float()) * s4).T], -1).contiguous()
         if w.is_cuda:
             packed = torch._convert_weight_to_int4pack((c4[:, ::2] << 4 | c4[:, 1::2]).contiguous(), 8)
-            out["torch int4 weight-only"] = (lambda x: torch._weight_int4pack_mm(x, packed, group_size, sz.to(x.dtype)))
+            out["torch int4 weight-only"] = lambda x: torch._weight_int4pack_mm(x, packed, group_size, sz.to(x.dtype))
         else:
             packed = torch._convert_weight_to_int4pack_for_cpu(c4.to(torch.int32), 1)
-            out["torch int4 weight-only"] = (lambda x: torch._weight_int4pack_mm_for_cpu(x, packed, group_size, sz.to(x.dtype)))
-    except Exception as e: out["torch int4 weight-only"] = e
+            out["torch int4 weight-only"] = lambda x: torch._weight_int4pack_mm_for_cpu(
+                x, packed, group_size, sz.to(x.dtype)
+            )
+    except Exception as e:
+        out["torch int4 weight-only"] = e
     return out
 
-def bench_shape(M: int, N: int, K: int, device: str = "cuda", iters: int = 10, group_size: int = 128, triton_kernels: bool | None = None) -> list[dict]:
-    "Time every way to compute `x (M, K) @ W.T` for a weight (N, K): full precision, our Triton W8A16/W4A16 kernels, PyTorch's weight-only ops."
+
+def bench_shape(
+    M: int,
+    N: int,
+    K: int,
+    device: str = "cuda",
+    iters: int = 10,
+    group_size: int = 128,
+    triton_kernels: bool | None = None,
+) -> list[dict]:
+    """Time every way to compute `x (M, K) @ W.T` for a weight (N, K): full precision, our Triton W8A16/W4A16
+    kernels, PyTorch's weight-only ops."""
     triton_kernels = (device == "cuda") if triton_kernels is None else triton_kernels
     g = torch.Generator(device=device).manual_seed(0)
     w = torch.randn(N, K, device=device, generator=g) * 0.02
     x32 = torch.randn(M, K, device=device, generator=g)
-    act = torch.float16 if device == "cuda" else torch.float32          # the activations the quantized paths see
+    act = torch.float16 if device == "cuda" else torch.float32  # the activations the quantized paths see
     x = x32.to(act)
-    c8, s8 = quantize_int8(w); c4, s4, z4 = quantize_int4(w, group_size)
+    c8, s8 = quantize_int8(w)
+    c4, s4, z4 = quantize_int4(w, group_size)
     q8, p4, s4t, z4t = c8.T.contiguous(), pack_int4(c4), s4.T.contiguous(), z4.T.contiguous()
-    cands = {f"torch.matmul {str(act).removeprefix('torch.').replace('float', 'fp')}": (lambda W=w.to(act): F.linear(x, W), N * K * x.element_size())}
-    if device == "cuda": cands["torch.matmul bf16"] = (lambda W=w.to(torch.bfloat16), xb=x32.to(torch.bfloat16): F.linear(xb, W), N * K * 2)
-    else: cands["dequantize + matmul W8 (QuantLinear, torch path)"] = (lambda: x @ dequantize_int8(c8, s8).T, N * K + 4 * N)
-    if device != "cuda": cands[f"dequantize + matmul W4 g{group_size} (QuantLinear, torch path)"] = (lambda: x @ dequantize_int4(c4, s4, z4).T, N * K // 2 + 5 * N * K // group_size)
+    cands = {
+        f"torch.matmul {str(act).removeprefix('torch.').replace('float', 'fp')}": (
+            lambda W=w.to(act): F.linear(x, W),
+            N * K * x.element_size(),
+        )
+    }
+    if device == "cuda":
+        cands["torch.matmul bf16"] = (
+            lambda W=w.to(torch.bfloat16), xb=x32.to(torch.bfloat16): F.linear(xb, W),
+            N * K * 2,
+        )
+    else:
+        cands["dequantize + matmul W8 (QuantLinear, torch path)"] = (
+            lambda: x @ dequantize_int8(c8, s8).T,
+            N * K + 4 * N,
+        )
+    if device != "cuda":
+        cands[f"dequantize + matmul W4 g{group_size} (QuantLinear, torch path)"] = (
+            lambda: x @ dequantize_int4(c4, s4, z4).T,
+            N * K // 2 + 5 * N * K // group_size,
+        )
     if triton_kernels:
         cands["triton W8A16"] = (lambda: w8a16_matmul(x, q8, s8), N * K + 4 * N)
-        cands[f"triton W4A16 g{group_size}"] = (lambda: w4a16_matmul(x, p4, s4t, z4t, group_size), N * K // 2 + 5 * N * K // group_size)
+        cands[f"triton W4A16 g{group_size}"] = (
+            lambda: w4a16_matmul(x, p4, s4t, z4t, group_size),
+            N * K // 2 + 5 * N * K // group_size,
+        )
     xb = x32.to(torch.bfloat16)
     for name, fn in torch_weight_only_ops(w, group_size).items():
         wbytes = N * K + 4 * N if "int8" in name else N * K // 2 + 4 * N * K // group_size
-        cands[name] = fn if isinstance(fn, Exception) else ((lambda f=fn: f(xb)) if device == "cuda" else (lambda f=fn: f(x)), wbytes)
+        cands[name] = (
+            fn
+            if isinstance(fn, Exception)
+            else ((lambda f=fn: f(xb)) if device == "cuda" else (lambda f=fn: f(x)), wbytes)
+        )
     rows, base = [], None
     for name, c in cands.items():
         row = {"M": M, "N": N, "K": K, "kernel": name}
         if isinstance(c, Exception):
-            rows.append({**row, "ms": float("nan"), "note": f"unavailable: {type(c).__name__}: {str(c).splitlines()[0][:80]}"}); continue
+            rows.append(
+                {**row, "ms": float("nan"), "note": f"unavailable: {type(c).__name__}: {str(c).splitlines()[0][:80]}"}
+            )
+            continue
         fn, wbytes = c
-        try: ms = time_ms(fn, iters, device)
+        try:
+            ms = time_ms(fn, iters, device)
         except Exception as e:
-            rows.append({**row, "ms": float("nan"), "note": f"failed: {type(e).__name__}: {str(e).splitlines()[0][:80]}"}); continue
+            rows.append(
+                {**row, "ms": float("nan"), "note": f"failed: {type(e).__name__}: {str(e).splitlines()[0][:80]}"}
+            )
+            continue
         base = base or ms
         moved = wbytes + M * K * x.element_size() + M * N * x.element_size()
-        rows.append({**row, "ms": ms, "speedup": base / ms, "GB/s": moved / ms / 1e6, "TFLOP/s": 2 * M * N * K / ms / 1e9,
-                     "intensity": 2 * M * N * K / moved, "note": ""})
+        rows.append(
+            {
+                **row,
+                "ms": ms,
+                "speedup": base / ms,
+                "GB/s": moved / ms / 1e6,
+                "TFLOP/s": 2 * M * N * K / ms / 1e9,
+                "intensity": 2 * M * N * K / moved,
+                "note": "",
+            }
+        )
     return rows
 
-GPU_BENCH_SHAPES = [(M, N, K) for (N, K) in [(4096, 4096), (11008, 4096), (4096, 11008), (8192, 8192)] for M in (1, 4, 16, 512, 4096)]
+
+GPU_BENCH_SHAPES = [
+    (M, N, K) for (N, K) in [(4096, 4096), (11008, 4096), (4096, 11008), (8192, 8192)] for M in (1, 4, 16, 512, 4096)
+]
+
 
 def run_benchmark(shapes, device: str = "cuda", iters: int = 10, group_size: int = 128):
-    "Benchmark every shape (M, N, K); returns the table of `bench_shape` rows with bandwidth as % of peak, and the peak."
+    """Benchmark every shape (M, N, K); returns the table of `bench_shape` rows with bandwidth as % of peak, and the
+    peak."""
     peak, source = peak_bandwidth_gbs(device)
     rows = [r for s in shapes for r in bench_shape(*s, device=device, iters=iters, group_size=group_size)]
     df = pd.DataFrame(rows)
     df["% peak BW"] = 100 * df["GB/s"] / peak
     return df, peak, source
 
+
 def plot_roofline(df, peak_gbs: float, peak_tflops: float, title: str = "", path=None):
     "Achieved TFLOP/s against arithmetic intensity, under the memory and compute roofs."
     import matplotlib.pyplot as plt
+
     fig, ax = plt.subplots(figsize=(7, 4.5))
     ai = np.logspace(-1, 4, 200)
-    ax.loglog(ai, np.minimum(peak_tflops, peak_gbs * ai / 1e3), "k-", lw=1, label=f"roof: {peak_gbs:,.0f} GB/s, {peak_tflops:.3g} TFLOP/s")
+    ax.loglog(
+        ai,
+        np.minimum(peak_tflops, peak_gbs * ai / 1e3),
+        "k-",
+        lw=1,
+        label=f"roof: {peak_gbs:,.0f} GB/s, {peak_tflops:.3g} TFLOP/s",
+    )
     for name, d in df.dropna(subset=["ms"]).groupby("kernel", sort=False):
         ax.scatter(d["intensity"], d["TFLOP/s"], label=name, s=18)
-    ax.set_xlabel("arithmetic intensity (FLOP / byte moved)"); ax.set_ylabel("achieved TFLOP/s"); ax.set_title(title)
-    ax.legend(fontsize=7, loc="lower right"); fig.tight_layout()
-    if path is not None: fig.savefig(path, dpi=120)
+    ax.set_xlabel("arithmetic intensity (FLOP / byte moved)")
+    ax.set_ylabel("achieved TFLOP/s")
+    ax.set_title(title)
+    ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=120)
     return fig
+
 
 def bench_main(profile: str = "gpu", workspace=None):
     "The kernel benchmark alone (what `make bench-quant` runs): table to CSV and roofline to PNG in the workspace."
     from llmcamp.spec import Workspace, get_profile
+
     prof = get_profile(profile)
     ws = Workspace(workspace, prof)
-    shapes = sorted({*map(tuple, prof.quant.bench_shapes), *(GPU_BENCH_SHAPES if prof.device == "cuda" else [])}, key=lambda s: (s[1], s[2], s[0]))
+    shapes = sorted(
+        {*map(tuple, prof.quant.bench_shapes), *(GPU_BENCH_SHAPES if prof.device == "cuda" else [])},
+        key=lambda s: (s[1], s[2], s[0]),
+    )
     df, peak, source = run_benchmark(shapes, prof.device, prof.quant.bench_iters)
     df.to_csv(ws.path("06", "kernel_bench.csv"), index=False)
     flops = df["TFLOP/s"].max()
-    plot_roofline(df, peak, flops, torch.cuda.get_device_name() if prof.device == "cuda" else "CPU", ws.path("06", "roofline.png"))
-    print(df.round(3).to_string()); print(f"peak bandwidth {peak:,.0f} GB/s ({source}); written to {ws.dir('06')}")
+    plot_roofline(
+        df, peak, flops, torch.cuda.get_device_name() if prof.device == "cuda" else "CPU", ws.path("06", "roofline.png")
+    )
+    print(df.round(3).to_string())
+    print(f"peak bandwidth {peak:,.0f} GB/s ({source}); written to {ws.dir('06')}")
     return df
-
-# %% ../nbs/06_quantization.ipynb #0041
-from .spec import ExerciseFailed, attempt, expect
-
-def grade_pack_bytes(pack_fn) -> None:
-    "Exercise 1: pack INT4 codes (N, K) two to a byte, (N, K // 2) uint8, even k in the low nibble."
-    g = torch.Generator().manual_seed(6)
-    codes = torch.randint(0, 16, (5, 12), generator=g, dtype=torch.uint8)
-    out = attempt(pack_fn, "pack_int4_bytes", codes)
-    expect(isinstance(out, torch.Tensor), f"return a tensor, got {type(out).__name__}")
-    expect(out.dtype == torch.uint8, f"the packed tensor should be uint8 (one byte holds two codes), got {out.dtype}")
-    expect(tuple(out.shape) == (5, 6), f"codes of shape (5, 12) pack into (5, 6) bytes, got {tuple(out.shape)}")
-    want = codes[:, ::2] | (codes[:, 1::2] << 4)
-    swapped = codes[:, 1::2] | (codes[:, ::2] << 4)
-    expect(not torch.equal(out, swapped), "the nibbles are swapped: code 2j goes in the low 4 bits, code 2j+1 in the high 4 bits")
-    expect(torch.equal(out, want), "byte j of a row should be codes[2j] | codes[2j+1] << 4")
-    print("exercise 1 passed: two codes per byte, half the bytes of uint8 codes")
-
-def grade_quantize_int4(quant_fn) -> None:
-    "Exercise 2: group-wise asymmetric INT4: codes in [0, 15], scales and zero points per group, error at most half a step."
-    w = torch.randn(6, 64, generator=torch.Generator().manual_seed(2)) * 0.1
-    w[0, :16] = 0; w[1, 16:32] += 1.0                               # an all-zero group, and one far from zero
-    out = attempt(quant_fn, "my_quantize_int4", w, 16)
-    expect(isinstance(out, tuple) and len(out) == 3, "return a tuple (codes, scales, zeros)")
-    codes, scales, zeros = out
-    expect(tuple(codes.shape) == (6, 64), f"codes should have the weight's shape (6, 64), got {tuple(codes.shape)}")
-    expect(tuple(scales.shape) == (6, 4) and tuple(zeros.shape) == (6, 4), f"a (6, 64) weight in groups of 16 has (6, 4) scales and zeros, got {tuple(scales.shape)}, {tuple(zeros.shape)}")
-    expect(int(codes.min()) >= 0 and int(codes.max()) <= 15, f"INT4 codes lie in [0, 15], yours span [{int(codes.min())}, {int(codes.max())}]")
-    expect(bool(torch.isfinite(scales.float()).all()) and bool((scales.float() > 0).all()), "every scale must be positive and finite (an all-zero group still needs a usable scale, e.g. 1)")
-    deq = dequantize_int4(codes.to(torch.uint8), scales.float(), zeros.to(torch.uint8) if not zeros.dtype.is_floating_point else zeros.round().to(torch.uint8))
-    expect(bool((deq[0, :16] == 0).all()), "an all-zero group must dequantize to exact zeros")
-    step = scales.float().repeat_interleave(16, 1)
-    bad = (deq - w).abs() > step / 2 + 1e-6
-    expect(not bad.any(), f"{int(bad.sum())} weights are off by more than half a step: q = round(w / s + z), clamped to [0, 15], with s = (max - min) / 15 over the group")
-    print("exercise 2 passed: every weight within half a step")
-
-def grade_dequant_kernel(deq_fn) -> None:
-    "Exercise 3: a Triton kernel that dequantizes an int8 (K, N) weight with per-column scales, for any shape."
-    dev = "cuda" if torch.cuda.is_available() else "cpu"
-    for K, N in [(64, 64), (37, 50), (1, 130)]:
-        g = torch.Generator().manual_seed(K * N)
-        q = torch.randint(-127, 128, (K, N), generator=g, dtype=torch.int8).to(dev)
-        s = (torch.rand(N, generator=g) + 0.5).to(dev)
-        out = attempt(deq_fn, "dequantize_int8_triton", q, s)
-        expect(isinstance(out, torch.Tensor), f"return the dequantized (K, N) tensor, got {type(out).__name__}")
-        expect(tuple(out.shape) == (K, N), f"for qweight of shape ({K}, {N}) return shape ({K}, {N}), got {tuple(out.shape)}")
-        expect(out.dtype == torch.float32, f"return float32, got {out.dtype}")
-        want = q.float() * s[None, :]
-        if not torch.allclose(out.to(dev), want):
-            hint = " (64x64 worked: mask the loads and stores at the edges, offsets < K and < N)" if (K, N) != (64, 64) else ": out[k, n] = qweight[k, n] * scales[n]"
-            raise ExerciseFailed(f"wrong values for shape ({K}, {N}){hint}")
-    print("exercise 3 passed: the kernel dequantizes any shape")
-
-def _ref_pack_bytes(codes): return codes[:, ::2] | (codes[:, 1::2] << 4)
-
-@triton.jit
-def _ref_dequant_kernel(q_ptr, s_ptr, o_ptr, K, N, BLOCK_K: tl.constexpr, BLOCK_N: tl.constexpr):
-    rk = tl.program_id(0) * BLOCK_K + tl.arange(0, BLOCK_K)
-    rn = tl.program_id(1) * BLOCK_N + tl.arange(0, BLOCK_N)
-    mask = (rk[:, None] < K) & (rn[None, :] < N)
-    q = tl.load(q_ptr + rk[:, None] * N + rn[None, :], mask=mask, other=0)
-    s = tl.load(s_ptr + rn, mask=rn < N, other=0.0)
-    tl.store(o_ptr + rk[:, None] * N + rn[None, :], q.to(tl.float32) * s[None, :], mask=mask)
-
-def _ref_dequant(q, s):
-    out = torch.empty(q.shape, dtype=torch.float32, device=q.device)
-    _ref_dequant_kernel[(triton.cdiv(q.shape[0], 32), triton.cdiv(q.shape[1], 32))](q, s, out, q.shape[0], q.shape[1], BLOCK_K=32, BLOCK_N=32)
-    return out

@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .spec import ExerciseFailed, Workspace, atomic_write, attempt, expect, free_port, get_profile, replace_folder
+from .spec import Workspace, atomic_write, free_port, get_profile, replace_folder
 
 # %% auto #0
 __all__ = ['OVERLAP_FRACTION', 'CHUNKER_VERSION', 'MAX_QUERY_TOKENS', 'TOKEN_PATTERN', 'FAISS_KINDS', 'STORE_FORMAT',
@@ -39,74 +39,119 @@ __all__ = ['OVERLAP_FRACTION', 'CHUNKER_VERSION', 'MAX_QUERY_TOKENS', 'TOKEN_PAT
            'HybridRetriever', 'LMReranker', 'fit_passages', 'grounded_messages', 'out_of_scope_questions',
            'retrieval_confidence', 'calibrate_abstention', 'get_abstention_threshold', 'prepare_grounded',
            'cite_answer', 'answer_question', 'ask', 'ServedRetrieval', 'served_retrieval', 'citation_support',
-           'score_rag_answers', 'InProcessCacheBackend', 'RedisCacheBackend', 'SemanticCache', 'RedisServer',
-           'grade_weighted_rrf', 'grade_average_precision', 'grade_pick_nprobe']
+           'score_rag_answers', 'InProcessCacheBackend', 'RedisCacheBackend', 'SemanticCache', 'RedisServer']
 
 # %% ../nbs/08_rag.ipynb #0007
 class RagError(ValueError):
-    "A retrieval input, index or store that cannot be used as given; the message names what was wrong. Nothing on disk was changed."
+    """A retrieval input, index or store that cannot be used as given; the message names what was wrong. Nothing on
+    disk was changed."""
 
-def _sha(b: bytes | str) -> str: return hashlib.sha256(b.encode() if isinstance(b, str) else b).hexdigest()
+
+def _sha(b: bytes | str) -> str:
+    return hashlib.sha256(b.encode() if isinstance(b, str) else b).hexdigest()
 
 # %% ../nbs/08_rag.ipynb #0008
 _SOURCE_UNIT = re.compile(r"^(?:async def |def |class )", re.M)
 
+
 def structure_units(doc: dict) -> list[int]:
-    "Character offsets where a structural unit of `doc` starts: paragraphs (blank-line separated) of docstrings and pydoc topics; top-level `def`/`class` (with their decorators) of source files."
+    """Character offsets where a structural unit of `doc` starts: paragraphs (blank-line separated) of docstrings and
+    pydoc topics; top-level `def`/`class` (with their decorators) of source files."""
     text, starts = doc["text"], []
     if doc.get("source") == "source":
         for m in _SOURCE_UNIT.finditer(text):
             s = m.start()
-            while s > 0 and text.startswith("@", prev := text.rfind("\n", 0, s - 1) + 1): s = prev   # decorators belong to their function
+            while s > 0 and text.startswith("@", prev := text.rfind("\n", 0, s - 1) + 1):
+                s = prev  # decorators belong to their function
             starts.append(s)
-    else: starts = [m.end() for m in re.finditer(r"\n[ \t]*\n", text)]
+    else:
+        starts = [m.end() for m in re.finditer(r"\n[ \t]*\n", text)]
     return sorted({0, *(s for s in starts if 0 < s < len(text))})
 
 # %% ../nbs/08_rag.ipynb #000a
 def chunk_document(doc: dict, tokenizer, chunk_tokens: int, overlap: int = 0, _enc=None) -> list[dict]:
-    """Chunks of `doc` (`id`, `title`, `text`, `source`): runs of whole structural units (`structure_units`) of at most `chunk_tokens` tokens,
-    a unit longer than that cut into windows; each chunk after the first repeats the last `overlap` tokens of the one before.
-    Each chunk is a dict: `id` = `"{doc id}@{start}-{end}"` (its character span in the document's text, so a citation points at a place), `doc_id`, `title`, `source`, `start`, `end`, `text`, `tokens`."""
-    if isinstance(chunk_tokens, bool) or not isinstance(chunk_tokens, int) or chunk_tokens <= 0: raise RagError(f"chunk_tokens must be a positive int, got {chunk_tokens!r}")
-    if isinstance(overlap, bool) or not isinstance(overlap, int) or not 0 <= overlap < chunk_tokens: raise RagError(f"overlap must be an int in [0, chunk_tokens={chunk_tokens}), got {overlap!r}")
+    """Chunks of `doc` (`id`, `title`, `text`, `source`): runs of whole structural units (`structure_units`) of at most
+    `chunk_tokens` tokens,
+    a unit longer than that cut into windows; each chunk after the first repeats the last `overlap` tokens of the one
+    before.
+    Each chunk is a dict: `id` = `"{doc id}@{start}-{end}"` (its character span in the document's text, so a citation
+    points at a place), `doc_id`, `title`, `source`, `start`, `end`, `text`, `tokens`."""
+    if isinstance(chunk_tokens, bool) or not isinstance(chunk_tokens, int) or chunk_tokens <= 0:
+        raise RagError(f"chunk_tokens must be a positive int, got {chunk_tokens!r}")
+    if isinstance(overlap, bool) or not isinstance(overlap, int) or not 0 <= overlap < chunk_tokens:
+        raise RagError(f"overlap must be an int in [0, chunk_tokens={chunk_tokens}), got {overlap!r}")
     text = doc["text"]
-    offs = _enc if _enc is not None else tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
+    offs = (
+        _enc
+        if _enc is not None
+        else tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
+    )
     n = len(offs)
-    if n == 0: return []
+    if n == 0:
+        return []
     unit_chars, bounds, u = structure_units(doc), set(), 0
-    for t, (s, _) in enumerate(offs):          # a token starts a unit when it is the first token at or after the unit's first character
+    for t, (s, _) in enumerate(
+        offs
+    ):  # a token starts a unit when it is the first token at or after the unit's first character
         while u < len(unit_chars) and unit_chars[u] <= s:
-            bounds.add(t); u += 1
+            bounds.add(t)
+            u += 1
     out, i, last = [], 0, 0
     while i < n:
         hi = min(i + chunk_tokens, n)
-        ends = [b for b in bounds if last < b <= hi]           # unit boundaries past the previous chunk's end
-        if hi < n and not ends and i < last: i = last; continue  # the overlap leaves no room for the next unit: drop the overlap
+        ends = [b for b in bounds if last < b <= hi]  # unit boundaries past the previous chunk's end
+        if hi < n and not ends and i < last:
+            i = last
+            continue  # the overlap leaves no room for the next unit: drop the overlap
         j = hi if hi == n else max(ends, default=hi)
         start, end = offs[i][0], offs[j - 1][1]
-        out.append({"id": f"{doc['id']}@{start}-{end}", "doc_id": doc["id"], "title": doc["title"], "source": doc.get("source", ""),
-                    "start": start, "end": end, "text": text[start:end], "tokens": j - i})
-        if j == n: break
+        out.append(
+            {
+                "id": f"{doc['id']}@{start}-{end}",
+                "doc_id": doc["id"],
+                "title": doc["title"],
+                "source": doc.get("source", ""),
+                "start": start,
+                "end": end,
+                "text": text[start:end],
+                "tokens": j - i,
+            }
+        )
+        if j == n:
+            break
         i, last = (j - overlap if j - overlap > i else j), j
     return out
 
+
 def chunk_documents(docs: Sequence[dict], tokenizer, chunk_tokens: int, overlap: int = 0) -> list[dict]:
-    "`chunk_document` over `docs` (one batched call of the fast tokenizer for the offsets); chunk ids are unique. Raises `RagError` for bad sizes or repeated document ids."
+    """`chunk_document` over `docs` (one batched call of the fast tokenizer for the offsets); chunk ids are unique.
+    Raises `RagError` for bad sizes or repeated document ids."""
     docs = list(docs)
     ids = [d["id"] for d in docs]
-    if len(set(ids)) != len(ids): raise RagError(f"chunk_documents: document ids repeat ({len(ids) - len(set(ids))} duplicates); chunk ids would not be unique")
-    encs = tokenizer([d["text"] for d in docs], add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"] if docs else []
+    if len(set(ids)) != len(ids):
+        raise RagError(
+            f"chunk_documents: document ids repeat ({len(ids) - len(set(ids))} duplicates); chunk ids would "
+            "not be unique"
+        )
+    encs = (
+        tokenizer([d["text"] for d in docs], add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
+        if docs
+        else []
+    )
     return [c for d, e in zip(docs, encs) for c in chunk_document(d, tokenizer, chunk_tokens, overlap, _enc=e)]
 
 # %% ../nbs/08_rag.ipynb #000d
-OVERLAP_FRACTION = 0.125     # overlap = 1/8 of the chunk budget
-CHUNKER_VERSION = 2          # bump when chunk_document changes: cached chunks are rebuilt
+OVERLAP_FRACTION = 0.125  # overlap = 1/8 of the chunk budget
+CHUNKER_VERSION = 2  # bump when chunk_document changes: cached chunks are rebuilt
 
 _VERSIONS: dict = {}
 
+
 def dataset_version(ws: Workspace) -> str:
-    "The version id of chapter 01's dataset in `ws` (built and verified through the library when missing or changed since this process last read it)."
+    """The version id of chapter 01's dataset in `ws` (built and verified through the library when missing or changed
+    since this process last read it)."""
     from llmcamp.data import get_dataset, read_manifest
+
     m = ws.path("01", "dataset") / "manifest.json"
     key = (str(m), m.stat().st_mtime_ns if m.exists() else None)
     if key[1] is None or key not in _VERSIONS:
@@ -115,21 +160,35 @@ def dataset_version(ws: Workspace) -> str:
         _VERSIONS[key] = read_manifest(ws.path("01", "dataset"), verify=False)["version"]
     return _VERSIONS[key]
 
+
 def corpus_docs(ds) -> list[dict]:
-    "The documents to retrieve from: every split of chapter 01's dataset except user query logs (not documentation), in id order."
+    """The documents to retrieve from: every split of chapter 01's dataset except user query logs (not
+    documentation), in id order."""
     return sorted((d for s in ds for d in ds[s] if d["source"] != "query_logs"), key=lambda d: d["id"])
 
+
 def _read_json(p: Path, what: str) -> dict:
-    try: return json.loads(p.read_text())
-    except (OSError, ValueError) as e: raise RagError(f"{what} {p} cannot be read ({type(e).__name__}: {e}); delete it to rebuild") from None
+    try:
+        return json.loads(p.read_text())
+    except (OSError, ValueError) as e:
+        raise RagError(f"{what} {p} cannot be read ({type(e).__name__}: {e}); delete it to rebuild") from None
+
 
 def get_chunks(ws: Workspace) -> list[dict]:
-    "The chunks of the corpus (`08_rag/chunks.jsonl`, with the dataset version, tokenizer and sizes in `chunks.json`); rebuilt when missing or made from another dataset version or sizes."
+    """The chunks of the corpus (`08_rag/chunks.jsonl`, with the dataset version, tokenizer and sizes in
+    `chunks.json`); rebuilt when missing or made from another dataset version or sizes."""
     from llmcamp.data import get_dataset
     from llmcamp.tokenizer import get_tokenizer
+
     prof = get_profile(ws.profile)
     tok, ver = get_tokenizer(ws), dataset_version(ws)
-    want = {"dataset_version": ver, "chunk_tokens": prof.rag.chunk_tokens, "overlap": int(prof.rag.chunk_tokens * OVERLAP_FRACTION), "chunker": CHUNKER_VERSION, "tokenizer": _sha(tok.backend_tokenizer.to_str())[:16]}
+    want = {
+        "dataset_version": ver,
+        "chunk_tokens": prof.rag.chunk_tokens,
+        "overlap": int(prof.rag.chunk_tokens * OVERLAP_FRACTION),
+        "chunker": CHUNKER_VERSION,
+        "tokenizer": _sha(tok.backend_tokenizer.to_str())[:16],
+    }
     path, meta = ws.path("08", "chunks.jsonl"), ws.path("08", "chunks.json")
     if path.exists() and meta.exists() and _read_json(meta, "chunk manifest") == want:
         return [json.loads(l) for l in path.read_text().splitlines()]
@@ -140,68 +199,106 @@ def get_chunks(ws: Workspace) -> list[dict]:
 
 # %% ../nbs/08_rag.ipynb #0010
 def answer_position(doc: dict, qa: dict) -> int | None:
-    "Character offset in `doc['text']` where the answer to chapter 05's question `qa` starts (the signature, or the summary sentence, matched across whitespace); None when not found."
-    if qa["kind"] == "signature": return 0
+    """Character offset in `doc['text']` where the answer to chapter 05's question `qa` starts (the signature, or the
+    summary sentence, matched across whitespace); None when not found."""
+    if qa["kind"] == "signature":
+        return 0
     words = re.findall(r"\S+", qa["gold"].removeprefix(f"Use {doc['title']}: "))
-    if not words: return None
+    if not words:
+        return None
     m = re.search(r"\s+".join(map(re.escape, words[:8])), doc["text"])
     return m.start() if m else None
+
 
 def gold_chunks(chunks_of_doc: Sequence[dict], pos: int) -> list[str]:
     "Ids of the chunks whose span holds character `pos` (one, or two where chunks overlap)."
     return [c["id"] for c in chunks_of_doc if c["start"] <= pos < c["end"]]
 
+
 def make_questions(docs: Sequence[dict], chunks: Sequence[dict], n: int | None = None, seed: int = 0) -> list[dict]:
-    """Questions from chapter 05's generator (`doc_facts`, `make_qa`, every kind each fact allows) about `docs`, each with `gold_chunk_ids`
-    (the chunks holding its answer); shuffled with `seed`, the first `n`. Dicts: question, gold, kind, doc_id, title, gold_chunk_ids."""
+    """Questions from chapter 05's generator (`doc_facts`, `make_qa`, every kind each fact allows) about `docs`, each
+    with `gold_chunk_ids`
+    (the chunks holding its answer); shuffled with `seed`, the first `n`. Dicts: question, gold, kind, doc_id, title,
+    gold_chunk_ids."""
     from llmcamp.finetune import doc_facts, make_qa, question_kinds
+
     rng, by_doc = random.Random(seed), defaultdict(list)
-    for c in chunks: by_doc[c["doc_id"]].append(c)
+    for c in chunks:
+        by_doc[c["doc_id"]].append(c)
     out = []
     for d in docs:
         f = doc_facts(d)
-        if f is None or d["id"] not in by_doc: continue
+        if f is None or d["id"] not in by_doc:
+            continue
         for kind in question_kinds(f):
             qa = make_qa(f, kind, rng)
             pos = answer_position(d, qa)
             gold = gold_chunks(by_doc[d["id"]], pos) if pos is not None else []
-            if gold: out.append({"question": qa["question"], "gold": qa["gold"], "kind": kind, "doc_id": d["id"], "title": d["title"], "gold_chunk_ids": gold})
+            if gold:
+                out.append(
+                    {
+                        "question": qa["question"],
+                        "gold": qa["gold"],
+                        "kind": kind,
+                        "doc_id": d["id"],
+                        "title": d["title"],
+                        "gold_chunk_ids": gold,
+                    }
+                )
     rng.shuffle(out)
     return out[:n] if n is not None else out
 
 # %% ../nbs/08_rag.ipynb #0011
 def rag_eval_set(ws: Workspace, n: int | None = None) -> list[dict]:
-    """Held-out retrieval questions: chapter 05's generator on the *test* split's documents (modules that fine-tuning and the embedder never
-    train on), `n` of them (default: the profile's `rag.n_queries`), each with the gold chunk ids of `get_chunks(ws)`."""
+    """Held-out retrieval questions: chapter 05's generator on the *test* split's documents (modules that fine-tuning
+    and the embedder never
+    train on), `n` of them (default: the profile's `rag.n_queries`), each with the gold chunk ids of
+    `get_chunks(ws)`."""
     from llmcamp.data import get_dataset
+
     ds = get_dataset(ws)
     n = get_profile(ws.profile).rag.n_queries if n is None else n
     docs = [d for d in ds["test"] if d["source"] != "query_logs"]
     return make_questions(docs, get_chunks(ws), n, seed=8)
 
+
 def train_questions(ws: Workspace) -> list[dict]:
-    "Question-passage training pairs from the *train* split's documents (for the embedding model), never from the evaluation questions' documents."
+    """Question-passage training pairs from the *train* split's documents (for the embedding model), never from the
+    evaluation questions' documents."""
     from llmcamp.data import get_dataset
-    return make_questions([d for d in get_dataset(ws)["train"] if d["source"] != "query_logs"], get_chunks(ws), None, seed=0)
+
+    return make_questions(
+        [d for d in get_dataset(ws)["train"] if d["source"] != "query_logs"], get_chunks(ws), None, seed=0
+    )
 
 # %% ../nbs/08_rag.ipynb #0014
 def _check_runs(ranked, gold, k):
-    if isinstance(k, bool) or not isinstance(k, int) or k <= 0: raise RagError(f"k must be a positive int, got {k!r}")
-    if len(ranked) != len(gold): raise RagError(f"{len(ranked)} rankings but {len(gold)} gold sets: one of each per question")
-    if not ranked: raise RagError("no questions to score")
+    if isinstance(k, bool) or not isinstance(k, int) or k <= 0:
+        raise RagError(f"k must be a positive int, got {k!r}")
+    if len(ranked) != len(gold):
+        raise RagError(f"{len(ranked)} rankings but {len(gold)} gold sets: one of each per question")
+    if not ranked:
+        raise RagError("no questions to score")
+
 
 def recall_at_k(ranked: Sequence[Sequence[str]], gold: Sequence[Collection[str]], k: int) -> float:
-    "Share of questions with a relevant id among the first `k` of their ranking (`ranked[i]`: ids best first; `gold[i]`: the relevant ids)."
+    """Share of questions with a relevant id among the first `k` of their ranking (`ranked[i]`: ids best first;
+    `gold[i]`: the relevant ids)."""
     _check_runs(ranked, gold, k)
     return sum(any(r in set(g) for r in rs[:k]) for rs, g in zip(ranked, gold)) / len(ranked)
+
 
 def mrr_at_k(ranked: Sequence[Sequence[str]], gold: Sequence[Collection[str]], k: int) -> float:
     "Mean reciprocal rank of the first relevant id within the first `k` (0 when none is), over questions."
     _check_runs(ranked, gold, k)
-    return sum(next((1 / (i + 1) for i, r in enumerate(rs[:k]) if r in set(g)), 0.0) for rs, g in zip(ranked, gold)) / len(ranked)
+    return sum(
+        next((1 / (i + 1) for i, r in enumerate(rs[:k]) if r in set(g)), 0.0) for rs, g in zip(ranked, gold)
+    ) / len(ranked)
+
 
 def ndcg_at_k(ranked: Sequence[Sequence[str]], gold: Sequence[Collection[str]], k: int) -> float:
-    "Mean nDCG@k with binary relevance (Järvelin & Kekäläinen 2002): DCG = sum of 1/log2(rank+1) over relevant ranks, divided by the best possible DCG."
+    """Mean nDCG@k with binary relevance (Järvelin & Kekäläinen 2002): DCG = sum of 1/log2(rank+1) over relevant
+    ranks, divided by the best possible DCG."""
     _check_runs(ranked, gold, k)
     tot = 0.0
     for rs, g in zip(ranked, gold):
@@ -212,11 +309,14 @@ def ndcg_at_k(ranked: Sequence[Sequence[str]], gold: Sequence[Collection[str]], 
     return tot / len(ranked)
 
 # %% ../nbs/08_rag.ipynb #0017
-MAX_QUERY_TOKENS = 512      # the spec's input budget for a question (chapter 00: inputs.question.max_tokens)
+MAX_QUERY_TOKENS = 512  # the spec's input budget for a question (chapter 00: inputs.question.max_tokens)
+
 
 @dataclass
 class Hit:
-    "One retrieved chunk: its id, document id, title, text, the retriever's score (higher is better; scales differ between retrievers) and rank (1 = best)."
+    """One retrieved chunk: its id, document id, title, text, the retriever's score (higher is better; scales differ
+    between retrievers) and rank (1 = best)."""
+
     chunk_id: str
     doc_id: str
     title: str
@@ -225,52 +325,95 @@ class Hit:
     rank: int = 0
     retriever: str = ""
 
+
 def check_query(query, tokenizer=None, max_tokens: int = MAX_QUERY_TOKENS) -> str:
-    "`query` stripped; `RagError` when it is not a str, is empty, or is longer than `max_tokens` tokens (counted with `tokenizer`, else 4 characters a token)."
-    if not isinstance(query, str): raise RagError(f"a query must be a str, got {type(query).__name__}")
+    """`query` stripped; `RagError` when it is not a str, is empty, or is longer than `max_tokens` tokens (counted
+    with `tokenizer`, else 4 characters a token)."""
+    if not isinstance(query, str):
+        raise RagError(f"a query must be a str, got {type(query).__name__}")
     q = query.strip()
-    if not q: raise RagError("empty query: ask a question (the query was empty or only whitespace)")
+    if not q:
+        raise RagError("empty query: ask a question (the query was empty or only whitespace)")
     n = len(tokenizer(q, add_special_tokens=False)["input_ids"]) if tokenizer is not None else math.ceil(len(q) / 4)
-    if n > max_tokens: raise RagError(f"the query is {n} tokens long, more than the budget of {max_tokens}: shorten it (it was not truncated silently)")
+    if n > max_tokens:
+        raise RagError(
+            f"the query is {n} tokens long, more than the budget of {max_tokens}: shorten it (it was not "
+            "truncated silently)"
+        )
     return q
 
 # %% ../nbs/08_rag.ipynb #0018
 class Retriever:
-    "Base of the retrievers: `search(query, k)` -> `Hit`s best first over `chunks`; subclasses implement `_rank(queries, k)` -> per query a list of (chunk index, score)."
+    """Base of the retrievers: `search(query, k)` -> `Hit`s best first over `chunks`; subclasses implement
+    `_rank(queries, k)` -> per query a list of (chunk index, score)."""
+
     kind = "base"
+
     def __init__(self, chunks: Sequence[dict], dataset_version: str | None = None, tokenizer=None):
-        if not chunks: raise RagError(f"{type(self).__name__}: no chunks to retrieve from")
+        if not chunks:
+            raise RagError(f"{type(self).__name__}: no chunks to retrieve from")
         self.chunks, self.dataset_version, self.tokenizer = list(chunks), dataset_version, tokenizer
         self.ids = [c["id"] for c in self.chunks]
-    def __repr__(self): return f"{type(self).__name__}(kind={self.kind!r}, chunks={len(self.chunks)}, dataset_version={self.dataset_version!r})"
-    def _rank(self, queries: list[str], k: int) -> list[list[tuple[int, float]]]: raise NotImplementedError
+
+    def __repr__(self):
+        return (
+            f"{type(self).__name__}(kind={self.kind!r}, chunks={len(self.chunks)}, "
+            f"dataset_version={self.dataset_version!r})"
+        )
+
+    def _rank(self, queries: list[str], k: int) -> list[list[tuple[int, float]]]:
+        raise NotImplementedError
+
     def search_batch(self, queries: Sequence[str], k: int = 5) -> list[list[Hit]]:
         "`search` for several queries at once (one call of the underlying index)."
-        if isinstance(k, bool) or not isinstance(k, int) or k <= 0: raise RagError(f"k must be a positive int, got {k!r}")
+        if isinstance(k, bool) or not isinstance(k, int) or k <= 0:
+            raise RagError(f"k must be a positive int, got {k!r}")
         qs = [check_query(q, self.tokenizer) for q in queries]
         out = []
         for ranked in self._rank(qs, min(k, len(self.chunks))):
-            out.append([Hit(self.ids[i], self.chunks[i]["doc_id"], self.chunks[i]["title"], self.chunks[i]["text"], float(s), r + 1, self.kind) for r, (i, s) in enumerate(ranked)])
+            out.append(
+                [
+                    Hit(
+                        self.ids[i],
+                        self.chunks[i]["doc_id"],
+                        self.chunks[i]["title"],
+                        self.chunks[i]["text"],
+                        float(s),
+                        r + 1,
+                        self.kind,
+                    )
+                    for r, (i, s) in enumerate(ranked)
+                ]
+            )
         return out
+
     def search(self, query: str, k: int = 5) -> list[Hit]:
         "The `k` best chunks for `query`, best first. `RagError` for an empty or overlong query or a bad `k`."
         return self.search_batch([query], k)[0]
 
-def index_text(c: dict) -> str: return f"{c['title']}\n{c['text']}"
+
+def index_text(c: dict) -> str:
+    return f"{c['title']}\n{c['text']}"
 
 # %% ../nbs/08_rag.ipynb #0019
-TOKEN_PATTERN = r"(?u)\b[A-Za-z_][A-Za-z0-9_]+\b"     # identifiers, as chapter 01's TF-IDF; json.loads -> json, loads
+TOKEN_PATTERN = r"(?u)\b[A-Za-z_][A-Za-z0-9_]+\b"  # identifiers, as chapter 01's TF-IDF; json.loads -> json, loads
+
 
 class TfidfRetriever(Retriever):
-    "Cosine similarity of TF-IDF vectors (scikit-learn, sublinear tf, English stop words: chapter 01's features), the lexical baseline."
+    """Cosine similarity of TF-IDF vectors (scikit-learn, sublinear tf, English stop words: chapter 01's features),
+    the lexical baseline."""
+
     kind = "tfidf"
+
     def __init__(self, chunks, dataset_version=None, tokenizer=None):
         from sklearn.feature_extraction.text import TfidfVectorizer
+
         super().__init__(chunks, dataset_version, tokenizer)
         self.vec = TfidfVectorizer(stop_words="english", token_pattern=TOKEN_PATTERN, sublinear_tf=True)
-        self.X = self.vec.fit_transform([index_text(c) for c in self.chunks])            # (n_chunks, vocab), rows L2-normalised
+        self.X = self.vec.fit_transform([index_text(c) for c in self.chunks])  # (n_chunks, vocab), rows L2-normalised
+
     def _rank(self, queries, k):
-        S = (self.vec.transform(queries) @ self.X.T).toarray()                            # (n_queries, n_chunks) cosine similarities
+        S = (self.vec.transform(queries) @ self.X.T).toarray()  # (n_queries, n_chunks) cosine similarities
         top = np.argsort(-S, axis=1, kind="stable")[:, :k]
         return [[(int(i), float(S[q, i])) for i in row] for q, row in enumerate(top)]
 
@@ -278,75 +421,140 @@ class TfidfRetriever(Retriever):
 def bm25_tokens(texts: Sequence[str]) -> list[list[str]]:
     "Lower-cased identifier words of `texts` without English stop words, with `bm25s`'s stop list."
     import bm25s
-    return bm25s.tokenize(list(texts), token_pattern=TOKEN_PATTERN, stopwords="en", return_ids=False, show_progress=False)
+
+    return bm25s.tokenize(
+        list(texts), token_pattern=TOKEN_PATTERN, stopwords="en", return_ids=False, show_progress=False
+    )
+
 
 class BM25Retriever(Retriever):
     "Okapi BM25 (Robertson & Zaragoza 2009) with `bm25s`'s sparse precomputed scores (k1=1.5, b=0.75, Lucene's idf)."
+
     kind = "bm25"
+
     def __init__(self, chunks, dataset_version=None, tokenizer=None, k1: float = 1.5, b: float = 0.75):
         import bm25s
+
         super().__init__(chunks, dataset_version, tokenizer)
         self.bm25 = bm25s.BM25(k1=k1, b=b)
         self.bm25.index(bm25_tokens([index_text(c) for c in self.chunks]), show_progress=False)
+
     def _rank(self, queries, k):
-        toks = [t or ["<none>"] for t in bm25_tokens(queries)]        # a query of stop words only matches nothing
+        toks = [t or ["<none>"] for t in bm25_tokens(queries)]  # a query of stop words only matches nothing
         docs, scores = self.bm25.retrieve(toks, k=k, show_progress=False, n_threads=1)
         return [[(int(i), float(s)) for i, s in zip(d, sc)] for d, sc in zip(docs, scores)]
 
 # %% ../nbs/08_rag.ipynb #001e
 class Match(NamedTuple):
-    "One search result of a `VectorStore`: the vector's id, its inner product with the query (cosine for unit vectors), its payload."
+    """One search result of a `VectorStore`: the vector's id, its inner product with the query (cosine for unit
+    vectors), its payload."""
+
     id: int
     score: float
     payload: dict
 
+
 class VectorStore:
-    """The interface every vector store keeps: `add(ids, vectors, payloads)`, `search(vectors, k)` -> per query a list of `Match` best first,
-    `delete(ids)`, `save(path)` / `load(path)`, `len()`. Vectors are float32 (n, dim) compared by inner product (normalise them for cosine); ids are ints."""
+    """The interface every vector store keeps: `add(ids, vectors, payloads)`, `search(vectors, k)` -> per query a list
+    of `Match` best first,
+    `delete(ids)`, `save(path)` / `load(path)`, `len()`. Vectors are float32 (n, dim) compared by inner product
+    (normalise them for cosine); ids are ints."""
+
     dim: int
-    def add(self, ids: Sequence[int], vectors: np.ndarray, payloads: Sequence[dict] | None = None) -> None: raise NotImplementedError
-    def search(self, vectors: np.ndarray, k: int) -> list[list[Match]]: raise NotImplementedError
-    def delete(self, ids: Sequence[int]) -> int: raise NotImplementedError
-    def save(self, path=None) -> None: raise NotImplementedError
-    def __len__(self) -> int: raise NotImplementedError
+
+    def add(self, ids: Sequence[int], vectors: np.ndarray, payloads: Sequence[dict] | None = None) -> None:
+        raise NotImplementedError
+
+    def search(self, vectors: np.ndarray, k: int) -> list[list[Match]]:
+        raise NotImplementedError
+
+    def delete(self, ids: Sequence[int]) -> int:
+        raise NotImplementedError
+
+    def save(self, path=None) -> None:
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        raise NotImplementedError
 
     def _check_vectors(self, vectors, n: int | None = None) -> np.ndarray:
         v = np.asarray(vectors)
-        if v.ndim == 1: v = v[None]
-        if v.ndim != 2 or v.shape[1] != self.dim: raise RagError(f"{type(self).__name__} holds {self.dim}-dimensional vectors, got an array of shape {v.shape}: was it built with another embedding model?")
-        if n is not None and len(v) != n: raise RagError(f"{n} ids but {len(v)} vectors")
-        if not np.isfinite(v).all(): raise RagError("vectors hold NaN or infinity")
+        if v.ndim == 1:
+            v = v[None]
+        if v.ndim != 2 or v.shape[1] != self.dim:
+            raise RagError(
+                f"{type(self).__name__} holds {self.dim}-dimensional vectors, got an array of shape {v.shape}: "
+                "was it built with another embedding model?"
+            )
+        if n is not None and len(v) != n:
+            raise RagError(f"{n} ids but {len(v)} vectors")
+        if not np.isfinite(v).all():
+            raise RagError("vectors hold NaN or infinity")
         return np.ascontiguousarray(v, dtype=np.float32)
 
     @staticmethod
     def _check_ids(ids) -> np.ndarray:
         a = np.asarray(list(ids))
-        if a.size and (a.dtype.kind not in "iu" or (a < 0).any()): raise RagError(f"ids must be non-negative ints, got {list(ids)[:5]}")
-        if len(set(a.tolist())) != len(a): raise RagError("ids repeat within one call")
+        if a.size and (a.dtype.kind not in "iu" or (a < 0).any()):
+            raise RagError(f"ids must be non-negative ints, got {list(ids)[:5]}")
+        if len(set(a.tolist())) != len(a):
+            raise RagError("ids repeat within one call")
         return a.astype(np.int64)
 
 # %% ../nbs/08_rag.ipynb #001f
 FAISS_KINDS = ("flat", "hnsw", "ivfpq")
 
+
 class FaissStore(VectorStore):
-    """A `VectorStore` in process with `faiss` (Johnson et al. 2017): `flat` (exact `IndexFlatIP`), `hnsw` (`IndexHNSWFlat`, Malkov & Yashunin 2016;
-    parameter M, efSearch) or `ivfpq` (inverted lists + product quantisation, Jégou et al. 2011; nlist, m, nbits, nprobe; trained on the first `add`),
-    each under an `IndexIDMap2` so that vectors carry the caller's ids. HNSW cannot remove a vector: `delete` marks it (a tombstone), searches skip
+    """A `VectorStore` in process with `faiss` (Johnson et al. 2017): `flat` (exact `IndexFlatIP`), `hnsw`
+    (`IndexHNSWFlat`, Malkov & Yashunin 2016;
+    parameter M, efSearch) or `ivfpq` (inverted lists + product quantisation, Jégou et al. 2011; nlist, m, nbits,
+    nprobe; trained on the first `add`),
+    each under an `IndexIDMap2` so that vectors carry the caller's ids. HNSW cannot remove a vector: `delete` marks it
+    (a tombstone), searches skip
     it, and the graph is rebuilt from the live vectors once tombstones pass `rebuild_fraction` of the store."""
-    def __init__(self, dim: int, kind: str = "flat", M: int = 32, ef_construction: int = 64, ef_search: int = 64, nlist: int = 64, m: int = 16,
-                 nbits: int = 8, nprobe: int = 8, rebuild_fraction: float = 0.2, meta: dict | None = None):
+
+    def __init__(
+        self,
+        dim: int,
+        kind: str = "flat",
+        M: int = 32,
+        ef_construction: int = 64,
+        ef_search: int = 64,
+        nlist: int = 64,
+        m: int = 16,
+        nbits: int = 8,
+        nprobe: int = 8,
+        rebuild_fraction: float = 0.2,
+        meta: dict | None = None,
+    ):
         import faiss
-        if kind not in FAISS_KINDS: raise RagError(f"unknown faiss index kind {kind!r}; kinds: {', '.join(FAISS_KINDS)}")
-        if isinstance(dim, bool) or not isinstance(dim, int) or dim <= 0: raise RagError(f"dim must be a positive int, got {dim!r}")
-        if kind == "ivfpq" and dim % m: raise RagError(f"IVF-PQ splits vectors into m={m} sub-vectors: dim={dim} must be a multiple of m")
+
+        if kind not in FAISS_KINDS:
+            raise RagError(f"unknown faiss index kind {kind!r}; kinds: {', '.join(FAISS_KINDS)}")
+        if isinstance(dim, bool) or not isinstance(dim, int) or dim <= 0:
+            raise RagError(f"dim must be a positive int, got {dim!r}")
+        if kind == "ivfpq" and dim % m:
+            raise RagError(f"IVF-PQ splits vectors into m={m} sub-vectors: dim={dim} must be a multiple of m")
         self.dim, self.kind, self.meta = dim, kind, dict(meta or {})
-        self.params = {"M": M, "ef_construction": ef_construction, "ef_search": ef_search, "nlist": nlist, "m": m, "nbits": nbits, "nprobe": nprobe, "rebuild_fraction": rebuild_fraction}
+        self.params = {
+            "M": M,
+            "ef_construction": ef_construction,
+            "ef_search": ef_search,
+            "nlist": nlist,
+            "m": m,
+            "nbits": nbits,
+            "nprobe": nprobe,
+            "rebuild_fraction": rebuild_fraction,
+        }
         self.index, self.payloads, self.tombstones = faiss.IndexIDMap2(self._make()), {}, set()
 
     def _make(self):
         import faiss
+
         p, d = self.params, self.dim
-        if self.kind == "flat": return faiss.IndexFlatIP(d)
+        if self.kind == "flat":
+            return faiss.IndexFlatIP(d)
         if self.kind == "hnsw":
             ix = faiss.IndexHNSWFlat(d, p["M"], faiss.METRIC_INNER_PRODUCT)
             ix.hnsw.efConstruction, ix.hnsw.efSearch = p["ef_construction"], p["ef_search"]
@@ -355,270 +563,473 @@ class FaissStore(VectorStore):
         ix.nprobe = p["nprobe"]
         return ix
 
-    def __len__(self): return self.index.ntotal - len(self.tombstones)
-    def __repr__(self): return f"FaissStore(dim={self.dim}, kind={self.kind!r}, vectors={len(self)}, tombstones={len(self.tombstones)})"
-    def ids(self) -> np.ndarray: return np.array(sorted(set(self._all_ids().tolist()) - self.tombstones), dtype=np.int64)
+    def __len__(self):
+        return self.index.ntotal - len(self.tombstones)
+
+    def __repr__(self):
+        return f"FaissStore(dim={self.dim}, kind={self.kind!r}, vectors={len(self)}, tombstones={len(self.tombstones)})"
+
+    def ids(self) -> np.ndarray:
+        return np.array(sorted(set(self._all_ids().tolist()) - self.tombstones), dtype=np.int64)
+
     def _all_ids(self) -> np.ndarray:
         import faiss
+
         return faiss.vector_to_array(self.index.id_map).astype(np.int64)
 
     def set_search(self, ef_search: int | None = None, nprobe: int | None = None):
-        "Change the search-time knob: HNSW's `efSearch` (candidates kept while walking the graph) or IVF's `nprobe` (lists visited)."
+        """Change the search-time knob: HNSW's `efSearch` (candidates kept while walking the graph) or IVF's `nprobe`
+        (lists visited)."""
         import faiss
+
         inner = faiss.downcast_index(self.index.index)
-        if ef_search is not None: self.params["ef_search"] = inner.hnsw.efSearch = int(ef_search)
-        if nprobe is not None: self.params["nprobe"] = inner.nprobe = int(nprobe)
+        if ef_search is not None:
+            self.params["ef_search"] = inner.hnsw.efSearch = int(ef_search)
+        if nprobe is not None:
+            self.params["nprobe"] = inner.nprobe = int(nprobe)
         return self
 
 # %% ../nbs/08_rag.ipynb #0020
 def _fs_add(self: FaissStore, ids, vectors, payloads=None):
-    "Add `vectors` (n, dim) under `ids`; `RagError` for a wrong shape or ids already stored. IVF-PQ trains its coarse quantiser and codebooks on the first batch."
-    ids = self._check_ids(ids); v = self._check_vectors(vectors, len(ids))
+    """Add `vectors` (n, dim) under `ids`; `RagError` for a wrong shape or ids already stored. IVF-PQ trains its
+    coarse quantiser and codebooks on the first batch."""
+    ids = self._check_ids(ids)
+    v = self._check_vectors(vectors, len(ids))
     payloads = list(payloads) if payloads is not None else [{} for _ in ids]
-    if len(payloads) != len(ids): raise RagError(f"{len(ids)} ids but {len(payloads)} payloads")
+    if len(payloads) != len(ids):
+        raise RagError(f"{len(ids)} ids but {len(payloads)} payloads")
     dup = (set(ids.tolist()) & set(self._all_ids().tolist())) - self.tombstones
-    if dup: raise RagError(f"ids already in the store: {sorted(dup)[:5]}; delete them first to replace them")
+    if dup:
+        raise RagError(f"ids already in the store: {sorted(dup)[:5]}; delete them first to replace them")
     revived = set(ids.tolist()) & self.tombstones
-    if revived: self.compact(force=True)               # a tombstoned id that comes back: drop the old vector for real first
+    if revived:
+        self.compact(force=True)  # a tombstoned id that comes back: drop the old vector for real first
     if not self.index.is_trained:
         need = max(self.params["nlist"], 2 ** self.params["nbits"])
-        if len(v) < need: raise RagError(f"IVF-PQ must be trained on at least {need} vectors (nlist={self.params['nlist']}, 2**nbits={2 ** self.params['nbits']}); the first add has {len(v)}")
+        if len(v) < need:
+            raise RagError(
+                f"IVF-PQ must be trained on at least {need} vectors (nlist={self.params['nlist']}, "
+                f"2**nbits={2 ** self.params['nbits']}); the first add has {len(v)}"
+            )
         self.index.train(v)
     self.index.add_with_ids(v, ids)
     self.payloads.update({int(i): dict(p) for i, p in zip(ids, payloads)})
 
+
 def _fs_search(self: FaissStore, vectors, k: int) -> list[list[Match]]:
     "The `k` nearest live vectors by inner product for each row of `vectors` (n, dim), best first."
-    if isinstance(k, bool) or not isinstance(k, int) or k <= 0: raise RagError(f"k must be a positive int, got {k!r}")
+    if isinstance(k, bool) or not isinstance(k, int) or k <= 0:
+        raise RagError(f"k must be a positive int, got {k!r}")
     v = self._check_vectors(vectors)
     kk = min(self.index.ntotal, k + len(self.tombstones))
-    if kk == 0: return [[] for _ in v]
+    if kk == 0:
+        return [[] for _ in v]
     D, I = self.index.search(v, kk)
-    return [[Match(int(i), float(d), self.payloads.get(int(i), {})) for d, i in zip(dr, ir) if i >= 0 and int(i) not in self.tombstones][:k] for dr, ir in zip(D, I)]
+    return [
+        [
+            Match(int(i), float(d), self.payloads.get(int(i), {}))
+            for d, i in zip(dr, ir)
+            if i >= 0 and int(i) not in self.tombstones
+        ][:k]
+        for dr, ir in zip(D, I)
+    ]
+
 
 def _fs_delete(self: FaissStore, ids) -> int:
-    "Remove `ids` (unknown ids are ignored); returns how many were live. Flat and IVF remove at once; HNSW tombstones them and rebuilds when they pass `rebuild_fraction`."
+    """Remove `ids` (unknown ids are ignored); returns how many were live. Flat and IVF remove at once; HNSW
+    tombstones them and rebuilds when they pass `rebuild_fraction`."""
     import faiss
+
     ids = self._check_ids(ids)
     live = (set(ids.tolist()) & set(self._all_ids().tolist())) - self.tombstones
-    if not live: return 0
+    if not live:
+        return 0
     if self.kind == "hnsw":
         self.tombstones |= live
         self.compact()
-    else: self.index.remove_ids(faiss.IDSelectorArray(np.array(sorted(live), dtype=np.int64)))
-    for i in live: self.payloads.pop(i, None)
+    else:
+        self.index.remove_ids(faiss.IDSelectorArray(np.array(sorted(live), dtype=np.int64)))
+    for i in live:
+        self.payloads.pop(i, None)
     return len(live)
 
+
 def _fs_compact(self: FaissStore, force: bool = False) -> bool:
-    "Rebuild an HNSW graph from its live vectors when tombstones exceed `rebuild_fraction` of the store (or `force`); True when it rebuilt."
+    """Rebuild an HNSW graph from its live vectors when tombstones exceed `rebuild_fraction` of the store (or
+    `force`); True when it rebuilt."""
     import faiss
-    if not self.tombstones or not (force or len(self.tombstones) > self.params["rebuild_fraction"] * self.index.ntotal): return False
+
+    if not self.tombstones or not (force or len(self.tombstones) > self.params["rebuild_fraction"] * self.index.ntotal):
+        return False
     all_ids = self._all_ids()
-    vecs = self.index.index.reconstruct_n(0, self.index.ntotal)          # the vectors in insertion order, as the id map lists them
+    vecs = self.index.index.reconstruct_n(
+        0, self.index.ntotal
+    )  # the vectors in insertion order, as the id map lists them
     keep = np.array([i not in self.tombstones for i in all_ids.tolist()], dtype=bool)
     self.index, self.tombstones = faiss.IndexIDMap2(self._make()), set()
-    if keep.any(): self.index.add_with_ids(np.ascontiguousarray(vecs[keep]), all_ids[keep])
+    if keep.any():
+        self.index.add_with_ids(np.ascontiguousarray(vecs[keep]), all_ids[keep])
     return True
+
 
 FaissStore.add, FaissStore.search, FaissStore.delete, FaissStore.compact = _fs_add, _fs_search, _fs_delete, _fs_compact
 
 # %% ../nbs/08_rag.ipynb #0021
 STORE_FORMAT = "llmcamp.FaissStore/1"
 
+
 def _fs_save(self: FaissStore, path) -> Path:
-    "Write the store to folder `path` (index.faiss, payloads.json, meta.json with the index's SHA-256) with chapter 00's `replace_folder`: a crash never leaves it half-written."
+    """Write the store to folder `path` (index.faiss, payloads.json, meta.json with the index's SHA-256) with chapter
+    00's `replace_folder`: a crash never leaves it half-written."""
     import faiss
+
     def write(tmp):
         tmp.mkdir(parents=True)
         faiss.write_index(self.index, str(tmp / "index.faiss"))
         (tmp / "payloads.json").write_text(json.dumps({str(k): v for k, v in self.payloads.items()}))
-        meta = {"format": STORE_FORMAT, "dim": self.dim, "kind": self.kind, "params": self.params, "tombstones": sorted(self.tombstones),
-                "sha256": _sha((tmp / "index.faiss").read_bytes()), "payloads_sha256": _sha((tmp / "payloads.json").read_bytes()), "meta": self.meta}
+        meta = {
+            "format": STORE_FORMAT,
+            "dim": self.dim,
+            "kind": self.kind,
+            "params": self.params,
+            "tombstones": sorted(self.tombstones),
+            "sha256": _sha((tmp / "index.faiss").read_bytes()),
+            "payloads_sha256": _sha((tmp / "payloads.json").read_bytes()),
+            "meta": self.meta,
+        }
         (tmp / "meta.json").write_text(json.dumps(meta, indent=1))
+
     return replace_folder(path, write)
 
+
 def _fs_load(cls, path, dim: int | None = None, dataset_version: str | None = None) -> FaissStore:
-    "Load a store saved by `save`; `RagError` when a file is missing or corrupt (hash mismatch), or it holds another `dim` or was built from another `dataset_version`."
+    """Load a store saved by `save`; `RagError` when a file is missing or corrupt (hash mismatch), or it holds
+    another `dim` or was built from another `dataset_version`."""
     import faiss
+
     path = Path(path)
-    if not (path / "meta.json").is_file(): raise RagError(f"{path}: no vector store here (meta.json missing)")
+    if not (path / "meta.json").is_file():
+        raise RagError(f"{path}: no vector store here (meta.json missing)")
     m = _read_json(path / "meta.json", "index metadata")
-    if m.get("format") != STORE_FORMAT: raise RagError(f"{path}: format {m.get('format')!r}, expected {STORE_FORMAT!r}")
+    if m.get("format") != STORE_FORMAT:
+        raise RagError(f"{path}: format {m.get('format')!r}, expected {STORE_FORMAT!r}")
     for f, key in (("index.faiss", "sha256"), ("payloads.json", "payloads_sha256")):
         p = path / f
-        if not p.is_file() or _sha(p.read_bytes()) != m[key]: raise RagError(f"{p}: the file is missing or corrupt (its SHA-256 differs from meta.json): rebuild the index")
-    if dim is not None and m["dim"] != dim: raise RagError(f"{path} holds {m['dim']}-dimensional vectors, the encoder makes {dim}: it was built with another embedding model; rebuild it")
+        if not p.is_file() or _sha(p.read_bytes()) != m[key]:
+            raise RagError(
+                f"{p}: the file is missing or corrupt (its SHA-256 differs from meta.json): rebuild the index"
+            )
+    if dim is not None and m["dim"] != dim:
+        raise RagError(
+            f"{path} holds {m['dim']}-dimensional vectors, the encoder makes {dim}: it was built with another "
+            "embedding model; rebuild it"
+        )
     have = m["meta"].get("dataset_version")
-    if dataset_version is not None and have != dataset_version: raise RagError(f"{path} was built from dataset version {have}, not {dataset_version}: an index of another corpus is never used; rebuild it")
+    if dataset_version is not None and have != dataset_version:
+        raise RagError(
+            f"{path} was built from dataset version {have}, not {dataset_version}: an index of another corpus "
+            "is never used; rebuild it"
+        )
     st = cls(m["dim"], m["kind"], meta=m["meta"], **{k: v for k, v in m["params"].items()})
     st.index, st.tombstones = faiss.read_index(str(path / "index.faiss")), set(m["tombstones"])
     st.payloads = {int(k): v for k, v in json.loads((path / "payloads.json").read_text()).items()}
-    if st.kind != "flat": st.set_search(ef_search=m["params"]["ef_search"] if st.kind == "hnsw" else None, nprobe=m["params"]["nprobe"] if st.kind == "ivfpq" else None)
+    if st.kind != "flat":
+        st.set_search(
+            ef_search=m["params"]["ef_search"] if st.kind == "hnsw" else None,
+            nprobe=m["params"]["nprobe"] if st.kind == "ivfpq" else None,
+        )
     return st
+
 
 FaissStore.save, FaissStore.load = _fs_save, classmethod(_fs_load)
 
 # %% ../nbs/08_rag.ipynb #0026
-_LITE_USERS: dict[str, int] = {}      # open MilvusStores per Milvus Lite folder in this process
+_LITE_USERS: dict[str, int] = {}  # open MilvusStores per Milvus Lite folder in this process
+
 
 def _lite_key(uri: str) -> str | None:
     "The folder of a Milvus Lite `uri` (a local `.db` path, as pymilvus decides), else None (a server)."
     return os.path.abspath(uri) if uri.endswith(".db") else None
 
+
 def _release_lite(uri: str):
-    "Stop this process's Milvus Lite server for `uri` once no open store uses it: its threads write into the folder until stopped."
+    """Stop this process's Milvus Lite server for `uri` once no open store uses it: its threads write into the folder
+    until stopped."""
     key = _lite_key(uri)
-    if key is None or _LITE_USERS.get(key, 0) > 0: return
+    if key is None or _LITE_USERS.get(key, 0) > 0:
+        return
     _LITE_USERS.pop(key, None)
     from milvus_lite.server_manager import server_manager_instance
+
     server_manager_instance.release_server(key)
 
+
 class MilvusStore(VectorStore):
-    """The same `VectorStore` over Milvus through `pymilvus`'s `MilvusClient`: `uri` a local file runs Milvus Lite in this process's library
-    (no server to install), `http://host:19530` talks to a Milvus cluster with the same code. One collection with int64 ids, a float vector
-    field, inner-product metric and the payload as JSON; strong consistency, so a search sees every write before it. `close` when done:
-    for Milvus Lite it also stops the in-process server of that folder (once no other open store uses it), so nothing writes there after."""
+    """The same `VectorStore` over Milvus through `pymilvus`'s `MilvusClient`: `uri` a local file runs Milvus Lite in
+    this process's library
+    (no server to install), `http://host:19530` talks to a Milvus cluster with the same code. One collection with int64
+    ids, a float vector
+    field, inner-product metric and the payload as JSON; strong consistency, so a search sees every write before it.
+    `close` when done:
+    for Milvus Lite it also stops the in-process server of that folder (once no other open store uses it), so nothing
+    writes there after."""
+
     def __init__(self, uri, dim: int, collection: str = "llmcamp", meta: dict | None = None):
         from pymilvus import MilvusClient
-        if isinstance(dim, bool) or not isinstance(dim, int) or dim <= 0: raise RagError(f"dim must be a positive int, got {dim!r}")
+
+        if isinstance(dim, bool) or not isinstance(dim, int) or dim <= 0:
+            raise RagError(f"dim must be a positive int, got {dim!r}")
         self.uri, self.dim, self.collection, self.meta = str(uri), dim, collection, dict(meta or {})
         self.client = MilvusClient(self.uri)
-        if (key := _lite_key(self.uri)) is not None: _LITE_USERS[key] = _LITE_USERS.get(key, 0) + 1
+        if (key := _lite_key(self.uri)) is not None:
+            _LITE_USERS[key] = _LITE_USERS.get(key, 0) + 1
         if self.client.has_collection(collection):
-            have = next(f["params"]["dim"] for f in self.client.describe_collection(collection)["fields"] if f["name"] == "vector")
+            have = next(
+                f["params"]["dim"]
+                for f in self.client.describe_collection(collection)["fields"]
+                if f["name"] == "vector"
+            )
             if int(have) != dim:
                 self.close()
-                raise RagError(f"Milvus collection {collection!r} at {self.uri} holds {have}-dimensional vectors, not {dim}")
+                raise RagError(
+                    f"Milvus collection {collection!r} at {self.uri} holds {have}-dimensional vectors, not {dim}"
+                )
         else:
-            self.client.create_collection(collection, dimension=dim, metric_type="IP", auto_id=False, id_type="int", consistency_level="Strong")
-    def __repr__(self): return f"MilvusStore({self.uri!r}, dim={self.dim}, collection={self.collection!r}, vectors={len(self)})"
-    def __len__(self): return int(self.client.get_collection_stats(self.collection)["row_count"])
+            self.client.create_collection(
+                collection, dimension=dim, metric_type="IP", auto_id=False, id_type="int", consistency_level="Strong"
+            )
+
+    def __repr__(self):
+        return f"MilvusStore({self.uri!r}, dim={self.dim}, collection={self.collection!r}, vectors={len(self)})"
+
+    def __len__(self):
+        return int(self.client.get_collection_stats(self.collection)["row_count"])
+
     def add(self, ids, vectors, payloads=None):
         "Insert `vectors` under `ids` with their payloads; `RagError` for ids already stored or a wrong shape."
-        ids = self._check_ids(ids); v = self._check_vectors(vectors, len(ids))
+        ids = self._check_ids(ids)
+        v = self._check_vectors(vectors, len(ids))
         payloads = list(payloads) if payloads is not None else [{} for _ in ids]
-        if len(payloads) != len(ids): raise RagError(f"{len(ids)} ids but {len(payloads)} payloads")
+        if len(payloads) != len(ids):
+            raise RagError(f"{len(ids)} ids but {len(payloads)} payloads")
         if len(ids) and (dup := self.client.get(self.collection, ids=ids.tolist(), output_fields=["id"])):
-            raise RagError(f"ids already in the store: {sorted(d['id'] for d in dup)[:5]}; delete them first to replace them")
+            raise RagError(
+                f"ids already in the store: {sorted(d['id'] for d in dup)[:5]}; delete them first to replace them"
+            )
         for s in range(0, len(ids), 1000):
-            self.client.insert(self.collection, [{"id": int(i), "vector": x.tolist(), "payload": json.dumps(p)} for i, x, p in zip(ids[s:s + 1000], v[s:s + 1000], payloads[s:s + 1000])])
+            self.client.insert(
+                self.collection,
+                [
+                    {"id": int(i), "vector": x.tolist(), "payload": json.dumps(p)}
+                    for i, x, p in zip(ids[s : s + 1000], v[s : s + 1000], payloads[s : s + 1000])
+                ],
+            )
+
     def search(self, vectors, k):
         "The `k` nearest vectors by inner product for each row of `vectors`, best first."
-        if isinstance(k, bool) or not isinstance(k, int) or k <= 0: raise RagError(f"k must be a positive int, got {k!r}")
+        if isinstance(k, bool) or not isinstance(k, int) or k <= 0:
+            raise RagError(f"k must be a positive int, got {k!r}")
         v = self._check_vectors(vectors)
-        res = self.client.search(self.collection, data=v.tolist(), limit=k, output_fields=["payload"], search_params={"metric_type": "IP"})
-        return [[Match(int(h["id"]), float(h["distance"]), json.loads(h["entity"].get("payload") or "{}")) for h in row] for row in res]
+        res = self.client.search(
+            self.collection, data=v.tolist(), limit=k, output_fields=["payload"], search_params={"metric_type": "IP"}
+        )
+        return [
+            [Match(int(h["id"]), float(h["distance"]), json.loads(h["entity"].get("payload") or "{}")) for h in row]
+            for row in res
+        ]
+
     def delete(self, ids):
         "Delete `ids`; returns how many existed."
         ids = self._check_ids(ids)
-        if not len(ids): return 0
+        if not len(ids):
+            return 0
         have = self.client.get(self.collection, ids=ids.tolist(), output_fields=["id"])
-        if have: self.client.delete(self.collection, ids=[h["id"] for h in have])
+        if have:
+            self.client.delete(self.collection, ids=[h["id"] for h in have])
         return len(have)
+
     def save(self, path=None):
         "Milvus persists every write itself; `save` flushes it (the `path` argument is the interface's and is ignored)."
         self.client.flush(self.collection)
+
     @classmethod
     def load(cls, uri, collection: str = "llmcamp", dim: int | None = None) -> MilvusStore:
         "Open an existing collection; `RagError` when it does not exist or holds another `dim`."
         from pymilvus import MilvusClient
+
         c = MilvusClient(str(uri))
         try:
-            if not c.has_collection(collection): raise RagError(f"no Milvus collection {collection!r} at {uri}")
-            have = int(next(f["params"]["dim"] for f in c.describe_collection(collection)["fields"] if f["name"] == "vector"))
-            if dim is not None and have != dim: raise RagError(f"Milvus collection {collection!r} at {uri} holds {have}-dimensional vectors, not {dim}")
+            if not c.has_collection(collection):
+                raise RagError(f"no Milvus collection {collection!r} at {uri}")
+            have = int(
+                next(f["params"]["dim"] for f in c.describe_collection(collection)["fields"] if f["name"] == "vector")
+            )
+            if dim is not None and have != dim:
+                raise RagError(f"Milvus collection {collection!r} at {uri} holds {have}-dimensional vectors, not {dim}")
             return cls(uri, have, collection)
-        finally: c.close(); _release_lite(str(uri))        # a no-op while the store just opened uses the server
+        finally:
+            c.close()
+            _release_lite(str(uri))  # a no-op while the store just opened uses the server
+
     def close(self):
-        "Close the client (once; later calls do nothing) and, for Milvus Lite, stop the folder's server when no other open store uses it."
-        if self.client is None: return
-        self.client.close(); self.client = None
-        if (key := _lite_key(self.uri)) is not None: _LITE_USERS[key] -= 1
+        """Close the client (once; later calls do nothing) and, for Milvus Lite, stop the folder's server when no
+        other open store uses it."""
+        if self.client is None:
+            return
+        self.client.close()
+        self.client = None
+        if (key := _lite_key(self.uri)) is not None:
+            _LITE_USERS[key] -= 1
         _release_lite(self.uri)
 
 # %% ../nbs/08_rag.ipynb #0029
 class WordLlamaEncoder:
-    """Off-the-shelf static embeddings: `wordllama` (Miller 2024; token embeddings distilled from an LLM's, average-pooled, Matryoshka-truncatable
-    to `dim` in 64, 128, 256, 512, 1024), its weights loaded from the installed wheel with downloads disabled. `encode(texts)` -> float32 (n, dim), unit rows."""
+    """Off-the-shelf static embeddings: `wordllama` (Miller 2024; token embeddings distilled from an LLM's,
+    average-pooled, Matryoshka-truncatable
+    to `dim` in 64, 128, 256, 512, 1024), its weights loaded from the installed wheel with downloads disabled.
+    `encode(texts)` -> float32 (n, dim), unit rows."""
+
     name = "wordllama"
+
     def __init__(self, dim: int = 256):
         import wordllama
         from wordllama import WordLlama
+
         self.dim = dim
         self.wl = WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True, dim=dim)
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         texts = list(texts)
-        if not texts: return np.zeros((0, self.dim), np.float32)
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
         return np.ascontiguousarray(self.wl.embed(texts, norm=True), dtype=np.float32)
 
 # %% ../nbs/08_rag.ipynb #002b
 class CampEncoder(nn.Module):
-    """A sentence encoder made from the camp's decoder (chapter 03/04): its token embeddings and its first `n_layers` blocks (None: all; 0: the
-    embedding table alone, wordllama's recipe), no LM head; the final states mean-pooled over the text's tokens (Reimers & Gurevych 2019) and
+    """A sentence encoder made from the camp's decoder (chapter 03/04): its token embeddings and its first `n_layers`
+    blocks (None: all; 0: the
+    embedding table alone, wordllama's recipe), no LM head; the final states mean-pooled over the text's tokens (Reimers
+    & Gurevych 2019) and
     L2-normalised. Causal attention and right padding: a real token never sees a pad.
-    `forward(ids (B, T) int64, mask (B, T) float)` -> (B, d_model) float32; `encode(texts)` -> numpy (n, d_model), texts cut to `max_tokens`."""
+    `forward(ids (B, T) int64, mask (B, T) float)` -> (B, d_model) float32; `encode(texts)` -> numpy (n, d_model), texts
+    cut to `max_tokens`."""
+
     name = "camp"
+
     def __init__(self, model, tokenizer, max_tokens: int = 128, n_layers: int | None = None):
         super().__init__()
-        self.model, self.tokenizer, self.max_tokens, self.dim = model, tokenizer, min(max_tokens, model.cfg.context), model.cfg.d_model
+        self.model, self.tokenizer, self.max_tokens, self.dim = (
+            model,
+            tokenizer,
+            min(max_tokens, model.cfg.context),
+            model.cfg.d_model,
+        )
         self.n_layers = len(model.layers) if n_layers is None else n_layers
-        if not 0 <= self.n_layers <= len(model.layers): raise RagError(f"n_layers must be in [0, {len(model.layers)}], got {n_layers}")
+        if not 0 <= self.n_layers <= len(model.layers):
+            raise RagError(f"n_layers must be in [0, {len(model.layers)}], got {n_layers}")
+
     def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         from llmcamp.model import rope
+
         m = self.model
-        x = m.embed_tokens(ids)                                                   # (B, T, d)
+        x = m.embed_tokens(ids)  # (B, T, d)
         if self.n_layers:
             cos, sin = rope(torch.arange(ids.shape[1], device=ids.device), m.cfg.head_dim, m.cfg.rope_theta, x.dtype)
-            for i, layer in enumerate(m.layers[:self.n_layers]): x = layer(x, cos, sin, None, i)
+            for i, layer in enumerate(m.layers[: self.n_layers]):
+                x = layer(x, cos, sin, None, i)
         x = m.norm(x)
-        pooled = (x * mask[..., None]).sum(1) / mask.sum(1, keepdim=True).clamp(min=1)   # (B, d): mean over real tokens
+        pooled = (x * mask[..., None]).sum(1) / mask.sum(1, keepdim=True).clamp(min=1)  # (B, d): mean over real tokens
         return F.normalize(pooled.float(), dim=-1)
+
     def batch(self, texts: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
         "Token ids (B, T) (bos + text, cut to `max_tokens`, right-padded) and mask (B, T) for `texts`."
         tok = self.tokenizer
-        enc = [[tok.bos_token_id] + e[:self.max_tokens - 1] for e in tok(list(texts), add_special_tokens=False)["input_ids"]]
+        enc = [
+            [tok.bos_token_id] + e[: self.max_tokens - 1]
+            for e in tok(list(texts), add_special_tokens=False)["input_ids"]
+        ]
         T = max(map(len, enc))
-        ids = torch.full((len(enc), T), tok.pad_token_id, dtype=torch.long); mask = torch.zeros(len(enc), T)
-        for r, e in enumerate(enc): ids[r, :len(e)] = torch.tensor(e); mask[r, :len(e)] = 1
+        ids = torch.full((len(enc), T), tok.pad_token_id, dtype=torch.long)
+        mask = torch.zeros(len(enc), T)
+        for r, e in enumerate(enc):
+            ids[r, : len(e)] = torch.tensor(e)
+            mask[r, : len(e)] = 1
         dev = next(self.model.parameters()).device
         return ids.to(dev), mask.to(dev)
+
     @torch.no_grad()
     def encode(self, texts: Sequence[str], batch_size: int = 128) -> np.ndarray:
         self.eval()
         texts = list(texts)
-        if not texts: return np.zeros((0, self.dim), np.float32)
-        return np.concatenate([self(*self.batch(texts[i:i + batch_size])).cpu().numpy() for i in range(0, len(texts), batch_size)]).astype(np.float32)
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        return np.concatenate(
+            [self(*self.batch(texts[i : i + batch_size])).cpu().numpy() for i in range(0, len(texts), batch_size)]
+        ).astype(np.float32)
 
 # %% ../nbs/08_rag.ipynb #002c
 def info_nce(q: torch.Tensor, p: torch.Tensor, temperature: float = 0.05) -> torch.Tensor:
-    """Symmetric InfoNCE (van den Oord et al. 2018; in-batch negatives as in DPR, Karpukhin et al. 2020): `q` (B, d) and `p` (B, d) unit rows,
-    row i of each a positive pair and every other row a negative; cross-entropy of the (B, B) similarity matrix / `temperature`, both directions."""
-    if q.shape != p.shape or q.dim() != 2: raise RagError(f"info_nce needs q and p of the same shape (B, d), got {tuple(q.shape)} and {tuple(p.shape)}")
-    logits = q @ p.T / temperature                                                 # (B, B)
+    """Symmetric InfoNCE (van den Oord et al. 2018; in-batch negatives as in DPR, Karpukhin et al. 2020): `q` (B, d) and
+    `p` (B, d) unit rows,
+    row i of each a positive pair and every other row a negative; cross-entropy of the (B, B) similarity matrix /
+    `temperature`, both directions."""
+    if q.shape != p.shape or q.dim() != 2:
+        raise RagError(f"info_nce needs q and p of the same shape (B, d), got {tuple(q.shape)} and {tuple(p.shape)}")
+    logits = q @ p.T / temperature  # (B, B)
     labels = torch.arange(len(q), device=q.device)
     return (F.cross_entropy(logits, labels) + F.cross_entropy(logits.T, labels)) / 2
 
 # %% ../nbs/08_rag.ipynb #002e
-EMBED_SIZES = {"cpu": {"steps": 50, "batch": 64, "lr": 1e-2, "max_tokens": 128, "n_layers": 0},          # the embedding table only: seconds on 2 cores
-               "cuda": {"steps": 1500, "batch": 128, "lr": 3e-4, "max_tokens": 256, "n_layers": None}}    # the whole model
+EMBED_SIZES = {
+    "cpu": {
+        "steps": 50,
+        "batch": 64,
+        "lr": 1e-2,
+        "max_tokens": 128,
+        "n_layers": 0,
+    },  # the embedding table only: seconds on 2 cores
+    "cuda": {"steps": 1500, "batch": 128, "lr": 3e-4, "max_tokens": 256, "n_layers": None},
+}  # the whole model
 
-def train_embedder(enc: CampEncoder, pairs: Sequence[tuple[str, str]], steps: int, batch: int, lr: float, temperature: float = 0.05, seed: int = 0, log=None) -> list[float]:
-    "Train `enc` in place with `info_nce` on (question, passage) `pairs`: AdamW, cosine decay; each batch holds distinct passages (a repeated passage would be a false negative). Returns the loss per step."
-    if len(pairs) < 2: raise RagError(f"train_embedder needs at least 2 question-passage pairs, got {len(pairs)}")
+
+def train_embedder(
+    enc: CampEncoder,
+    pairs: Sequence[tuple[str, str]],
+    steps: int,
+    batch: int,
+    lr: float,
+    temperature: float = 0.05,
+    seed: int = 0,
+    log=None,
+) -> list[float]:
+    """Train `enc` in place with `info_nce` on (question, passage) `pairs`: AdamW, cosine decay; each batch holds
+    distinct passages (a repeated passage would be a false negative). Returns the loss per step."""
+    if len(pairs) < 2:
+        raise RagError(f"train_embedder needs at least 2 question-passage pairs, got {len(pairs)}")
     from llmcamp.train import lr_at
+
     rng, params = random.Random(seed), [p for p in enc.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
-    enc.train(); hist = []
+    enc.train()
+    hist = []
     for step in range(steps):
         seen, b = set(), []
         for q, p in rng.sample(list(pairs), min(len(pairs), 4 * batch)):
-            if p not in seen: seen.add(p); b.append((q, p))
-            if len(b) == batch: break
-        for g in opt.param_groups: g["lr"] = lr_at(step, lr, max(1, steps // 10), steps)
+            if p not in seen:
+                seen.add(p)
+                b.append((q, p))
+            if len(b) == batch:
+                break
+        for g in opt.param_groups:
+            g["lr"] = lr_at(step, lr, max(1, steps // 10), steps)
         loss = info_nce(enc(*enc.batch([q for q, _ in b])), enc(*enc.batch([p for _, p in b])), temperature)
-        loss.backward(); torch.nn.utils.clip_grad_norm_(params, 1.0); opt.step(); opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        opt.zero_grad(set_to_none=True)
         hist.append(loss.item())
-        if log and (step + 1) % max(1, steps // 5) == 0: log(f"step {step + 1}/{steps}: InfoNCE {hist[-1]:.3f}")
+        if log and (step + 1) % max(1, steps // 5) == 0:
+            log(f"step {step + 1}/{steps}: InfoNCE {hist[-1]:.3f}")
     enc.eval()
     return hist
 
@@ -628,170 +1039,303 @@ def embedding_pairs(ws: Workspace) -> list[tuple[str, str]]:
     by_id = {c["id"]: c for c in get_chunks(ws)}
     return [(q["question"], index_text(by_id[q["gold_chunk_ids"][0]])) for q in train_questions(ws)]
 
+
 def save_embedder(ws: Workspace, enc: CampEncoder, info: dict) -> Path:
-    "Write `enc` (Hugging Face format with its tokenizer, and `embedder.json`: dataset version, max_tokens, `info`) to `08_rag/embedder`, replacing an older one atomically."
+    """Write `enc` (Hugging Face format with its tokenizer, and `embedder.json`: dataset version, max_tokens, `info`)
+    to `08_rag/embedder`, replacing an older one atomically."""
     from llmcamp.model import save_pretrained
+
     def write(tmp):
         save_pretrained(enc.model, tmp, enc.tokenizer)
-        (tmp / "embedder.json").write_text(json.dumps({"dataset_version": dataset_version(ws), "max_tokens": enc.max_tokens, "n_layers": enc.n_layers,
-                                                        "pooling": "mean", "loss": "info_nce", **info}))
+        (tmp / "embedder.json").write_text(
+            json.dumps(
+                {
+                    "dataset_version": dataset_version(ws),
+                    "max_tokens": enc.max_tokens,
+                    "n_layers": enc.n_layers,
+                    "pooling": "mean",
+                    "loss": "info_nce",
+                    **info,
+                }
+            )
+        )
+
     return replace_folder(ws.path("08", "embedder"), write)
 
+
 def get_embedder(ws: Workspace, log=None) -> CampEncoder:
-    "The camp's embedding model from `08_rag/embedder` (`embedder.json` records its dataset version); trained from chapter 04's base model with the profile's `EMBED_SIZES` when missing or made from another dataset version."
+    """The camp's embedding model from `08_rag/embedder` (`embedder.json` records its dataset version); trained from
+    chapter 04's base model with the profile's `EMBED_SIZES` when missing or made from another dataset version."""
     from llmcamp.model import from_pretrained
     from llmcamp.train import get_base_model
     from llmcamp.tokenizer import load_tokenizer
+
     prof, ver, path = get_profile(ws.profile), dataset_version(ws), ws.path("08", "embedder")
-    if (path / "embedder.json").is_file() and (info := _read_json(path / "embedder.json", "embedder metadata")).get("dataset_version") == ver:
+    if (path / "embedder.json").is_file() and (info := _read_json(path / "embedder.json", "embedder metadata")).get(
+        "dataset_version"
+    ) == ver:
         return CampEncoder(from_pretrained(path).eval(), load_tokenizer(path), info["max_tokens"], info.get("n_layers"))
     base, tok = get_base_model(ws)
     torch.manual_seed(0)
     sz, t0 = EMBED_SIZES[prof.device], time.perf_counter()
     enc = CampEncoder(base, tok, sz["max_tokens"], sz["n_layers"])
-    dev = torch.device("cuda" if prof.device == "cuda" else "cpu"); enc.to(dev)
+    dev = torch.device("cuda" if prof.device == "cuda" else "cpu")
+    enc.to(dev)
     hist = train_embedder(enc, embedding_pairs(ws), sz["steps"], sz["batch"], sz["lr"], log=log)
-    save_embedder(ws, enc.cpu(), {"history": hist, "seconds": time.perf_counter() - t0, **{k: v for k, v in sz.items() if k != "n_layers"}})
+    save_embedder(
+        ws,
+        enc.cpu(),
+        {"history": hist, "seconds": time.perf_counter() - t0, **{k: v for k, v in sz.items() if k != "n_layers"}},
+    )
     return enc
 
 # %% ../nbs/08_rag.ipynb #0031
-def chunks_fingerprint(chunks: Sequence[dict]) -> str: return _sha("\n".join(c["id"] for c in chunks))[:16]
+def chunks_fingerprint(chunks: Sequence[dict]) -> str:
+    return _sha("\n".join(c["id"] for c in chunks))[:16]
+
 
 class DenseRetriever(Retriever):
-    "Nearest chunks by the inner product of unit embeddings (`encoder.encode`), held in a `VectorStore` (default: exact `FaissStore`) whose ids are chunk positions."
-    def __init__(self, chunks, encoder, dataset_version=None, tokenizer=None, store: VectorStore | None = None, kind: str | None = None):
+    """Nearest chunks by the inner product of unit embeddings (`encoder.encode`), held in a `VectorStore` (default:
+    exact `FaissStore`) whose ids are chunk positions."""
+
+    def __init__(
+        self,
+        chunks,
+        encoder,
+        dataset_version=None,
+        tokenizer=None,
+        store: VectorStore | None = None,
+        kind: str | None = None,
+    ):
         super().__init__(chunks, dataset_version, tokenizer)
         self.encoder, self.kind = encoder, kind or f"dense-{encoder.name}"
         if store is None:
-            store = FaissStore(encoder.dim, "flat", meta={"dataset_version": dataset_version, "encoder": encoder.name, "chunks": chunks_fingerprint(self.chunks)})
+            store = FaissStore(
+                encoder.dim,
+                "flat",
+                meta={
+                    "dataset_version": dataset_version,
+                    "encoder": encoder.name,
+                    "chunks": chunks_fingerprint(self.chunks),
+                },
+            )
             store.add(np.arange(len(self.chunks)), encoder.encode([index_text(c) for c in self.chunks]))
-        if store.dim != encoder.dim: raise RagError(f"the store holds {store.dim}-dimensional vectors but encoder {encoder.name!r} makes {encoder.dim}")
+        if store.dim != encoder.dim:
+            raise RagError(
+                f"the store holds {store.dim}-dimensional vectors but encoder {encoder.name!r} makes {encoder.dim}"
+            )
         self.store = store
+
     def _rank(self, queries, k):
         return [[(m.id, m.score) for m in row] for row in self.store.search(self.encoder.encode(queries), k)]
 
+
 def load_dense(path, chunks, encoder, dataset_version: str, tokenizer=None, kind=None) -> DenseRetriever:
-    "A `DenseRetriever` over the `FaissStore` saved at `path`; `RagError` when it was built from another dataset version, chunking or encoder dimension, or is corrupt."
+    """A `DenseRetriever` over the `FaissStore` saved at `path`; `RagError` when it was built from another dataset
+    version, chunking or encoder dimension, or is corrupt."""
     st = FaissStore.load(path, dim=encoder.dim, dataset_version=dataset_version)
     if st.meta.get("chunks") != chunks_fingerprint(chunks) or st.meta.get("encoder") != encoder.name:
         raise RagError(f"{path} indexes other chunks or another encoder ({st.meta.get('encoder')}): rebuild it")
     return DenseRetriever(chunks, encoder, dataset_version, tokenizer, store=st, kind=kind)
 
 # %% ../nbs/08_rag.ipynb #0033
-HYBRID_WEIGHTS = (0.5, 0.25, 0.25)      # bm25, dense, wordllama in weighted fusion
+HYBRID_WEIGHTS = (0.5, 0.25, 0.25)  # bm25, dense, wordllama in weighted fusion
 RETRIEVER_KINDS = ("tfidf", "bm25", "dense", "wordllama", "hybrid", "hybrid_weighted", "rerank")
 _RETRIEVERS: dict = {}
 
+
 def _cached_bm25(ws: Workspace, chunks, ver, tok) -> BM25Retriever:
     import bm25s
+
     path, want = ws.path("08", "index/bm25"), {"dataset_version": ver, "chunks": chunks_fingerprint(chunks)}
     if (path / "llmcamp.json").is_file() and _read_json(path / "llmcamp.json", "index metadata") == want:
-        r = BM25Retriever.__new__(BM25Retriever); Retriever.__init__(r, chunks, ver, tok)
+        r = BM25Retriever.__new__(BM25Retriever)
+        Retriever.__init__(r, chunks, ver, tok)
         r.bm25 = bm25s.BM25.load(str(path))
         return r
     r = BM25Retriever(chunks, ver, tok)
+
     def write(tmp):
-        tmp.mkdir(parents=True); r.bm25.save(str(tmp), show_progress=False)
+        tmp.mkdir(parents=True)
+        r.bm25.save(str(tmp), show_progress=False)
         (tmp / "llmcamp.json").write_text(json.dumps(want))
+
     replace_folder(path, write)
     return r
+
 
 def _cached_dense(ws: Workspace, kind, chunks, enc, ver, tok) -> DenseRetriever:
     path = ws.path("08", f"index/{kind}")
     if path.exists():
-        try: return load_dense(path, chunks, enc, ver, tok, kind=kind)
-        except RagError as e: print(f"rebuilding the {kind} index: {e}")
+        try:
+            return load_dense(path, chunks, enc, ver, tok, kind=kind)
+        except RagError as e:
+            print(f"rebuilding the {kind} index: {e}")
     r = DenseRetriever(chunks, enc, ver, tok, kind=kind)
     r.store.save(path)
     return r
 
+
 def get_retriever(ws: Workspace, kind: str = "hybrid") -> Retriever:
-    """The retriever `kind` over `get_chunks(ws)`: `tfidf`, `bm25`, `dense` (the embedder trained in this chapter), `wordllama`, `hybrid`
-    (reciprocal rank fusion of bm25, dense and wordllama), `hybrid_weighted` (their normalised scores, weighted), `rerank` (hybrid's top 20
-    reranked by chapter 05's model). Indexes are built once and cached in `08_rag/index/` with the dataset version they came from; an index
+    """The retriever `kind` over `get_chunks(ws)`: `tfidf`, `bm25`, `dense` (the embedder trained in this chapter),
+    `wordllama`, `hybrid`
+    (reciprocal rank fusion of bm25, dense and wordllama), `hybrid_weighted` (their normalised scores, weighted),
+    `rerank` (hybrid's top 20
+    reranked by chapter 05's model). Indexes are built once and cached in `08_rag/index/` with the dataset version they
+    came from; an index
     of another version is rebuilt, never used. Kept in memory per workspace and version."""
     from llmcamp.tokenizer import get_tokenizer
-    if not isinstance(ws, Workspace): raise TypeError(f"get_retriever: expected a Workspace, got {type(ws).__name__}")
-    if kind not in RETRIEVER_KINDS: raise RagError(f"unknown retriever kind {kind!r}; kinds: {', '.join(RETRIEVER_KINDS)}")
+
+    if not isinstance(ws, Workspace):
+        raise TypeError(f"get_retriever: expected a Workspace, got {type(ws).__name__}")
+    if kind not in RETRIEVER_KINDS:
+        raise RagError(f"unknown retriever kind {kind!r}; kinds: {', '.join(RETRIEVER_KINDS)}")
     ver = dataset_version(ws)
     key = (str(ws.root), kind, ver)
-    if key in _RETRIEVERS: return _RETRIEVERS[key]
+    if key in _RETRIEVERS:
+        return _RETRIEVERS[key]
     chunks, tok = get_chunks(ws), get_tokenizer(ws)
-    if kind == "tfidf": r = TfidfRetriever(chunks, ver, tok)
-    elif kind == "bm25": r = _cached_bm25(ws, chunks, ver, tok)
-    elif kind == "dense": r = _cached_dense(ws, "dense", chunks, get_embedder(ws), ver, tok)
-    elif kind == "wordllama": r = _cached_dense(ws, "wordllama", chunks, WordLlamaEncoder(), ver, tok)
+    if kind == "tfidf":
+        r = TfidfRetriever(chunks, ver, tok)
+    elif kind == "bm25":
+        r = _cached_bm25(ws, chunks, ver, tok)
+    elif kind == "dense":
+        r = _cached_dense(ws, "dense", chunks, get_embedder(ws), ver, tok)
+    elif kind == "wordllama":
+        r = _cached_dense(ws, "wordllama", chunks, WordLlamaEncoder(), ver, tok)
     elif kind in ("hybrid", "hybrid_weighted"):
         parts = [get_retriever(ws, k) for k in ("bm25", "dense", "wordllama")]
-        r = HybridRetriever(parts, "rrf", kind="hybrid") if kind == "hybrid" else HybridRetriever(parts, "weighted", HYBRID_WEIGHTS, kind="hybrid_weighted")
+        r = (
+            HybridRetriever(parts, "rrf", kind="hybrid")
+            if kind == "hybrid"
+            else HybridRetriever(parts, "weighted", HYBRID_WEIGHTS, kind="hybrid_weighted")
+        )
     else:
         from llmcamp.finetune import get_chat_model
+
         r = LMReranker(get_retriever(ws, "hybrid"), *get_chat_model(ws))
     _RETRIEVERS[key] = r
     return r
 
 # %% ../nbs/08_rag.ipynb #0037
 def rrf_fuse(rankings: Sequence[Sequence], k_rrf: int = 60) -> list[tuple]:
-    "Reciprocal rank fusion (Cormack et al. 2009): each item scores the sum over rankings of 1 / (k_rrf + its rank, 1-based); (item, score) best first, ties by first appearance."
+    """Reciprocal rank fusion (Cormack et al. 2009): each item scores the sum over rankings of 1 / (k_rrf + its rank,
+    1-based); (item, score) best first, ties by first appearance."""
     scores, order = defaultdict(float), {}
     for ranking in rankings:
         for r, item in enumerate(ranking, 1):
-            scores[item] += 1 / (k_rrf + r); order.setdefault(item, len(order))
+            scores[item] += 1 / (k_rrf + r)
+            order.setdefault(item, len(order))
     return sorted(scores.items(), key=lambda t: (-t[1], order[t[0]]))
 
+
 def weighted_fuse(scored: Sequence[Sequence[tuple]], weights: Sequence[float]) -> list[tuple]:
-    "Weighted fusion of min-max normalised scores (Fox & Shaw's CombSUM with weights): each list's scores mapped to [0, 1], an item missing from a list scores 0 there; (item, score) best first."
-    if len(scored) != len(weights): raise RagError(f"{len(scored)} score lists but {len(weights)} weights")
+    """Weighted fusion of min-max normalised scores (Fox & Shaw's CombSUM with weights): each list's scores mapped to
+    [0, 1], an item missing from a list scores 0 there; (item, score) best first."""
+    if len(scored) != len(weights):
+        raise RagError(f"{len(scored)} score lists but {len(weights)} weights")
     total, order = defaultdict(float), {}
     for lst, w in zip(scored, weights):
-        if not lst: continue
+        if not lst:
+            continue
         s = np.array([x for _, x in lst], dtype=float)
         lo, span = s.min(), s.max() - s.min()
-        for (item, x) in lst:
-            total[item] += w * ((x - lo) / span if span > 0 else 1.0); order.setdefault(item, len(order))
+        for item, x in lst:
+            total[item] += w * ((x - lo) / span if span > 0 else 1.0)
+            order.setdefault(item, len(order))
     return sorted(total.items(), key=lambda t: (-t[1], order[t[0]]))
 
+
 class HybridRetriever(Retriever):
-    "Fuse the top-`depth` lists of several retrievers over the same chunks: `method='rrf'` (`rrf_fuse`) or `'weighted'` (`weighted_fuse` with `weights`)."
-    def __init__(self, parts: Sequence[Retriever], method: str = "rrf", weights: Sequence[float] | None = None, depth: int = 50, k_rrf: int = 60, kind: str | None = None):
-        if method not in ("rrf", "weighted"): raise RagError(f"unknown fusion {method!r}; use 'rrf' or 'weighted'")
-        if len({tuple(p.ids) for p in parts}) != 1: raise RagError("the retrievers to fuse index different chunks")
+    """Fuse the top-`depth` lists of several retrievers over the same chunks: `method='rrf'` (`rrf_fuse`) or
+    `'weighted'` (`weighted_fuse` with `weights`)."""
+
+    def __init__(
+        self,
+        parts: Sequence[Retriever],
+        method: str = "rrf",
+        weights: Sequence[float] | None = None,
+        depth: int = 50,
+        k_rrf: int = 60,
+        kind: str | None = None,
+    ):
+        if method not in ("rrf", "weighted"):
+            raise RagError(f"unknown fusion {method!r}; use 'rrf' or 'weighted'")
+        if len({tuple(p.ids) for p in parts}) != 1:
+            raise RagError("the retrievers to fuse index different chunks")
         super().__init__(parts[0].chunks, parts[0].dataset_version, parts[0].tokenizer)
-        self.parts, self.method, self.weights, self.depth, self.k_rrf = list(parts), method, list(weights or [1.0] * len(parts)), depth, k_rrf
+        self.parts, self.method, self.weights, self.depth, self.k_rrf = (
+            list(parts),
+            method,
+            list(weights or [1.0] * len(parts)),
+            depth,
+            k_rrf,
+        )
         self.kind = kind or f"{method}(" + "+".join(p.kind for p in parts) + ")"
+
     def _rank(self, queries, k):
         lists = [p._rank(queries, min(self.depth, len(self.chunks))) for p in self.parts]
         out = []
         for q in range(len(queries)):
-            fused = rrf_fuse([[i for i, _ in l[q]] for l in lists], self.k_rrf) if self.method == "rrf" else weighted_fuse([l[q] for l in lists], self.weights)
+            fused = (
+                rrf_fuse([[i for i, _ in l[q]] for l in lists], self.k_rrf)
+                if self.method == "rrf"
+                else weighted_fuse([l[q] for l in lists], self.weights)
+            )
             out.append(fused[:k])
         return out
 
 # %% ../nbs/08_rag.ipynb #0039
 RERANK_PROMPT = "Passage: {passage}\nWrite a question that this passage answers."
 
+
 class LMReranker(Retriever):
-    """Rerank the first `depth` hits of `first` by the chat model's log-likelihood of the question given the passage (UPR, Sachan et al. 2022):
-    mean log p(question tokens | passage) under chapter 05's model, one batched forward pass per query. Costs `depth` passages of model compute per query."""
+    """Rerank the first `depth` hits of `first` by the chat model's log-likelihood of the question given the passage
+    (UPR, Sachan et al. 2022):
+    mean log p(question tokens | passage) under chapter 05's model, one batched forward pass per query. Costs `depth`
+    passages of model compute per query."""
+
     def __init__(self, first: Retriever, model, tokenizer, depth: int = 20, passage_tokens: int = 160, batch: int = 32):
         super().__init__(first.chunks, first.dataset_version, first.tokenizer)
-        self.first, self.model, self.tok, self.depth, self.passage_tokens, self.bs = first, model, tokenizer, depth, passage_tokens, batch
+        self.first, self.model, self.tok, self.depth, self.passage_tokens, self.bs = (
+            first,
+            model,
+            tokenizer,
+            depth,
+            passage_tokens,
+            batch,
+        )
         self.kind = f"rerank({first.kind})"
+
     def _pair(self, question: str, passage: str) -> tuple[list[int], list[int]]:
         from llmcamp.tokenizer import encode_chat
-        ids = self.tok(passage, add_special_tokens=False)["input_ids"][:self.passage_tokens]
-        return encode_chat(self.tok, [{"role": "user", "content": RERANK_PROMPT.format(passage=self.tok.decode(ids))}, {"role": "assistant", "content": question}], return_assistant_mask=True)
+
+        ids = self.tok(passage, add_special_tokens=False)["input_ids"][: self.passage_tokens]
+        return encode_chat(
+            self.tok,
+            [
+                {"role": "user", "content": RERANK_PROMPT.format(passage=self.tok.decode(ids))},
+                {"role": "assistant", "content": question},
+            ],
+            return_assistant_mask=True,
+        )
+
     @torch.no_grad()
     def scores(self, question: str, passages: Sequence[str]) -> list[float]:
-        "Mean log-probability of `question`'s tokens after each passage (higher: the passage explains the question better)."
+        """Mean log-probability of `question`'s tokens after each passage (higher: the passage explains the question
+        better)."""
         from llmcamp.finetune import collate, logits_of
+
         out = []
         for s in range(0, len(passages), self.bs):
-            ids, mask = collate([self._pair(question, p) for p in passages[s:s + self.bs]], self.tok.pad_token_id)
-            logp = torch.log_softmax(logits_of(self.model, ids[:, :-1]).float(), -1).gather(-1, ids[:, 1:, None])[..., 0]   # (B, T-1)
+            ids, mask = collate([self._pair(question, p) for p in passages[s : s + self.bs]], self.tok.pad_token_id)
+            logp = torch.log_softmax(logits_of(self.model, ids[:, :-1]).float(), -1).gather(-1, ids[:, 1:, None])[
+                ..., 0
+            ]  # (B, T-1)
             m = mask[:, 1:]
             out += ((logp * m).sum(1) / m.sum(1).clamp(min=1)).tolist()
         return out
+
     def _rank(self, queries, k):
         out = []
         for q, cands in zip(queries, self.first._rank(queries, min(self.depth, len(self.chunks)))):
@@ -801,304 +1345,543 @@ class LMReranker(Retriever):
 
 # %% ../nbs/08_rag.ipynb #0046
 def fit_passages(question: str, hits: Sequence[Hit], tokenizer, budget_tokens: int) -> list[tuple[int, Hit, str]]:
-    """The passages that fit a grounded prompt of at most `budget_tokens` tokens: (n, hit, passage text) for hits in rank order, numbered from 1,
-    the last one cut at a word boundary when only part of it fits (at least 16 tokens of it, else it is left out). `RagError` when the question alone does not fit."""
+    """The passages that fit a grounded prompt of at most `budget_tokens` tokens: (n, hit, passage text) for hits in
+    rank order, numbered from 1,
+    the last one cut at a word boundary when only part of it fits (at least 16 tokens of it, else it is left out).
+    `RagError` when the question alone does not fit."""
     from llmcamp.finetune import passage_text
     from llmcamp.tokenizer import encode_chat
+
     q = check_query(question, tokenizer, MAX_QUERY_TOKENS)
-    def size(ps): return len(encode_chat(tokenizer, _grounded(q, ps), add_generation_prompt=True))
-    if size([]) > budget_tokens: raise RagError(f"the question alone takes {size([])} prompt tokens, more than the budget of {budget_tokens}")
+
+    def size(ps):
+        return len(encode_chat(tokenizer, _grounded(q, ps), add_generation_prompt=True))
+
+    if size([]) > budget_tokens:
+        raise RagError(f"the question alone takes {size([])} prompt tokens, more than the budget of {budget_tokens}")
     out = []
     for h in hits:
         text = passage_text({"title": h.title, "text": h.text}, 10**9)
-        if size(out + [(len(out) + 1, h, text)]) <= budget_tokens: out.append((len(out) + 1, h, text)); continue
+        if size(out + [(len(out) + 1, h, text)]) <= budget_tokens:
+            out.append((len(out) + 1, h, text))
+            continue
         ids = tokenizer(text, add_special_tokens=False)["input_ids"]
-        lo, hi = 0, len(ids)                                        # the longest prefix that fits, by bisection
+        lo, hi = 0, len(ids)  # the longest prefix that fits, by bisection
         while lo < hi:
             mid = (lo + hi + 1) // 2
             cut = tokenizer.decode(ids[:mid]).rsplit(" ", 1)[0] + " ..."
             lo, hi = (mid, hi) if size(out + [(len(out) + 1, h, cut)]) <= budget_tokens else (lo, mid - 1)
-        if lo >= 16: out.append((len(out) + 1, h, tokenizer.decode(ids[:lo]).rsplit(" ", 1)[0] + " ..."))
+        if lo >= 16:
+            out.append((len(out) + 1, h, tokenizer.decode(ids[:lo]).rsplit(" ", 1)[0] + " ..."))
         break
     return out
 
+
 def _grounded(question: str, passages) -> list[dict]:
     from llmcamp.finetune import SYSTEM_GROUNDED
+
     ctx = "\n".join(f"[{n}] {t}" for n, _, t in passages)
-    return [{"role": "system", "content": SYSTEM_GROUNDED}, {"role": "user", "content": f"Passages:\n{ctx}\n\nQuestion: {question}"}]
+    return [
+        {"role": "system", "content": SYSTEM_GROUNDED},
+        {"role": "user", "content": f"Passages:\n{ctx}\n\nQuestion: {question}"},
+    ]
+
 
 def grounded_messages(question: str, hits: Sequence[Hit], tokenizer, budget_tokens: int) -> list[dict]:
-    "Chat messages (system, user) in chapter 05's grounded format (`SYSTEM_GROUNDED`; `[n] title: text` passages, then the question) holding the `fit_passages` that fit `budget_tokens` prompt tokens."
+    """Chat messages (system, user) in chapter 05's grounded format (`SYSTEM_GROUNDED`; `[n] title: text` passages,
+    then the question) holding the `fit_passages` that fit `budget_tokens` prompt tokens."""
     return _grounded(check_query(question, tokenizer), fit_passages(question, hits, tokenizer, budget_tokens))
 
 # %% ../nbs/08_rag.ipynb #0049
-OUT_OF_SCOPE = ["numpy.einsum", "pandas.DataFrame.merge", "requests.get", "torch.nn.Linear", "flask.Flask.route", "django.db.models.Model",
-                "scipy.optimize.minimize", "matplotlib.pyplot.subplots", "sklearn.linear_model.Ridge", "pydantic.BaseModel", "fastapi.FastAPI",
-                "boto3.client", "sqlalchemy.create_engine", "yaml.safe_load", "click.command", "attrs.define", "rich.print", "httpx.AsyncClient",
-                "jinja2.Template", "redis.Redis", "kubernetes", "terraform", "React.useState", "Array.prototype.map", "std::vector", "tokio::spawn",
-                "lodash.debounce", "Spring Boot", "jQuery.ajax", "Excel VLOOKUP", "a sourdough starter", "the Eiffel Tower", "photosynthesis",
-                "the French Revolution", "a tax return", "the offside rule", "a heat pump", "the Krebs cycle", "mortgage rates", "knitting a scarf"]
+OUT_OF_SCOPE = [
+    "numpy.einsum",
+    "pandas.DataFrame.merge",
+    "requests.get",
+    "torch.nn.Linear",
+    "flask.Flask.route",
+    "django.db.models.Model",
+    "scipy.optimize.minimize",
+    "matplotlib.pyplot.subplots",
+    "sklearn.linear_model.Ridge",
+    "pydantic.BaseModel",
+    "fastapi.FastAPI",
+    "boto3.client",
+    "sqlalchemy.create_engine",
+    "yaml.safe_load",
+    "click.command",
+    "attrs.define",
+    "rich.print",
+    "httpx.AsyncClient",
+    "jinja2.Template",
+    "redis.Redis",
+    "kubernetes",
+    "terraform",
+    "React.useState",
+    "Array.prototype.map",
+    "std::vector",
+    "tokio::spawn",
+    "lodash.debounce",
+    "Spring Boot",
+    "jQuery.ajax",
+    "Excel VLOOKUP",
+    "a sourdough starter",
+    "the Eiffel Tower",
+    "photosynthesis",
+    "the French Revolution",
+    "a tax return",
+    "the offside rule",
+    "a heat pump",
+    "the Krebs cycle",
+    "mortgage rates",
+    "knitting a scarf",
+]
+
 
 def out_of_scope_questions(part: str = "test", seed: int = 0) -> list[str]:
-    "Questions whose answer is not in the Python documentation (third-party libraries, other languages, everyday topics) in chapter 05's phrasings: the even-numbered names for `part='calibrate'`, the odd ones for `'test'`."
+    """Questions whose answer is not in the Python documentation (third-party libraries, other languages, everyday
+    topics) in chapter 05's phrasings: the even-numbered names for `part='calibrate'`, the odd ones for `'test'`."""
     from llmcamp.finetune import PHRASINGS
-    if part not in ("calibrate", "test"): raise RagError(f"part must be 'calibrate' or 'test', got {part!r}")
+
+    if part not in ("calibrate", "test"):
+        raise RagError(f"part must be 'calibrate' or 'test', got {part!r}")
     rng = random.Random(seed)
-    return [rng.choice(PHRASINGS["what"] + PHRASINGS["topic"]).format(name=n) for n in OUT_OF_SCOPE[part == "test"::2]]
+    return [
+        rng.choice(PHRASINGS["what"] + PHRASINGS["topic"]).format(name=n) for n in OUT_OF_SCOPE[part == "test" :: 2]
+    ]
+
 
 _WORDLLAMA: list = []
+
+
 def _wordllama() -> WordLlamaEncoder:
-    if not _WORDLLAMA: _WORDLLAMA.append(WordLlamaEncoder())
+    if not _WORDLLAMA:
+        _WORDLLAMA.append(WordLlamaEncoder())
     return _WORDLLAMA[0]
 
+
 def retrieval_confidence(question: str, hits: Sequence[Hit]) -> float:
-    "How well the best hit matches `question`: the largest cosine similarity (wordllama embeddings, the same scale for every retriever) between the question and a hit; 0 without hits."
-    if not hits: return 0.0
+    """How well the best hit matches `question`: the largest cosine similarity (wordllama embeddings, the same scale
+    for every retriever) between the question and a hit; 0 without hits."""
+    if not hits:
+        return 0.0
     e = _wordllama().encode([question] + [index_text({"title": h.title, "text": h.text}) for h in hits])
     return float((e[1:] @ e[0]).max())
 
-def calibrate_abstention(answerable: Sequence[float], unanswerable: Sequence[float], max_false_abstain: float = 0.05) -> float:
-    "The confidence threshold that abstains on as many `unanswerable` questions as possible while abstaining on at most `max_false_abstain` of the `answerable` ones (their confidences)."
+
+def calibrate_abstention(
+    answerable: Sequence[float], unanswerable: Sequence[float], max_false_abstain: float = 0.05
+) -> float:
+    """The confidence threshold that abstains on as many `unanswerable` questions as possible while abstaining on at
+    most `max_false_abstain` of the `answerable` ones (their confidences)."""
     a = np.sort(np.asarray(answerable, dtype=float))
-    if not len(a): raise RagError("calibrate_abstention needs confidences of answerable questions")
+    if not len(a):
+        raise RagError("calibrate_abstention needs confidences of answerable questions")
     return float(a[int(math.floor(max_false_abstain * len(a)))]) - 1e-6
 
+
 def get_abstention_threshold(ws: Workspace) -> float:
-    "The abstention threshold of `08_rag/abstention.json`, calibrated when missing on the validation split's questions (answerable) and `out_of_scope_questions` with the hybrid retriever."
+    """The abstention threshold of `08_rag/abstention.json`, calibrated when missing on the validation split's
+    questions (answerable) and `out_of_scope_questions` with the hybrid retriever."""
     path = ws.path("08", "abstention.json")
     ver = dataset_version(ws)
-    if path.exists() and (m := _read_json(path, "abstention calibration")).get("dataset_version") == ver: return float(m["threshold"])
+    if path.exists() and (m := _read_json(path, "abstention calibration")).get("dataset_version") == ver:
+        return float(m["threshold"])
     from llmcamp.data import get_dataset
+
     r, k = get_retriever(ws, "hybrid"), get_profile(ws.profile).rag.top_k
-    val = [q["question"] for q in make_questions([d for d in get_dataset(ws)["validation"] if d["source"] != "query_logs"], get_chunks(ws), 200, seed=9)]
+    val = [
+        q["question"]
+        for q in make_questions(
+            [d for d in get_dataset(ws)["validation"] if d["source"] != "query_logs"], get_chunks(ws), 200, seed=9
+        )
+    ]
     conf = lambda qs: [retrieval_confidence(q, h) for q, h in zip(qs, r.search_batch(qs, k))]
     ca, cu = conf(val), conf(out_of_scope_questions("calibrate"))
     th = calibrate_abstention(ca, cu)
-    atomic_write(path, json.dumps({"dataset_version": ver, "threshold": th, "answerable": len(ca), "unanswerable": len(cu),
-                                   "unanswerable_abstained": float(np.mean(np.array(cu) < th))}))
+    atomic_write(
+        path,
+        json.dumps(
+            {
+                "dataset_version": ver,
+                "threshold": th,
+                "answerable": len(ca),
+                "unanswerable": len(cu),
+                "unanswerable_abstained": float(np.mean(np.array(cu) < th)),
+            }
+        ),
+    )
     return th
 
 # %% ../nbs/08_rag.ipynb #004a
 _CITE = re.compile(r"\[(\d+)\]")
 _CHAT: dict = {}
 
+
 def _chat_model(ws: Workspace):
     from llmcamp.finetune import get_chat_model
+
     key = str(ws.root)
-    if key not in _CHAT: _CHAT[key] = get_chat_model(ws)
+    if key not in _CHAT:
+        _CHAT[key] = get_chat_model(ws)
     return _CHAT[key]
 
-def prepare_grounded(ws: Workspace, question: str, tokenizer, budget_tokens: int, k: int | None = None, retriever: Retriever | None = None,
-                     min_confidence: float | None = None, screen: Callable | None = None) -> dict:
-    """Everything of a grounded answer before the model: validate the question (`RagError` when empty or over `MAX_QUERY_TOKENS`); retrieve `k` hits
-    (default `rag.top_k`; retriever default `hybrid`); abstain when `retrieval_confidence` is below `min_confidence` (default: `get_abstention_threshold`);
-    else fit the passages into `budget_tokens` prompt tokens (`fit_passages`). `screen([{id, text}, ...]) -> (safe, flagged)` (chapter 10's
-    `GuardPipeline.guard_context`) checks the passages for planted instructions; a flagged passage's text is replaced by a removal note before the
-    prompt is built. Returns dict: question, k, confidence, hits (chunk ids, best first), abstained, answer (the abstention sentence when abstained,
-    else None), passages [(n, Hit, text)], screened (chunk ids whose text was removed), messages (the grounded chat prompt; None when abstained)."""
+
+def prepare_grounded(
+    ws: Workspace,
+    question: str,
+    tokenizer,
+    budget_tokens: int,
+    k: int | None = None,
+    retriever: Retriever | None = None,
+    min_confidence: float | None = None,
+    screen: Callable | None = None,
+) -> dict:
+    """Everything of a grounded answer before the model: validate the question (`RagError` when empty or over
+    `MAX_QUERY_TOKENS`); retrieve `k` hits
+    (default `rag.top_k`; retriever default `hybrid`); abstain when `retrieval_confidence` is below `min_confidence`
+    (default: `get_abstention_threshold`);
+    else fit the passages into `budget_tokens` prompt tokens (`fit_passages`). `screen([{id, text}, ...]) -> (safe,
+    flagged)` (chapter 10's
+    `GuardPipeline.guard_context`) checks the passages for planted instructions; a flagged passage's text is replaced by
+    a removal note before the
+    prompt is built. Returns dict: question, k, confidence, hits (chunk ids, best first), abstained, answer (the
+    abstention sentence when abstained,
+    else None), passages [(n, Hit, text)], screened (chunk ids whose text was removed), messages (the grounded chat
+    prompt; None when abstained)."""
     from llmcamp.finetune import ABSTAIN
+
     q = check_query(question, tokenizer)
     k = get_profile(ws.profile).rag.top_k if k is None else k
     hits = (retriever or get_retriever(ws, "hybrid")).search(q, k)
     conf = retrieval_confidence(q, hits)
     th = get_abstention_threshold(ws) if min_confidence is None else min_confidence
     base = {"question": q, "k": k, "confidence": conf, "hits": [h.chunk_id for h in hits]}
-    if conf < th: return {**base, "abstained": True, "answer": ABSTAIN, "passages": [], "screened": [], "messages": None}
+    if conf < th:
+        return {**base, "abstained": True, "answer": ABSTAIN, "passages": [], "screened": [], "messages": None}
     passages, screened = fit_passages(q, hits, tokenizer, budget_tokens), []
     if screen is not None:
         screened = [f["id"] for f in screen([{"id": h.chunk_id, "text": t} for _, h, t in passages])[1]]
         passages = [(n, h, REMOVED_PASSAGE if h.chunk_id in screened else t) for n, h, t in passages]
-    return {**base, "abstained": False, "answer": None, "passages": passages, "screened": screened, "messages": _grounded(q, passages)}
+    return {
+        **base,
+        "abstained": False,
+        "answer": None,
+        "passages": passages,
+        "screened": screened,
+        "messages": _grounded(q, passages),
+    }
+
 
 REMOVED_PASSAGE = "[removed: this passage held instructions to the assistant]"
 
+
 def cite_answer(prepared: dict, text: str) -> dict:
-    """The citations of answer `text` to a `prepare_grounded` prompt: citations [{n, chunk_id, title, text}] for each cited [n] that was in the prompt
-    (first mention order), invalid_citations [n...] for the others, abstained (retrieval abstained, or the answer is the abstention sentence)."""
+    """The citations of answer `text` to a `prepare_grounded` prompt: citations [{n, chunk_id, title, text}] for each
+    cited [n] that was in the prompt
+    (first mention order), invalid_citations [n...] for the others, abstained (retrieval abstained, or the answer is the
+    abstention sentence)."""
     from llmcamp.finetune import ABSTAIN
+
     cited = list(dict.fromkeys(int(n) for n in _CITE.findall(text)))
     by_n = {n: (h, t) for n, h, t in prepared["passages"]}
     words = lambda s: re.findall(r"\w+", s.lower())
-    return {"citations": [{"n": n, "chunk_id": by_n[n][0].chunk_id, "title": by_n[n][0].title, "text": by_n[n][1]} for n in cited if n in by_n],
-            "invalid_citations": [n for n in cited if n not in by_n], "abstained": prepared["abstained"] or words(_CITE.sub("", text)) == words(ABSTAIN)}
+    return {
+        "citations": [
+            {"n": n, "chunk_id": by_n[n][0].chunk_id, "title": by_n[n][0].title, "text": by_n[n][1]}
+            for n in cited
+            if n in by_n
+        ],
+        "invalid_citations": [n for n in cited if n not in by_n],
+        "abstained": prepared["abstained"] or words(_CITE.sub("", text)) == words(ABSTAIN),
+    }
 
-def answer_question(ws: Workspace, question: str, k: int | None = None, retriever: Retriever | None = None, model=None, tokenizer=None,
-                    min_confidence: float | None = None, max_new_tokens: int = 64) -> dict:
-    """Answer `question` from retrieved passages with chapter 05's chat model, and check the answer's citations: `prepare_grounded` (validation,
-    retrieval, abstention, passages fitted into the model's context minus `max_new_tokens`), greedy generation, `cite_answer`.
-    Returns dict: question, answer, citations [{n, chunk_id, title, text}], invalid_citations [n...], abstained, label (the spec's AI-generated
+
+def answer_question(
+    ws: Workspace,
+    question: str,
+    k: int | None = None,
+    retriever: Retriever | None = None,
+    model=None,
+    tokenizer=None,
+    min_confidence: float | None = None,
+    max_new_tokens: int = 64,
+) -> dict:
+    """Answer `question` from retrieved passages with chapter 05's chat model, and check the answer's citations:
+    `prepare_grounded` (validation,
+    retrieval, abstention, passages fitted into the model's context minus `max_new_tokens`), greedy generation,
+    `cite_answer`.
+    Returns dict: question, answer, citations [{n, chunk_id, title, text}], invalid_citations [n...], abstained, label
+    (the spec's AI-generated
     label), confidence, n_passages, hits (chunk ids, best first)."""
     from llmcamp.finetune import answer
     from llmcamp.spec import load_spec
-    if not isinstance(question, str) or not question.strip(): check_query(question)   # refused before any model is loaded
-    if model is None: model, tokenizer = _chat_model(ws)
+
+    if not isinstance(question, str) or not question.strip():
+        check_query(question)  # refused before any model is loaded
+    if model is None:
+        model, tokenizer = _chat_model(ws)
     g = prepare_grounded(ws, question, tokenizer, model.cfg.context - max_new_tokens, k, retriever, min_confidence)
-    base = {"question": g["question"], "label": load_spec().compliance.content_labelling.label, "confidence": g["confidence"], "hits": g["hits"]}
+    base = {
+        "question": g["question"],
+        "label": load_spec().compliance.content_labelling.label,
+        "confidence": g["confidence"],
+        "hits": g["hits"],
+    }
     if g["abstained"]:
-        return {**base, "answer": g["answer"], "citations": [], "invalid_citations": [], "abstained": True, "abstain_reason": "low retrieval confidence", "n_passages": 0}
+        return {
+            **base,
+            "answer": g["answer"],
+            "citations": [],
+            "invalid_citations": [],
+            "abstained": True,
+            "abstain_reason": "low retrieval confidence",
+            "n_passages": 0,
+        }
     text = answer(model, tokenizer, g["messages"], max_new_tokens)
     c = cite_answer(g, text)
-    return {**base, "answer": text, "abstained": c["abstained"], "abstain_reason": "the model said so" if c["abstained"] else None, "n_passages": len(g["passages"]),
-            "citations": c["citations"], "invalid_citations": c["invalid_citations"]}
+    return {
+        **base,
+        "answer": text,
+        "abstained": c["abstained"],
+        "abstain_reason": "the model said so" if c["abstained"] else None,
+        "n_passages": len(g["passages"]),
+        "citations": c["citations"],
+        "invalid_citations": c["invalid_citations"],
+    }
+
 
 def ask(ws: Workspace, question: str) -> dict:
-    "`answer_question` with the defaults (hybrid retrieval, top_k of the profile, the calibrated abstention threshold): what `llmcamp ask` calls."
+    """`answer_question` with the defaults (hybrid retrieval, top_k of the profile, the calibrated abstention
+    threshold): what `llmcamp ask` calls."""
     return answer_question(ws, question)
 
+
 class ServedRetrieval:
-    """The same grounded answering inside chapter 07's server (`create_app(retrieval=...)`, a chat request's `retrieval` option): `prepare` is
-    `prepare_grounded` with this workspace's retriever and abstention threshold, `cite` is `cite_answer`; the server's engine generates in between."""
+    """The same grounded answering inside chapter 07's server (`create_app(retrieval=...)`, a chat request's `retrieval`
+    option): `prepare` is
+    `prepare_grounded` with this workspace's retriever and abstention threshold, `cite` is `cite_answer`; the server's
+    engine generates in between."""
+
     def __init__(self, ws: Workspace, retriever: Retriever | None = None, min_confidence: float | None = None):
         self.ws, self.retriever = ws, retriever or get_retriever(ws, "hybrid")
         self.min_confidence = get_abstention_threshold(ws) if min_confidence is None else min_confidence
-    def __repr__(self): return f"ServedRetrieval({self.retriever!r}, min_confidence={self.min_confidence:.3f})"
-    def prepare(self, question: str, tokenizer, budget_tokens: int, k: int | None = None, screen: Callable | None = None) -> dict:
-        return prepare_grounded(self.ws, question, tokenizer, budget_tokens, k, self.retriever, self.min_confidence, screen)
-    def cite(self, prepared: dict, text: str) -> dict: return cite_answer(prepared, text)
+
+    def __repr__(self):
+        return f"ServedRetrieval({self.retriever!r}, min_confidence={self.min_confidence:.3f})"
+
+    def prepare(
+        self, question: str, tokenizer, budget_tokens: int, k: int | None = None, screen: Callable | None = None
+    ) -> dict:
+        return prepare_grounded(
+            self.ws, question, tokenizer, budget_tokens, k, self.retriever, self.min_confidence, screen
+        )
+
+    def cite(self, prepared: dict, text: str) -> dict:
+        return cite_answer(prepared, text)
+
 
 def served_retrieval(ws: Workspace) -> ServedRetrieval | None:
-    "What `llmcamp serve` loads: a `ServedRetrieval` over the workspace's hybrid index when chapter 08 has built it (the BM25 index and the trained embedder), else None (nothing is built)."
-    if not (ws.path("08", "index/bm25") / "llmcamp.json").is_file() or not (ws.path("08", "embedder") / "embedder.json").is_file(): return None
+    """What `llmcamp serve` loads: a `ServedRetrieval` over the workspace's hybrid index when chapter 08 has built it
+    (the BM25 index and the trained embedder), else None (nothing is built)."""
+    if (
+        not (ws.path("08", "index/bm25") / "llmcamp.json").is_file()
+        or not (ws.path("08", "embedder") / "embedder.json").is_file()
+    ):
+        return None
     return ServedRetrieval(ws)
 
 # %% ../nbs/08_rag.ipynb #004b
-_STOP = frozenset("a an the of to in on for and or is are be it its this that with as by from at do does what which how why can i you me".split())
+_STOP = frozenset(
+    "a an the of to in on for and or is are be it its this that with as by from at do does what which how why "
+    "can i you me".split()
+)
+
 
 def citation_support(sentence: str, passage: str) -> float:
-    "Share of `sentence`'s content words (lower-cased `\\w+`, citation markers and common function words left out) that occur in `passage`: 1.0 when the passage holds every word the sentence claims."
+    """Share of `sentence`'s content words (lower-cased `\\w+`, citation markers and common function words left out)
+    that occur in `passage`: 1.0 when the passage holds every word the sentence claims."""
     words = [w for w in re.findall(r"\w+", _CITE.sub("", sentence).lower()) if w not in _STOP]
-    if not words: return 0.0
+    if not words:
+        return 0.0
     have = set(re.findall(r"\w+", passage.lower()))
     return sum(w in have for w in words) / len(words)
 
+
 def score_rag_answers(results: Sequence[dict], questions: Sequence[dict], support_threshold: float = 0.5) -> dict:
-    """Figures of `answer_question` results on `questions` (dicts with gold, gold_chunk_ids, doc_id): share with a valid citation, share citing a
-    passage that was not in the prompt, citation precision (cited passages that support the answer: `citation_support` >= threshold), share citing
-    a gold chunk (or its document), share abstained, token F1 against the gold answer (chapter 05's `token_f1`) on those answered."""
+    """Figures of `answer_question` results on `questions` (dicts with gold, gold_chunk_ids, doc_id): share with a valid
+    citation, share citing a
+    passage that was not in the prompt, citation precision (cited passages that support the answer: `citation_support`
+    >= threshold), share citing
+    a gold chunk (or its document), share abstained, token F1 against the gold answer (chapter 05's `token_f1`) on those
+    answered."""
     from llmcamp.finetune import token_f1
-    if len(results) != len(questions): raise RagError(f"{len(results)} results but {len(questions)} questions")
-    if not results: raise RagError("no answers to score")
+
+    if len(results) != len(questions):
+        raise RagError(f"{len(results)} results but {len(questions)} questions")
+    if not results:
+        raise RagError("no answers to score")
     mean = lambda xs: float(np.mean(xs)) if len(xs) else float("nan")
     cites = [c for r in results for c in r["citations"]]
-    return {"answered_with_citation": mean([bool(r["citations"]) for r in results]),
-            "invalid_citation_rate": mean([bool(r["invalid_citations"]) for r in results]),
-            "citation_precision": mean([citation_support(r["answer"], c["text"]) >= support_threshold for r in results for c in r["citations"]]) if cites else 0.0,
-            "cites_gold": mean([any(c["chunk_id"] in q["gold_chunk_ids"] or c["chunk_id"].split("@")[0] == q["doc_id"] for c in r["citations"]) for r, q in zip(results, questions)]),
-            "abstained": mean([r["abstained"] for r in results]),
-            "token_f1": mean([token_f1(_CITE.sub("", r["answer"]), q["gold"]) for r, q in zip(results, questions) if not r["abstained"]])}
+    return {
+        "answered_with_citation": mean([bool(r["citations"]) for r in results]),
+        "invalid_citation_rate": mean([bool(r["invalid_citations"]) for r in results]),
+        "citation_precision": mean(
+            [citation_support(r["answer"], c["text"]) >= support_threshold for r in results for c in r["citations"]]
+        )
+        if cites
+        else 0.0,
+        "cites_gold": mean(
+            [
+                any(
+                    c["chunk_id"] in q["gold_chunk_ids"] or c["chunk_id"].split("@")[0] == q["doc_id"]
+                    for c in r["citations"]
+                )
+                for r, q in zip(results, questions)
+            ]
+        ),
+        "abstained": mean([r["abstained"] for r in results]),
+        "token_f1": mean(
+            [token_f1(_CITE.sub("", r["answer"]), q["gold"]) for r, q in zip(results, questions) if not r["abstained"]]
+        ),
+    }
 
 # %% ../nbs/08_rag.ipynb #0051
 class InProcessCacheBackend:
     "Cache entries (unit vector, value) in this process's memory: a matrix of vectors and a list of values."
-    def __init__(self): self.vectors, self.values = [], []
-    def add(self, vector: np.ndarray, value: dict): self.vectors.append(np.asarray(vector, np.float32)); self.values.append(value)
-    def entries(self) -> tuple[np.ndarray, list]: return (np.stack(self.vectors) if self.vectors else np.zeros((0, 0), np.float32)), self.values
-    def __len__(self): return len(self.values)
+
+    def __init__(self):
+        self.vectors, self.values = [], []
+
+    def add(self, vector: np.ndarray, value: dict):
+        self.vectors.append(np.asarray(vector, np.float32))
+        self.values.append(value)
+
+    def entries(self) -> tuple[np.ndarray, list]:
+        return (np.stack(self.vectors) if self.vectors else np.zeros((0, 0), np.float32)), self.values
+
+    def __len__(self):
+        return len(self.values)
+
 
 class RedisCacheBackend:
-    "Cache entries in Redis, shared by every replica that connects: one hash per entry (`{ns}:{n}` with the vector's float32 bytes and the value as JSON), counted by `{ns}:n`."
-    def __init__(self, client, namespace: str = "llmcamp:semcache"): self.r, self.ns = client, namespace
+    """Cache entries in Redis, shared by every replica that connects: one hash per entry (`{ns}:{n}` with the
+    vector's float32 bytes and the value as JSON), counted by `{ns}:n`."""
+
+    def __init__(self, client, namespace: str = "llmcamp:semcache"):
+        self.r, self.ns = client, namespace
+
     def add(self, vector, value):
         n = self.r.incr(f"{self.ns}:n")
-        self.r.hset(f"{self.ns}:{n}", mapping={"vec": np.asarray(vector, np.float32).tobytes(), "value": json.dumps(value)})
+        self.r.hset(
+            f"{self.ns}:{n}", mapping={"vec": np.asarray(vector, np.float32).tobytes(), "value": json.dumps(value)}
+        )
+
     def entries(self):
         n = int(self.r.get(f"{self.ns}:n") or 0)
         pipe = self.r.pipeline()
-        for i in range(1, n + 1): pipe.hgetall(f"{self.ns}:{i}")
+        for i in range(1, n + 1):
+            pipe.hgetall(f"{self.ns}:{i}")
         rows = [h for h in pipe.execute() if h]
-        if not rows: return np.zeros((0, 0), np.float32), []
+        if not rows:
+            return np.zeros((0, 0), np.float32), []
         return np.stack([np.frombuffer(h[b"vec"], np.float32) for h in rows]), [json.loads(h[b"value"]) for h in rows]
-    def __len__(self): return int(self.r.get(f"{self.ns}:n") or 0)
+
+    def __len__(self):
+        return int(self.r.get(f"{self.ns}:n") or 0)
+
 
 class SemanticCache:
-    """Answer a question from the cache when an earlier question is close enough: cosine similarity of `encoder` embeddings >= `threshold`.
-    Exact-match caches (chapter 07's `ResponseCache`) miss every rephrasing; this one hits them, and a threshold too low answers a different
-    question with a cached answer (a false hit), so the threshold is measured on paraphrases and near-miss pairs. Backend: in process, or Redis."""
+    """Answer a question from the cache when an earlier question is close enough: cosine similarity of `encoder`
+    embeddings >= `threshold`.
+    Exact-match caches (chapter 07's `ResponseCache`) miss every rephrasing; this one hits them, and a threshold too low
+    answers a different
+    question with a cached answer (a false hit), so the threshold is measured on paraphrases and near-miss pairs.
+    Backend: in process, or Redis."""
+
     def __init__(self, encoder, threshold: float = 0.95, backend=None):
-        if not 0 < threshold <= 1: raise RagError(f"threshold must be in (0, 1], got {threshold}")
-        self.encoder, self.threshold, self.backend = encoder, threshold, backend if backend is not None else InProcessCacheBackend()
+        if not 0 < threshold <= 1:
+            raise RagError(f"threshold must be in (0, 1], got {threshold}")
+        self.encoder, self.threshold, self.backend = (
+            encoder,
+            threshold,
+            backend if backend is not None else InProcessCacheBackend(),
+        )
         self.hits = self.misses = 0
+
     def get(self, question: str) -> tuple[dict | None, float]:
-        "(the cached value of the most similar question, its similarity) when the similarity reaches the threshold, else (None, similarity)."
+        """(the cached value of the most similar question, its similarity) when the similarity reaches the threshold,
+        else (None, similarity)."""
         q = self.encoder.encode([check_query(question)])[0]
         V, values = self.backend.entries()
-        if not len(values): self.misses += 1; return None, 0.0
+        if not len(values):
+            self.misses += 1
+            return None, 0.0
         sims = V @ q
         i = int(np.argmax(sims))
-        if sims[i] >= self.threshold: self.hits += 1; return values[i], float(sims[i])
+        if sims[i] >= self.threshold:
+            self.hits += 1
+            return values[i], float(sims[i])
         self.misses += 1
         return None, float(sims[i])
+
     def put(self, question: str, value: dict) -> None:
         "Remember `value` (JSON-serialisable) as the answer to `question`."
         self.backend.add(self.encoder.encode([check_query(question)])[0], value)
 
 # %% ../nbs/08_rag.ipynb #0055
 class RedisServer:
-    """A throwaway `redis-server` (Debian's) on a free local port, persistence off (`--save ""`, `--appendonly no`), its folder a temporary one;
+    """A throwaway `redis-server` (Debian's) on a free local port, persistence off (`--save ""`, `--appendonly no`), its
+    folder a temporary one;
     a context manager that yields a `redis.Redis` client and stops the server on exit."""
+
     def __init__(self, executable: str = "redis-server", timeout: float = 20):
-        if shutil.which(executable) is None: raise RagError(f"{executable} not found: install Debian's redis-server (apt-get install redis-server)")
+        if shutil.which(executable) is None:
+            raise RagError(f"{executable} not found: install Debian's redis-server (apt-get install redis-server)")
         self.exe, self.timeout, self.proc = executable, timeout, None
+
     def __enter__(self):
         import redis
+
         self.dir, self.port = tempfile.mkdtemp(prefix="llmcamp-redis-"), free_port()
-        self.proc = subprocess.Popen([self.exe, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", self.dir],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.proc = subprocess.Popen(
+            [
+                self.exe,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                self.dir,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         self.client, t0 = redis.Redis(host="127.0.0.1", port=self.port), time.monotonic()
         while True:
             try:
-                if self.client.ping(): return self.client
+                if self.client.ping():
+                    return self.client
             except redis.ConnectionError:
-                if self.proc.poll() is not None: raise RagError(f"redis-server exited with {self.proc.returncode}: {self.proc.stderr.read().decode()[-300:]}") from None
-                if time.monotonic() - t0 > self.timeout: self.__exit__(); raise RagError(f"redis-server did not answer within {self.timeout} s") from None
+                if self.proc.poll() is not None:
+                    raise RagError(
+                        f"redis-server exited with {self.proc.returncode}: {self.proc.stderr.read().decode()[-300:]}"
+                    ) from None
+                if time.monotonic() - t0 > self.timeout:
+                    self.__exit__()
+                    raise RagError(f"redis-server did not answer within {self.timeout} s") from None
                 time.sleep(0.05)
+
     def __exit__(self, *exc):
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
-            try: self.proc.wait(10)
-            except subprocess.TimeoutExpired: self.proc.kill(); self.proc.wait()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
         shutil.rmtree(self.dir, ignore_errors=True)
         return False
-
-# %% ../nbs/08_rag.ipynb #005d
-def grade_weighted_rrf(fn) -> None:
-    "Exercise 1: `weighted_rrf(rankings, weights, k=60)` -> [(item, score)] best first: each item scores the sum of weight / (k + rank) over the rankings it is in (rank from 1)."
-    cases = [([["a", "b"], ["b", "c"]], [1.0, 1.0], 60, "equal weights are plain RRF"),
-             ([["a", "b"], ["b", "a"]], [2.0, 1.0], 60, "the first ranking counts double: its top item wins"),
-             ([["a", "b", "c"], ["c"]], [1.0, 3.0], 1, "k changes how much the top ranks dominate"),
-             ([["x"], []], [1.0, 1.0], 60, "an empty ranking adds nothing")]
-    for rankings, weights, k, hint in cases:
-        want = {}
-        for rk, w in zip(rankings, weights):
-            for r, it in enumerate(rk, 1): want[it] = want.get(it, 0.0) + w / (k + r)
-        got = attempt(fn, "weighted_rrf", [list(r) for r in rankings], list(weights), k)
-        expect(isinstance(got, list) and all(isinstance(t, tuple) and len(t) == 2 for t in got), f"weighted_rrf should return a list of (item, score) tuples, got {got!r}")
-        expect({i for i, _ in got} == set(want), f"weighted_rrf({rankings}, {weights}, {k}) returned items {[i for i, _ in got]}; every item of any ranking should appear once")
-        expect(all(abs(s - want[i]) < 1e-9 for i, s in got), f"weighted_rrf({rankings}, {weights}, {k}) scores {got}, expected {sorted(want.items(), key=lambda t: -t[1])}: {hint}")
-        expect([s for _, s in got] == sorted((s for _, s in got), reverse=True), f"sort the result best first, got {got}")
-    print("exercise 1 passed: weighted reciprocal rank fusion")
-
-def grade_average_precision(fn) -> None:
-    "Exercise 2: `map_at_k(ranked, gold, k)`: mean over questions of average precision at k (precision at each relevant rank, summed, divided by min(|gold|, k))."
-    cases = [([["a", "x", "b"]], [{"a", "b"}], 3, (1 + 2 / 3) / 2, "average the precision at each rank that holds a relevant id"),
-             ([["x", "a"]], [{"a"}], 2, 0.5, "a single relevant id at rank 2 has precision 1/2 there"),
-             ([["x", "y"]], [{"a"}], 2, 0.0, "no relevant id in the top k: 0"),
-             ([["a", "b", "c"]], [{"a", "b", "c", "d"}], 2, 1.0, "divide by min(|gold|, k), not |gold|: a perfect top 2 scores 1"),
-             ([["a"], ["x", "b"]], [{"a"}, {"b"}], 2, 0.75, "average over questions")]
-    for ranked, gold, k, want, hint in cases:
-        got = attempt(fn, "map_at_k", [list(r) for r in ranked], [set(g) for g in gold], k)
-        expect(isinstance(got, (int, float)) and abs(got - want) < 1e-9, f"map_at_k({ranked}, {gold}, {k}) = {got!r}, expected {want:.4f}: {hint}")
-    print("exercise 2 passed: mean average precision")
-
-def grade_pick_nprobe(fn) -> None:
-    "Exercise 3: `pick_nprobe(rows, target)`: from measured rows {'nprobe', 'recall', 'qps'}, the nprobe with the most queries per second among those reaching `target` recall; None when none does."
-    rows = [{"nprobe": 1, "recall": 0.62, "qps": 9000.0}, {"nprobe": 4, "recall": 0.91, "qps": 4000.0}, {"nprobe": 2, "recall": 0.80, "qps": 6500.0},
-            {"nprobe": 16, "recall": 0.99, "qps": 900.0}, {"nprobe": 8, "recall": 0.97, "qps": 2100.0}]
-    for target, want, hint in [(0.9, 4, "the fastest setting that reaches the target (rows are not sorted)"), (0.8, 2, "reaching the target exactly counts"),
-                               (0.95, 8, "a higher target needs more lists probed"), (0.995, None, "no setting reaches it: return None, do not pick the best one silently")]:
-        got = attempt(fn, "pick_nprobe", [dict(r) for r in rows], target)
-        expect(got == want, f"pick_nprobe(rows, {target}) = {got!r}, expected {want!r}: {hint}")
-    noisy = rows + [{"nprobe": 32, "recall": 0.99, "qps": 3000.0}]
-    got = attempt(fn, "pick_nprobe", noisy, 0.95)
-    expect(got == 32, f"with a (noisy) row nprobe=32 at 3000 q/s, pick_nprobe(rows, 0.95) = {got!r}: choose by measured speed, not by the smallest nprobe")
-    print("exercise 3 passed: picking nprobe from measurements")

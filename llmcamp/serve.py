@@ -38,24 +38,34 @@ __all__ = ['GREEDY_BELOW', 'MAX_LOGPROBS', 'SEED_RANGE', 'GROUNDED_MAX_TOKENS', 
            'chat_messages', 'token_bytes', 'chat_logprobs', 'completion_logprobs', 'sampling_params', 'check_tools',
            'check_tool_choice', 'check_response_format', 'tool_system_prompt', 'tool_call_line', 'tool_turn',
            'ToolCallParser', 'GrammarMask', 'Grammars', 'ChatPlan', 'plan_chat', 'ResponseCache', 'RateLimiter',
-           'APIKeys', 'ServerMetrics', 'RecentCompletions', 'feedback_record', 'read_feedback', 'create_app',
-           'run_sync', 'ServerThread', 'check_model_folder', 'load_served_model', 'build_server', 'serve',
+           'APIKeys', 'ServerMetrics', 'RecentCompletions', 'feedback_record', 'read_feedback', 'OpenAIServer',
+           'create_app', 'run_sync', 'ServerThread', 'check_model_folder', 'load_served_model', 'build_server', 'serve',
            'RequestRecord', 'percentile', 'run_load_async', 'summarize', 'load_test', 'make_requests', 'start_replica',
-           'wait_healthy', 'stop_process', 'create_balancer', 'grade_min_p', 'grade_sse', 'grade_percentile']
+           'wait_healthy', 'stop_process', 'create_balancer']
 
 # %% ../nbs/07_serving.ipynb #0009
-GREEDY_BELOW = 1e-5        # a temperature below this is greedy decoding (vLLM's _SAMPLING_EPS): dividing by it would overflow
-MAX_LOGPROBS = 20          # most alternatives reported per token (OpenAI's top_logprobs limit, vLLM's default max_logprobs)
-SEED_RANGE = (-2**63, 2**63 - 1)     # what a 64-bit generator seed holds (vLLM's range for `seed`)
+GREEDY_BELOW = 1e-5  # a temperature below this is greedy decoding (vLLM's _SAMPLING_EPS): dividing by it would overflow
+MAX_LOGPROBS = 20  # most alternatives reported per token (OpenAI's top_logprobs limit, vLLM's default max_logprobs)
+SEED_RANGE = (-(2**63), 2**63 - 1)  # what a 64-bit generator seed holds (vLLM's range for `seed`)
+
 
 def _check_int(name: str, v, lo: int, hi: int | None = None, none_ok: bool = False):
-    if v is None and none_ok: return
+    if v is None and none_ok:
+        return
     if not isinstance(v, int) or isinstance(v, bool) or v < lo or (hi is not None and v > hi):
-        raise ValueError(f"{name} must be an integer >= {lo}" + (f" and <= {hi}" if hi is not None else "") + (" or None" if none_ok else "") + f", got {v!r}")
+        raise ValueError(
+            f"{name} must be an integer >= {lo}"
+            + (f" and <= {hi}" if hi is not None else "")
+            + (" or None" if none_ok else "")
+            + f", got {v!r}"
+        )
+
 
 @dataclass
 class SamplingParams:
-    "How one request is decoded: length, temperature, top-k, top-p, stop strings, seed, and the log-probabilities to report."
+    """How one request is decoded: length, temperature, top-k, top-p, stop strings, seed, and the log-probabilities
+    to report."""
+
     max_tokens: int = 16
     temperature: float = 1.0
     top_p: float = 1.0
@@ -63,70 +73,96 @@ class SamplingParams:
     stop: list[str] = field(default_factory=list)
     seed: int | None = None
     ignore_eos: bool = False
-    logprobs: int | None = None           # None: none; k: each sampled token's log-probability and the k most likely tokens'
-    prompt_logprobs: int | None = None    # the same for every prompt token after the first (a completion's `echo`)
-    logits_processors: list = field(default_factory=list)   # f(tokens so far, logits (vocab,)) -> logits, before sampling (chapter 09's grammar masks)
+    logprobs: int | None = None  # None: none; k: each sampled token's log-probability and the k most likely tokens'
+    prompt_logprobs: int | None = None  # the same for every prompt token after the first (a completion's `echo`)
+    logits_processors: list = field(
+        default_factory=list
+    )  # f(tokens so far, logits (vocab,)) -> logits, before sampling (chapter 09's grammar masks)
 
     def __post_init__(self):
-        if isinstance(self.stop, str): self.stop = [self.stop]
+        if isinstance(self.stop, str):
+            self.stop = [self.stop]
         _check_int("max_tokens", self.max_tokens, 1)
         if not isinstance(self.temperature, (int, float)) or not 0 <= self.temperature <= 2:
             raise ValueError(f"temperature must be in [0, 2], got {self.temperature!r}")
-        if not isinstance(self.top_p, (int, float)) or not 0 < self.top_p <= 1: raise ValueError(f"top_p must be in (0, 1], got {self.top_p!r}")
+        if not isinstance(self.top_p, (int, float)) or not 0 < self.top_p <= 1:
+            raise ValueError(f"top_p must be in (0, 1], got {self.top_p!r}")
         _check_int("top_k", self.top_k, 1, none_ok=True)
         _check_int("seed", self.seed, *SEED_RANGE, none_ok=True)
         _check_int("logprobs", self.logprobs, 0, MAX_LOGPROBS, none_ok=True)
         _check_int("prompt_logprobs", self.prompt_logprobs, 0, MAX_LOGPROBS, none_ok=True)
-        if not all(isinstance(s, str) and s for s in self.stop): raise ValueError(f"stop must be non-empty strings, got {self.stop!r}")
-        if len(self.stop) > 4: raise ValueError(f"at most 4 stop sequences, got {len(self.stop)}")
-        if not all(callable(f) for f in self.logits_processors): raise ValueError("logits_processors must be callables (tokens, logits) -> logits")
+        if not all(isinstance(s, str) and s for s in self.stop):
+            raise ValueError(f"stop must be non-empty strings, got {self.stop!r}")
+        if len(self.stop) > 4:
+            raise ValueError(f"at most 4 stop sequences, got {len(self.stop)}")
+        if not all(callable(f) for f in self.logits_processors):
+            raise ValueError("logits_processors must be callables (tokens, logits) -> logits")
 
     @property
-    def greedy(self) -> bool: return self.temperature < GREEDY_BELOW
+    def greedy(self) -> bool:
+        return self.temperature < GREEDY_BELOW
 
 # %% ../nbs/07_serving.ipynb #svs1-py
 def sample_token(logits: torch.Tensor, p: SamplingParams, generator: torch.Generator | None = None) -> int:
-    """One token id from `logits` (vocab,) under `p`: greedy below `GREEDY_BELOW`, else temperature, top-k, top-p as chapter 03's `shape_logits`.
-    Raises `FloatingPointError` when the logits hold NaN or are all -inf (a fault of the model, never of the request)."""
+    """One token id from `logits` (vocab,) under `p`: greedy below `GREEDY_BELOW`, else temperature, top-k, top-p as
+    chapter 03's `shape_logits`.
+    Raises `FloatingPointError` when the logits hold NaN or are all -inf (a fault of the model, never of the
+    request)."""
     x = logits.detach().float()
-    if torch.isnan(x).any(): raise FloatingPointError(f"the model produced NaN logits ({int(torch.isnan(x).sum())} of {x.numel()})")
-    if torch.isposinf(x).any(): x = torch.where(torch.isposinf(x), 0.0, float("-inf"))     # only the +inf tokens are possible
-    if not torch.isfinite(x).any(): raise FloatingPointError("every logit is -inf: no token can be sampled")
-    if p.greedy: return int(x.argmax())
+    if torch.isnan(x).any():
+        raise FloatingPointError(f"the model produced NaN logits ({int(torch.isnan(x).sum())} of {x.numel()})")
+    if torch.isposinf(x).any():
+        x = torch.where(torch.isposinf(x), 0.0, float("-inf"))  # only the +inf tokens are possible
+    if not torch.isfinite(x).any():
+        raise FloatingPointError("every logit is -inf: no token can be sampled")
+    if p.greedy:
+        return int(x.argmax())
     top_p = p.top_p if p.top_p < 1 else None
-    probs = shape_logits(x[None], p.temperature, p.top_k, top_p).softmax(-1)              # (1, vocab)
-    if not torch.isfinite(probs).all():                                                   # x / temperature overflowed: shift the max to 0
+    probs = shape_logits(x[None], p.temperature, p.top_k, top_p).softmax(-1)  # (1, vocab)
+    if not torch.isfinite(probs).all():  # x / temperature overflowed: shift the max to 0
         probs = shape_logits((x - x.max())[None], p.temperature, p.top_k, top_p).softmax(-1)
     return int(torch.multinomial(probs, 1, generator=generator))
 
 # %% ../nbs/07_serving.ipynb #000c
 class BlockAllocator:
     "A pool of `n_blocks` KV-cache blocks: hands out free block ids and takes them back."
+
     def __init__(self, n_blocks: int):
-        if not isinstance(n_blocks, int) or n_blocks < 1: raise ValueError(f"n_blocks must be a positive integer, got {n_blocks!r}")
+        if not isinstance(n_blocks, int) or n_blocks < 1:
+            raise ValueError(f"n_blocks must be a positive integer, got {n_blocks!r}")
         self.n_blocks, self._free = n_blocks, list(range(n_blocks - 1, -1, -1))
 
     @property
-    def n_free(self) -> int: return len(self._free)
+    def n_free(self) -> int:
+        return len(self._free)
+
     @property
-    def n_used(self) -> int: return self.n_blocks - len(self._free)
+    def n_used(self) -> int:
+        return self.n_blocks - len(self._free)
 
     def alloc(self) -> int:
         "One free block id."
-        if not self._free: raise MemoryError(f"KV cache is full: all {self.n_blocks} blocks are in use")
+        if not self._free:
+            raise MemoryError(f"KV cache is full: all {self.n_blocks} blocks are in use")
         return self._free.pop()
 
     def release(self, blocks: Iterable[int]):
         "Give `blocks` back to the pool."
         for b in blocks:
-            if not 0 <= b < self.n_blocks: raise ValueError(f"block {b} is not in this pool of {self.n_blocks}")
+            if not 0 <= b < self.n_blocks:
+                raise ValueError(f"block {b} is not in this pool of {self.n_blocks}")
             self._free.append(b)
-        if len(self._free) > self.n_blocks: raise RuntimeError("a block was released twice")
+        if len(self._free) > self.n_blocks:
+            raise RuntimeError("a block was released twice")
+
 
 class PagedKVCache:
-    "Keys and values of many sequences in blocks: `k`, `v` of shape (n_layers, n_blocks, n_kv_heads, block_size, head_dim)."
+    """Keys and values of many sequences in blocks: `k`, `v` of shape (n_layers, n_blocks, n_kv_heads, block_size,
+    head_dim)."""
+
     def __init__(self, cfg, n_blocks: int, block_size: int = 16, device=None, dtype: torch.dtype = torch.float32):
-        if not isinstance(block_size, int) or block_size < 1: raise ValueError(f"block_size must be a positive integer, got {block_size!r}")
+        if not isinstance(block_size, int) or block_size < 1:
+            raise ValueError(f"block_size must be a positive integer, got {block_size!r}")
         self.cfg, self.block_size = cfg, block_size
         self.allocator = BlockAllocator(n_blocks)
         shape = (cfg.n_layers, n_blocks, cfg.n_kv_heads, block_size, cfg.head_dim)
@@ -138,18 +174,29 @@ class PagedKVCache:
         return 2 * cfg.n_layers * cfg.n_kv_heads * block_size * cfg.head_dim * torch.finfo(dtype).bits // 8
 
     @classmethod
-    def from_budget(cls, cfg, budget_bytes: int, block_size: int = 16, device=None, dtype: torch.dtype = torch.float32) -> PagedKVCache:
+    def from_budget(
+        cls, cfg, budget_bytes: int, block_size: int = 16, device=None, dtype: torch.dtype = torch.float32
+    ) -> PagedKVCache:
         "As many blocks as fit in `budget_bytes`."
         per = cls.block_bytes(cfg, block_size, dtype)
         n = int(budget_bytes) // per
-        if n < 1: raise ValueError(f"a KV budget of {budget_bytes} bytes holds no block; one block of {block_size} tokens takes {per} bytes")
+        if n < 1:
+            raise ValueError(
+                f"a KV budget of {budget_bytes} bytes holds no block; one block of {block_size} tokens takes "
+                f"{per} bytes"
+            )
         return cls(cfg, n, block_size, device, dtype)
 
     @property
-    def n_blocks(self) -> int: return self.allocator.n_blocks
+    def n_blocks(self) -> int:
+        return self.allocator.n_blocks
+
     @property
-    def nbytes(self) -> int: return self.k.numel() * self.k.element_size() * 2
-    def blocks_for(self, n_tokens: int) -> int: return -(-n_tokens // self.block_size)
+    def nbytes(self) -> int:
+        return self.k.numel() * self.k.element_size() * 2
+
+    def blocks_for(self, n_tokens: int) -> int:
+        return -(-n_tokens // self.block_size)
 
     def write(self, layer: int, blocks: torch.Tensor, offsets: torch.Tensor, k: torch.Tensor, v: torch.Tensor):
         "Store `k`, `v` of shape (N, n_kv_heads, head_dim) for N tokens at (`blocks`, `offsets`)."
@@ -159,65 +206,94 @@ class PagedKVCache:
     def gather(self, layer: int, tables: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         "Keys and values of sequences with block `tables` (B, M): each (B, n_kv_heads, M * block_size, head_dim)."
         B, M = tables.shape
-        k, v = self.k[layer, tables], self.v[layer, tables]          # (B, M, n_kv, bs, hd)
-        def flat(t): return t.permute(0, 2, 1, 3, 4).reshape(B, t.shape[2], M * self.block_size, t.shape[-1])
+        k, v = self.k[layer, tables], self.v[layer, tables]  # (B, M, n_kv, bs, hd)
+
+        def flat(t):
+            return t.permute(0, 2, 1, 3, 4).reshape(B, t.shape[2], M * self.block_size, t.shape[-1])
+
         return flat(k), flat(v)
 
     def __repr__(self):
-        return f"PagedKVCache({self.n_blocks} blocks x {self.block_size} tokens, {self.allocator.n_used} used, {self.nbytes / 2**20:.2f} MiB)"
+        return (
+            f"PagedKVCache({self.n_blocks} blocks x {self.block_size} tokens, {self.allocator.n_used} used, "
+            f"{self.nbytes / 2**20:.2f} MiB)"
+        )
+
 
 class PagedBatch:
-    """B sequences of a `PagedKVCache` as chapter 03's `Transformer.forward` takes a cache: their block `tables` (B, M) and the `positions`
-    (B, T), int64, of their T new tokens (`valid` (B, T), bool: the real ones of right-padded rows). `update` writes each new token's keys
-    and values into its block and offset, then hands back every sequence's M * block_size keys and values with a mask: a query sees the
-    keys at or before its own position, never another sequence's or an unused slot. `ValueError` for tables and positions that disagree."""
-    def __init__(self, cache: PagedKVCache, tables: torch.Tensor, positions: torch.Tensor, valid: torch.Tensor | None = None):
+    """B sequences of a `PagedKVCache` as chapter 03's `Transformer.forward` takes a cache: their block `tables` (B, M)
+    and the `positions`
+    (B, T), int64, of their T new tokens (`valid` (B, T), bool: the real ones of right-padded rows). `update` writes
+    each new token's keys
+    and values into its block and offset, then hands back every sequence's M * block_size keys and values with a mask: a
+    query sees the
+    keys at or before its own position, never another sequence's or an unused slot. `ValueError` for tables and
+    positions that disagree."""
+
+    def __init__(
+        self, cache: PagedKVCache, tables: torch.Tensor, positions: torch.Tensor, valid: torch.Tensor | None = None
+    ):
         if tables.dim() != 2 or positions.dim() != 2 or tables.shape[0] != positions.shape[0]:
-            raise ValueError(f"PagedBatch needs tables (B, M) and positions (B, T) of the same B, got {tuple(tables.shape)} and {tuple(positions.shape)}")
-        if int(positions.max()) >= tables.shape[1] * cache.block_size: raise ValueError("a position lies past the blocks of its table")
+            raise ValueError(
+                f"PagedBatch needs tables (B, M) and positions (B, T) of the same B, got {tuple(tables.shape)} "
+                f"and {tuple(positions.shape)}"
+            )
+        if int(positions.max()) >= tables.shape[1] * cache.block_size:
+            raise ValueError("a position lies past the blocks of its table")
         self.cache, self.tables, self.pos = cache, tables, positions
         rows = torch.arange(tables.shape[0], device=tables.device)[:, None]
-        self.blk, self.off = tables[rows, positions // cache.block_size], positions % cache.block_size       # (B, T) each
+        self.blk, self.off = tables[rows, positions // cache.block_size], positions % cache.block_size  # (B, T) each
         keys = torch.arange(tables.shape[1] * cache.block_size, device=tables.device)
-        self.mask = (keys[None, None, :] <= positions[:, :, None])[:, None]            # (B, 1, T, keys)
-        self.valid = None if valid is None else valid.flatten()                          # right-padded rows: which tokens are real
+        self.mask = (keys[None, None, :] <= positions[:, :, None])[:, None]  # (B, 1, T, keys)
+        self.valid = None if valid is None else valid.flatten()  # right-padded rows: which tokens are real
 
     def positions(self, B: int, T: int, device=None) -> torch.Tensor:
-        if (B, T) != tuple(self.pos.shape): raise ValueError(f"the batch has {tuple(self.pos.shape)} (sequences, new tokens), input_ids has {(B, T)}")
+        if (B, T) != tuple(self.pos.shape):
+            raise ValueError(f"the batch has {tuple(self.pos.shape)} (sequences, new tokens), input_ids has {(B, T)}")
         return self.pos
 
     def update(self, layer: int, k: torch.Tensor, v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        flat = lambda t: t.transpose(1, 2).flatten(0, 1)       # (B, n_kv, T, hd) -> (B * T, n_kv, hd)
+        flat = lambda t: t.transpose(1, 2).flatten(0, 1)  # (B, n_kv, T, hd) -> (B * T, n_kv, hd)
         at = [self.blk.flatten(), self.off.flatten(), flat(k), flat(v)]
-        if self.valid is not None: at = [x[self.valid] for x in at]        # padding is never stored
+        if self.valid is not None:
+            at = [x[self.valid] for x in at]  # padding is never stored
         self.cache.write(layer, *at)
         return *self.cache.gather(layer, self.tables), self.mask
 
-    def advance(self, T: int): pass         # where each token sits is in the tables
+    def advance(self, T: int):
+        pass  # where each token sits is in the tables
 
 # %% ../nbs/07_serving.ipynb #0010
 class QueueFull(RuntimeError):
     "The engine's waiting queue is full: the caller should retry later (HTTP 429)."
 
+
 @dataclass
 class Output:
     "What one engine step produced for one request: the new token and the text it settles."
+
     rid: str
     token: int | None
     text: str
     finished: bool = False
-    finish_reason: str | None = None      # "stop", "length", "abort" or "error"
+    finish_reason: str | None = None  # "stop", "length", "abort" or "error"
     prompt_tokens: int = 0
     completion_tokens: int = 0
     error: str | None = None
-    tokens: list[int] | None = None       # every token of the request (`Engine.run` only)
-    logprob: float | None = None          # log-probability of `token` under the model (when the request asked for logprobs)
-    top_logprobs: list[tuple[int, float]] | None = None      # the most likely tokens at this step, (id, log-probability), best first
-    prompt_logprobs: list | None = None   # with the first token, when asked: per prompt token None (the first) or (logprob, top list)
+    tokens: list[int] | None = None  # every token of the request (`Engine.run` only)
+    logprob: float | None = None  # log-probability of `token` under the model (when the request asked for logprobs)
+    top_logprobs: list[tuple[int, float]] | None = (
+        None  # the most likely tokens at this step, (id, log-probability), best first
+    )
+    prompt_logprobs: list | None = (
+        None  # with the first token, when asked: per prompt token None (the first) or (logprob, top list)
+    )
+
 
 @dataclass
 class Sequence:
     "A request inside the engine: its prompt, settings, generated tokens, KV blocks and text."
+
     rid: str
     prompt: list[int]
     params: SamplingParams
@@ -232,42 +308,71 @@ class Sequence:
     prompt_lps: list | None = None
 
     @property
-    def n_tokens(self) -> int: return len(self.prompt) + len(self.out)
+    def n_tokens(self) -> int:
+        return len(self.prompt) + len(self.out)
 
 # %% ../nbs/07_serving.ipynb #0011
 class Engine:
-    "Continuous-batching inference over a paged KV cache for a chapter-03 `Transformer` (or any module with its layout)."
-    def __init__(self, model, kv_budget_bytes: int | None = None, block_size: int = 16, max_batch: int = 8, max_waiting: int = 64,
-                 policy: Literal["continuous", "static"] = "continuous", stop_token_ids: Iterable[int] = (), decode: Callable[[list[int]], str] | None = None):
-        if policy not in ("continuous", "static"): raise ValueError(f"policy must be 'continuous' or 'static', got {policy!r}")
+    """Continuous-batching inference over a paged KV cache for a chapter-03 `Transformer` (or any module with its
+    layout)."""
+
+    def __init__(
+        self,
+        model,
+        kv_budget_bytes: int | None = None,
+        block_size: int = 16,
+        max_batch: int = 8,
+        max_waiting: int = 64,
+        policy: Literal["continuous", "static"] = "continuous",
+        stop_token_ids: Iterable[int] = (),
+        decode: Callable[[list[int]], str] | None = None,
+    ):
+        if policy not in ("continuous", "static"):
+            raise ValueError(f"policy must be 'continuous' or 'static', got {policy!r}")
         for name, v in (("max_batch", max_batch), ("max_waiting", max_waiting)):
-            if not isinstance(v, int) or v < 1: raise ValueError(f"{name} must be a positive integer, got {v!r}")
+            if not isinstance(v, int) or v < 1:
+                raise ValueError(f"{name} must be a positive integer, got {v!r}")
         self.model, self.cfg = model.eval(), model.cfg
         w = model.embed_tokens.weight
         self.device, self.dtype = w.device, w.dtype
         per_seq = -(-self.cfg.context // block_size)
-        if kv_budget_bytes is None: kv_budget_bytes = max_batch * per_seq * PagedKVCache.block_bytes(self.cfg, block_size, self.dtype)
+        if kv_budget_bytes is None:
+            kv_budget_bytes = max_batch * per_seq * PagedKVCache.block_bytes(self.cfg, block_size, self.dtype)
         self.cache = PagedKVCache.from_budget(self.cfg, kv_budget_bytes, block_size, self.device, self.dtype)
         self.max_batch, self.max_waiting, self.policy = max_batch, max_waiting, policy
         self.stop_token_ids, self.decode = set(stop_token_ids), decode
         self.waiting: collections.deque[Sequence] = collections.deque()
         self.running: list[Sequence] = []
-        self.steps, self.paused = 0, False      # paused: admit no new requests (draining, tests)
+        self.steps, self.paused = 0, False  # paused: admit no new requests (draining, tests)
 
     # --- requests in and out -------------------------------------------------------
     def add(self, prompt: list[int], params: SamplingParams | None = None, rid: str | None = None) -> str:
-        "Queue a request; returns its id. Raises `ValueError` for a request that can never run, `QueueFull` when the queue is full."
+        """Queue a request; returns its id. Raises `ValueError` for a request that can never run, `QueueFull` when
+        the queue is full."""
         params = params or SamplingParams()
-        if not isinstance(params, SamplingParams): raise TypeError(f"params must be SamplingParams, got {type(params).__name__}")
+        if not isinstance(params, SamplingParams):
+            raise TypeError(f"params must be SamplingParams, got {type(params).__name__}")
         if not isinstance(prompt, (list, tuple)) or not prompt or not all(isinstance(t, int) for t in prompt):
-            raise ValueError(f"prompt must be a non-empty list of token ids, got {type(prompt).__name__} of length {len(prompt) if hasattr(prompt, '__len__') else '?'}")
-        if min(prompt) < 0 or max(prompt) >= self.cfg.vocab_size: raise ValueError(f"token ids must be in [0, {self.cfg.vocab_size}), got min {min(prompt)}, max {max(prompt)}")
+            raise ValueError(
+                f"prompt must be a non-empty list of token ids, got {type(prompt).__name__} of length "
+                f"{len(prompt) if hasattr(prompt, '__len__') else '?'}"
+            )
+        if min(prompt) < 0 or max(prompt) >= self.cfg.vocab_size:
+            raise ValueError(
+                f"token ids must be in [0, {self.cfg.vocab_size}), got min {min(prompt)}, max {max(prompt)}"
+            )
         need = len(prompt) + params.max_tokens
         if need > self.cfg.context:
-            raise ValueError(f"prompt of {len(prompt)} tokens + max_tokens={params.max_tokens} = {need} tokens exceeds the model's context of {self.cfg.context}")
+            raise ValueError(
+                f"prompt of {len(prompt)} tokens + max_tokens={params.max_tokens} = {need} tokens exceeds the "
+                f"model's context of {self.cfg.context}"
+            )
         if self.cache.blocks_for(need) > self.cache.n_blocks:
-            raise ValueError(f"the request needs {self.cache.blocks_for(need)} KV blocks, the cache has only {self.cache.n_blocks}")
-        if len(self.waiting) >= self.max_waiting: raise QueueFull(f"{len(self.waiting)} requests are waiting (the limit is {self.max_waiting})")
+            raise ValueError(
+                f"the request needs {self.cache.blocks_for(need)} KV blocks, the cache has only {self.cache.n_blocks}"
+            )
+        if len(self.waiting) >= self.max_waiting:
+            raise QueueFull(f"{len(self.waiting)} requests are waiting (the limit is {self.max_waiting})")
         rid = rid or uuid.uuid4().hex[:16]
         gen = torch.Generator(device=self.device).manual_seed(params.seed) if params.seed is not None else None
         self.waiting.append(Sequence(rid, list(prompt), params, time.perf_counter(), generator=gen))
@@ -276,50 +381,71 @@ class Engine:
     def abort(self, rid: str) -> bool:
         "Drop request `rid` wherever it is and free its KV blocks; False if it is not here (already finished)."
         for s in list(self.waiting):
-            if s.rid == rid: self.waiting.remove(s); return True
+            if s.rid == rid:
+                self.waiting.remove(s)
+                return True
         for s in self.running:
-            if s.rid == rid: self._finish(s, "abort"); return True
+            if s.rid == rid:
+                self._finish(s, "abort")
+                return True
         return False
 
     def fail_running(self, message: str) -> list[Output]:
         "End every running request with an error (after a failed step), freeing their blocks."
         outs = [Output(s.rid, None, "", True, "error", len(s.prompt), len(s.out), error=message) for s in self.running]
-        for s in list(self.running): self._finish(s, "error")
+        for s in list(self.running):
+            self._finish(s, "error")
         return outs
 
     @property
-    def has_work(self) -> bool: return bool(self.running or (self.waiting and not self.paused))
+    def has_work(self) -> bool:
+        return bool(self.running or (self.waiting and not self.paused))
 
     def stats(self) -> dict:
         "Requests running and waiting, and KV blocks used."
         a = self.cache.allocator
-        return {"running": len(self.running), "waiting": len(self.waiting), "kv_blocks_used": a.n_used, "kv_blocks_total": a.n_blocks,
-                "kv_usage": a.n_used / a.n_blocks}
+        return {
+            "running": len(self.running),
+            "waiting": len(self.waiting),
+            "kv_blocks_used": a.n_used,
+            "kv_blocks_total": a.n_blocks,
+            "kv_usage": a.n_used / a.n_blocks,
+        }
 
 # %% ../nbs/07_serving.ipynb #0011-b
 @patch
-def _need(self: Engine, s: Sequence) -> int: return self.cache.blocks_for(len(s.prompt) + s.params.max_tokens)
+def _need(self: Engine, s: Sequence) -> int:
+    return self.cache.blocks_for(len(s.prompt) + s.params.max_tokens)
+
 
 @patch
 def _admit(self: Engine) -> list[Sequence]:
-    if self.paused or (self.policy == "static" and self.running): return []
+    if self.paused or (self.policy == "static" and self.running):
+        return []
     reserved = sum(self._need(s) - len(s.blocks) for s in self.running)
     new = []
     while self.waiting and len(self.running) + len(new) < self.max_batch:
         need = self._need(self.waiting[0])
-        if self.cache.allocator.n_free - reserved < need: break      # admission control: its worst case must fit
-        new.append(self.waiting.popleft()); reserved += need
+        if self.cache.allocator.n_free - reserved < need:
+            break  # admission control: its worst case must fit
+        new.append(self.waiting.popleft())
+        reserved += need
     return new
+
 
 @patch
 def _finish(self: Engine, s: Sequence, reason: str):
     s.finish_reason = reason
-    self.cache.allocator.release(s.blocks); s.blocks = []
+    self.cache.allocator.release(s.blocks)
+    s.blocks = []
     self.running.remove(s)
+
 
 @patch
 def _grow(self: Engine, s: Sequence, n_tokens: int):
-    while len(s.blocks) * self.cache.block_size < n_tokens: s.blocks.append(self.cache.allocator.alloc())
+    while len(s.blocks) * self.cache.block_size < n_tokens:
+        s.blocks.append(self.cache.allocator.alloc())
+
 
 @patch
 @torch.no_grad()
@@ -327,24 +453,37 @@ def step(self: Engine) -> list[Output]:
     "Admit, decode the running batch, prefill the newcomers, sample; the outputs of this step."
     new, old = self._admit(), list(self.running)
     outs = []
-    if old: outs += self._guarded(old, self._decode)
+    if old:
+        outs += self._guarded(old, self._decode)
     if new:
         self.running += new
-        outs += self._guarded(new, self._prefill)          # the newcomers' prompts in one forward (one at a time if that fails)
-    for s in [s for s in self.running if s.finish_reason is not None]: self._finish(s, s.finish_reason)
+        outs += self._guarded(new, self._prefill)  # the newcomers' prompts in one forward (one at a time if that fails)
+    for s in [s for s in self.running if s.finish_reason is not None]:
+        self._finish(s, s.finish_reason)
     self.steps += 1
     return outs
 
 # %% ../nbs/07_serving.ipynb #0011-c
 @patch
-def _forward(self: Engine, seqs: list[Sequence], tokens: list[list[int]], positions: torch.Tensor, valid: torch.Tensor | None = None) -> torch.Tensor:
-    """The model's logits (B, T, vocab) for `tokens` (B lists of T ids) of `seqs` at `positions` (B, T), through their blocks of the cache;
+def _forward(
+    self: Engine,
+    seqs: list[Sequence],
+    tokens: list[list[int]],
+    positions: torch.Tensor,
+    valid: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """The model's logits (B, T, vocab) for `tokens` (B lists of T ids) of `seqs` at `positions` (B, T), through their
+    blocks of the cache;
     `valid` (B, T) marks the real tokens of right-padded rows (padding is neither stored nor seen)."""
     last = positions if valid is None else torch.where(valid, positions, -1)
-    for s, n in zip(seqs, last.max(1).values.tolist()): self._grow(s, n + 1)
+    for s, n in zip(seqs, last.max(1).values.tolist()):
+        self._grow(s, n + 1)
     M = max(len(s.blocks) for s in seqs)
-    tables = torch.tensor([s.blocks + [s.blocks[0]] * (M - len(s.blocks)) for s in seqs], device=self.device)   # padding is masked out
+    tables = torch.tensor(
+        [s.blocks + [s.blocks[0]] * (M - len(s.blocks)) for s in seqs], device=self.device
+    )  # padding is masked out
     return self.model(torch.tensor(tokens, device=self.device), PagedBatch(self.cache, tables, positions, valid))
+
 
 @patch
 def _prefill(self: Engine, seqs: list[Sequence]) -> torch.Tensor:
@@ -352,15 +491,21 @@ def _prefill(self: Engine, seqs: list[Sequence]) -> torch.Tensor:
     lens = torch.tensor([len(s.prompt) for s in seqs], device=self.device)
     at = torch.arange(int(lens.max()), device=self.device)[None]
     valid = at < lens[:, None]
-    positions = torch.minimum(at, lens[:, None] - 1)          # padding sits on its row's last position: inside the row's blocks, never written
-    logits = self._forward(seqs, [s.prompt + [0] * (valid.shape[1] - len(s.prompt)) for s in seqs], positions, valid)     # (B, T, vocab)
+    positions = torch.minimum(
+        at, lens[:, None] - 1
+    )  # padding sits on its row's last position: inside the row's blocks, never written
+    logits = self._forward(
+        seqs, [s.prompt + [0] * (valid.shape[1] - len(s.prompt)) for s in seqs], positions, valid
+    )  # (B, T, vocab)
     for row, s in zip(logits, seqs):
-        if s.params.prompt_logprobs is not None: s.prompt_lps = self._prompt_logprobs(s, row[:len(s.prompt) - 1])
+        if s.params.prompt_logprobs is not None:
+            s.prompt_lps = self._prompt_logprobs(s, row[: len(s.prompt) - 1])
     return logits[torch.arange(len(seqs), device=self.device), lens - 1]
+
 
 @patch
 def _decode(self: Engine, seqs: list[Sequence]) -> torch.Tensor:
-    pos = torch.tensor([[s.n_tokens - 1] for s in seqs], device=self.device)       # position of each newest token
+    pos = torch.tensor([[s.n_tokens - 1] for s in seqs], device=self.device)  # position of each newest token
     return self._forward(seqs, [[s.out[-1]] for s in seqs], pos)[:, -1]
 
 # %% ../nbs/07_serving.ipynb #0011-d
@@ -368,89 +513,151 @@ def _decode(self: Engine, seqs: list[Sequence]) -> torch.Tensor:
 def _append(self: Engine, s: Sequence, t: int) -> Output:
     p, reason = s.params, None
     s.out.append(t)
-    if t in self.stop_token_ids and not p.ignore_eos: reason = "stop"
+    if t in self.stop_token_ids and not p.ignore_eos:
+        reason = "stop"
     if self.decode is not None:
         text = self.decode(s.out[:-1] if reason else s.out)
         hits = [i for i in (text.find(x) for x in p.stop) if i >= 0]
-        if hits: text, reason = text[:min(hits)], "stop"
+        if hits:
+            text, reason = text[: min(hits)], "stop"
         s.text = text
-    if reason is None and (len(s.out) >= p.max_tokens or s.n_tokens >= self.cfg.context): reason = "length"
+    if reason is None and (len(s.out) >= p.max_tokens or s.n_tokens >= self.cfg.context):
+        reason = "length"
     end = len(s.text)
-    if reason is None:          # hold back what may still change: half a UTF-8 character, the start of a stop string
-        if s.text.endswith("\ufffd") and s.held < 3:          # a UTF-8 character takes at most 4 byte tokens
-            while end > s.sent and s.text[end - 1] == "\ufffd": end -= 1
+    if reason is None:  # hold back what may still change: half a UTF-8 character, the start of a stop string
+        if s.text.endswith("\ufffd") and s.held < 3:  # a UTF-8 character takes at most 4 byte tokens
+            while end > s.sent and s.text[end - 1] == "\ufffd":
+                end -= 1
             s.held += 1
-        else: s.held = 0
+        else:
+            s.held = 0
         end -= max([k for x in p.stop for k in range(1, len(x)) if s.text[:end].endswith(x[:k])], default=0)
         end = max(end, s.sent)
-    delta, s.sent = s.text[s.sent:end], end
+    delta, s.sent = s.text[s.sent : end], end
     s.finish_reason = reason
     return Output(s.rid, t, delta, reason is not None, reason, len(s.prompt), len(s.out))
 
+
 @patch
-def run(self: Engine, prompts: list[list[int]], params: SamplingParams | list[SamplingParams] | None = None) -> list[Output]:
-    "Offline batch: run `prompts` to completion through the scheduler; per prompt, an `Output` with all its tokens and text."
+def run(
+    self: Engine, prompts: list[list[int]], params: SamplingParams | list[SamplingParams] | None = None
+) -> list[Output]:
+    """Offline batch: run `prompts` to completion through the scheduler; per prompt, an `Output` with all its tokens
+    and text."""
     params = params if isinstance(params, list) else [params or SamplingParams()] * len(prompts)
-    if len(params) != len(prompts): raise ValueError(f"got {len(prompts)} prompts and {len(params)} SamplingParams")
-    todo, ids, toks, texts, res = list(zip(prompts, params)), [], collections.defaultdict(list), collections.defaultdict(str), {}
+    if len(params) != len(prompts):
+        raise ValueError(f"got {len(prompts)} prompts and {len(params)} SamplingParams")
+    todo, ids, toks, texts, res = (
+        list(zip(prompts, params)),
+        [],
+        collections.defaultdict(list),
+        collections.defaultdict(str),
+        {},
+    )
     while todo or self.has_work:
-        while todo and len(self.waiting) < self.max_waiting: ids.append(self.add(list(todo[0][0]), todo[0][1])); todo.pop(0)
+        while todo and len(self.waiting) < self.max_waiting:
+            ids.append(self.add(list(todo[0][0]), todo[0][1]))
+            todo.pop(0)
         for o in self.step():
-            toks[o.rid].append(o.token); texts[o.rid] += o.text
-            if o.finished: res[o.rid] = o
-    return [Output(r, None, texts[r], True, res[r].finish_reason, res[r].prompt_tokens, res[r].completion_tokens, tokens=toks[r]) for r in ids]
+            toks[o.rid].append(o.token)
+            texts[o.rid] += o.text
+            if o.finished:
+                res[o.rid] = o
+    return [
+        Output(
+            r,
+            None,
+            texts[r],
+            True,
+            res[r].finish_reason,
+            res[r].prompt_tokens,
+            res[r].completion_tokens,
+            tokens=toks[r],
+        )
+        for r in ids
+    ]
 
 # %% ../nbs/07_serving.ipynb #sve1-py
 def _token_logprobs(row: torch.Tensor, t: int, k: int) -> tuple[float, list[tuple[int, float]]]:
-    "Log-probability of token `t` under the raw log-softmax of `row` (vocab,), and the `k` most likely (id, log-probability), best first."
-    lp = row.detach().float().log_softmax(-1).clamp_min(-9999.0)     # vLLM's floor for -inf, which JSON cannot carry
+    """Log-probability of token `t` under the raw log-softmax of `row` (vocab,), and the `k` most likely (id,
+    log-probability), best first."""
+    lp = row.detach().float().log_softmax(-1).clamp_min(-9999.0)  # vLLM's floor for -inf, which JSON cannot carry
     top = lp.topk(k) if k else None
     return float(lp[t]), (list(zip(top.indices.tolist(), top.values.tolist())) if k else [])
 
+
 @patch
 def _prompt_logprobs(self: Engine, s: Sequence, logits: torch.Tensor) -> list:
-    "Per prompt token: None for the first, then (log-probability given the tokens before it, top list); `logits` (T-1, vocab)."
+    """Per prompt token: None for the first, then (log-probability given the tokens before it, top list); `logits`
+    (T-1, vocab)."""
     lp, k = logits.detach().float().log_softmax(-1).clamp_min(-9999.0), s.params.prompt_logprobs
     got = lp.gather(1, torch.tensor(s.prompt[1:], device=lp.device)[:, None])[:, 0].tolist()
     top = lp.topk(k, dim=-1) if k else None
-    return [None] + [(g, list(zip(top.indices[i].tolist(), top.values[i].tolist())) if k else []) for i, g in enumerate(got)]
+    return [None] + [
+        (g, list(zip(top.indices[i].tolist(), top.values[i].tolist())) if k else []) for i, g in enumerate(got)
+    ]
+
 
 @patch
 def _fail(self: Engine, s: Sequence, e: Exception) -> Output:
     "End `s` alone with an error (its blocks are freed at the end of the step)."
     s.finish_reason = "error"
-    return Output(s.rid, None, "", True, "error", len(s.prompt), len(s.out), error=f"the engine failed on this request: {type(e).__name__}: {e}")
+    return Output(
+        s.rid,
+        None,
+        "",
+        True,
+        "error",
+        len(s.prompt),
+        len(s.out),
+        error=f"the engine failed on this request: {type(e).__name__}: {e}",
+    )
+
 
 @patch
 def _guarded(self: Engine, seqs: list[Sequence], forward: Callable) -> list[Output]:
-    "Run `forward(seqs)` (logits (B, vocab)) and sample; if the batch fails, run each sequence alone, so only failing sequences fail."
-    try: logits = forward(seqs)
+    """Run `forward(seqs)` (logits (B, vocab)) and sample; if the batch fails, run each sequence alone, so only
+    failing sequences fail."""
+    try:
+        logits = forward(seqs)
     except Exception as e:
-        if len(seqs) == 1: return [self._fail(seqs[0], e)]
+        if len(seqs) == 1:
+            return [self._fail(seqs[0], e)]
         return [o for s in seqs for o in self._guarded([s], forward)]
     return self._sample(seqs, logits)
 
+
 @patch
 def _sample(self: Engine, seqs: list[Sequence], logits: torch.Tensor) -> list[Output]:
-    "A token per sequence from `logits` (B, vocab), each with its own settings and generator; a failure is that sequence's alone."
+    """A token per sequence from `logits` (B, vocab), each with its own settings and generator; a failure is that
+    sequence's alone."""
     outs = []
-    # greedy rows without processors whose logits are all finite take the batch's argmax; every other row goes through `sample_token`
-    fast = (torch.isfinite(logits).all(-1) & torch.tensor([s.params.greedy and not s.params.logits_processors for s in seqs], device=logits.device)).tolist()
+    # greedy rows without processors whose logits are all finite take the batch's argmax; every other row goes through
+    # `sample_token`
+    fast = (
+        torch.isfinite(logits).all(-1)
+        & torch.tensor([s.params.greedy and not s.params.logits_processors for s in seqs], device=logits.device)
+    ).tolist()
     best = logits.argmax(-1).tolist()
     for s, row, quick, t in zip(seqs, logits, fast, best):
         try:
             x = row
-            for f in s.params.logits_processors: x = f(s.out, x)           # e.g. a grammar's mask (chapter 09); log-probabilities stay the model's
+            for f in s.params.logits_processors:
+                x = f(s.out, x)  # e.g. a grammar's mask (chapter 09); log-probabilities stay the model's
             o = self._append(s, t if quick else sample_token(x, s.params, s.generator))
-            if s.params.logprobs is not None: o.logprob, o.top_logprobs = _token_logprobs(row, o.token, s.params.logprobs)
-            if len(s.out) == 1: o.prompt_logprobs = s.prompt_lps
-        except Exception as e: o = self._fail(s, e)
+            if s.params.logprobs is not None:
+                o.logprob, o.top_logprobs = _token_logprobs(row, o.token, s.params.logprobs)
+            if len(s.out) == 1:
+                o.prompt_logprobs = s.prompt_lps
+        except Exception as e:
+            o = self._fail(s, e)
         outs.append(o)
     return outs
 
 # %% ../nbs/07_serving.ipynb #0019
 class EngineLoop:
     "Runs an `Engine` as a task on the server's asyncio loop; requests are submitted with a callback for their outputs."
+
     def __init__(self, engine: Engine):
         self.engine, self._lock, self._sinks = engine, threading.Lock(), {}
         self._loop, self._task, self._wake, self.step_errors = None, None, None, 0
@@ -461,7 +668,8 @@ class EngineLoop:
             self._task = self._loop.create_task(self._run())
 
     @property
-    def alive(self) -> bool: return self._task is not None and not self._task.done()
+    def alive(self) -> bool:
+        return self._task is not None and not self._task.done()
 
     def submit(self, prompt: list[int], params: SamplingParams, sink: Callable[[Output], None]) -> str:
         "Queue a request (from the event loop); `sink(output)` is called on the loop for each of its outputs."
@@ -480,17 +688,22 @@ class EngineLoop:
 
     def call(self, fn: Callable[[Engine], Any]):
         "Run `fn(engine)` under the engine's lock, from any thread (stats, reconfiguration, tests), then wake the loop."
-        with self._lock: out = fn(self.engine)
+        with self._lock:
+            out = fn(self.engine)
         if self._loop is not None and not self._loop.is_closed():
-            try: self._loop.call_soon_threadsafe(self._wake.set)
-            except RuntimeError: pass
+            try:
+                self._loop.call_soon_threadsafe(self._wake.set)
+            except RuntimeError:
+                pass
         return out
 
     def stop(self):
         "Cancel the engine task (the server's shutdown also does)."
         if self.alive:
-            try: self._loop.call_soon_threadsafe(self._task.cancel)
-            except RuntimeError: pass
+            try:
+                self._loop.call_soon_threadsafe(self._task.cancel)
+            except RuntimeError:
+                pass
 
     async def _run(self):
         while True:
@@ -499,16 +712,19 @@ class EngineLoop:
                 await self._wake.wait()
                 continue
             with self._lock:
-                try: outs = self.engine.step()
-                except Exception as e:                       # the batch fails, the server lives on
+                try:
+                    outs = self.engine.step()
+                except Exception as e:  # the batch fails, the server lives on
                     self.step_errors += 1
                     outs = self.engine.fail_running(f"the engine failed while generating: {type(e).__name__}: {e}")
                 todo = [(self._sinks.get(o.rid), o) for o in outs]
                 for o in outs:
-                    if o.finished: self._sinks.pop(o.rid, None)
+                    if o.finished:
+                        self._sinks.pop(o.rid, None)
             for sink, o in todo:
-                if sink is not None: sink(o)
-            await asyncio.sleep(0)                           # let the server breathe between steps
+                if sink is not None:
+                    sink(o)
+            await asyncio.sleep(0)  # let the server breathe between steps
 
 # %% ../nbs/07_serving.ipynb #001b
 import httpx
@@ -519,9 +735,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 _I32, _I64 = 2**31 - 1, 2**63 - 1
 
+
 class StreamOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
     include_usage: bool = False
+
 
 class _GenerationRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -529,363 +747,687 @@ class _GenerationRequest(BaseModel):
     temperature: float | None = Field(None, ge=0, le=2)
     top_p: float | None = Field(None, gt=0, le=1)
     top_k: int | None = Field(None, ge=-1, le=_I32, description="vLLM's extension; 0 or -1 keeps every token")
-    stop: Any = None                                # a string or up to 4 strings: checked by `check_stop`
+    stop: Any = None  # a string or up to 4 strings: checked by `check_stop`
     seed: int | None = Field(None, ge=SEED_RANGE[0], le=SEED_RANGE[1])
     stream: bool = False
     stream_options: StreamOptions | None = None
     ignore_eos: bool = False
-    user: Any = None                                # an end-user id for the provider's abuse monitoring: no effect on the answer
+    user: Any = None  # an end-user id for the provider's abuse monitoring: no effect on the answer
+
 
 class CompletionRequest(_GenerationRequest):
     "The body of `POST /v1/completions`."
-    prompt: Any                                     # str, [str], [int] or [[int]]: checked by `completion_prompts`
-    max_tokens: int | None = Field(None, ge=0, le=_I32, description="0 only with echo: score the prompt, generate nothing")
+
+    prompt: Any  # str, [str], [int] or [[int]]: checked by `completion_prompts`
+    max_tokens: int | None = Field(
+        None, ge=0, le=_I32, description="0 only with echo: score the prompt, generate nothing"
+    )
     logprobs: int | None = Field(None, ge=0, le=MAX_LOGPROBS)
     echo: bool = False
 
+
 class RetrievalOptions(BaseModel):
-    "The `retrieval` option of a chat request (this server's extension): answer the question from chapter 08's index, with citations."
+    """The `retrieval` option of a chat request (this server's extension): answer the question from chapter 08's
+    index, with citations."""
+
     model_config = ConfigDict(extra="forbid")
-    k: int | None = Field(None, ge=1, le=50, description="passages to retrieve (default: the retriever's, chapter 08's rag.top_k)")
+    k: int | None = Field(
+        None, ge=1, le=50, description="passages to retrieve (default: the retriever's, chapter 08's rag.top_k)"
+    )
+
 
 class ChatMessage(BaseModel):
     model_config = ConfigDict(extra="forbid")
     role: Literal["system", "developer", "user", "assistant", "tool"]
-    content: Any = None                             # str or a list of text parts: checked by `chat_messages`
+    content: Any = None  # str or a list of text parts: checked by `chat_messages`
     name: Any = None
-    tool_calls: Any = None                          # an assistant's calls; a tool message's `tool_call_id`: checked by `tool_turn`
+    tool_calls: Any = None  # an assistant's calls; a tool message's `tool_call_id`: checked by `tool_turn`
     tool_call_id: Any = None
+
 
 class ChatRequest(_GenerationRequest):
     "The body of `POST /v1/chat/completions`."
+
     messages: list[ChatMessage] = Field(min_length=1)
     max_tokens: int | None = Field(None, ge=1, le=_I32)
     max_completion_tokens: int | None = Field(None, ge=1, le=_I32)
     logprobs: bool = False
     top_logprobs: int | None = Field(None, ge=0, le=MAX_LOGPROBS)
-    tools: Any = None                               # tools, tool_choice, response_format: checked by `plan_chat`
+    tools: Any = None  # tools, tool_choice, response_format: checked by `plan_chat`
     tool_choice: Any = None
     parallel_tool_calls: bool | None = None
     response_format: Any = None
-    retrieval: RetrievalOptions | None = None       # {} or {"k": n}: answer from retrieved passages, with `citations` (needs `create_app(retrieval=)`)
+    retrieval: RetrievalOptions | None = (
+        None  # {} or {"k": n}: answer from retrieved passages, with `citations` (needs `create_app(retrieval=)`)
+    )
+
 
 class FeedbackRequest(BaseModel):
-    "The body of `POST /v1/feedback`: a rating of a recent chat completion; every field is checked by `feedback_record`."
+    """The body of `POST /v1/feedback`: a rating of a recent chat completion; every field is checked by
+    `feedback_record`."""
+
     model_config = ConfigDict(extra="forbid")
-    id: Any                                         # the completion's id, "chatcmpl-..."
-    rating: Any                                     # 1 (thumbs up) or -1 (thumbs down)
-    correction: Any = None                          # with rating -1 only: the answer that should have been given
-    user: Any = None                                # an end-user id, stored hashed
+    id: Any  # the completion's id, "chatcmpl-..."
+    rating: Any  # 1 (thumbs up) or -1 (thumbs down)
+    correction: Any = None  # with rating -1 only: the answer that should have been given
+    user: Any = None  # an end-user id, stored hashed
+
 
 class APIError(Exception):
     "An error answered in OpenAI's shape."
-    def __init__(self, status: int, message: str, type: str = "invalid_request_error", param: str | None = None, code: str | None = None, headers: dict | None = None):
-        super().__init__(message)
-        self.status, self.message, self.type, self.param, self.code, self.headers = status, message, type, param, code, headers or {}
 
-    def body(self) -> dict: return {"error": {"message": self.message, "type": self.type, "param": self.param, "code": self.code}}
-    def response(self) -> JSONResponse: return JSONResponse(self.body(), status_code=self.status, headers=self.headers)
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        type: str = "invalid_request_error",
+        param: str | None = None,
+        code: str | None = None,
+        headers: dict | None = None,
+    ):
+        super().__init__(message)
+        self.status, self.message, self.type, self.param, self.code, self.headers = (
+            status,
+            message,
+            type,
+            param,
+            code,
+            headers or {},
+        )
+
+    def body(self) -> dict:
+        return {"error": {"message": self.message, "type": self.type, "param": self.param, "code": self.code}}
+
+    def response(self) -> JSONResponse:
+        return JSONResponse(self.body(), status_code=self.status, headers=self.headers)
 
 # %% ../nbs/07_serving.ipynb #svv1-py
-_OFF = {      # OpenAI fields this server does not implement, with the values that mean "off": those are accepted, as they change nothing
-    "n": [1], "best_of": [1], "logit_bias": [{}], "frequency_penalty": [0], "presence_penalty": [0], "suffix": [""], "tools": [[]],
-    "tool_choice": ["none"], "functions": [[]], "function_call": ["none"], "parallel_tool_calls": [], "response_format": [{"type": "text"}],
-    "min_p": [0], "repetition_penalty": [1], "min_tokens": [0], "use_beam_search": [False], "modalities": [["text"]], "store": [False]}
-_WHY = {"tools": "tool calls are for /v1/chat/completions", "tool_choice": "tool calls are for /v1/chat/completions", "functions": "the legacy functions API: use tools",
-        "function_call": "the legacy functions API: use tool_choice", "parallel_tool_calls": "tool calls are for /v1/chat/completions",
-        "response_format": "structured output is for /v1/chat/completions", "retrieval": "retrieval is for /v1/chat/completions", "n": "one choice per prompt", "best_of": "one choice per prompt"}
+# OpenAI fields this server does not implement, with the values that mean "off": those are accepted, as they change
+# nothing
+_OFF = {
+    "n": [1],
+    "best_of": [1],
+    "logit_bias": [{}],
+    "frequency_penalty": [0],
+    "presence_penalty": [0],
+    "suffix": [""],
+    "tools": [[]],
+    "tool_choice": ["none"],
+    "functions": [[]],
+    "function_call": ["none"],
+    "parallel_tool_calls": [],
+    "response_format": [{"type": "text"}],
+    "min_p": [0],
+    "repetition_penalty": [1],
+    "min_tokens": [0],
+    "use_beam_search": [False],
+    "modalities": [["text"]],
+    "store": [False],
+}
+_WHY = {
+    "tools": "tool calls are for /v1/chat/completions",
+    "tool_choice": "tool calls are for /v1/chat/completions",
+    "functions": "the legacy functions API: use tools",
+    "function_call": "the legacy functions API: use tool_choice",
+    "parallel_tool_calls": "tool calls are for /v1/chat/completions",
+    "response_format": "structured output is for /v1/chat/completions",
+    "retrieval": "retrieval is for /v1/chat/completions",
+    "n": "one choice per prompt",
+    "best_of": "one choice per prompt",
+}
 
-def _path(loc) -> str: return "".join(f"[{x}]" if isinstance(x, int) else f".{x}" for x in loc).lstrip(".") or "body"
+
+def _path(loc) -> str:
+    return "".join(f"[{x}]" if isinstance(x, int) else f".{x}" for x in loc).lstrip(".") or "body"
+
 
 def _allowed(cls, name: str) -> str:
     "What field `name` of `cls` takes, from its type and bounds: 'an integer in [1, 2147483647]'."
     f = cls.model_fields.get(name)
-    if f is None: return "a valid value"
-    kind = "true or false" if f.annotation in (bool, bool | None) else "an integer" if "int" in str(f.annotation) else "a number"
+    if f is None:
+        return "a valid value"
+    kind = (
+        "true or false"
+        if f.annotation in (bool, bool | None)
+        else "an integer"
+        if "int" in str(f.annotation)
+        else "a number"
+    )
     bound = lambda names: next(((getattr(m, n), n) for m in f.metadata for n in names if hasattr(m, n)), (None, None))
     (lo, lk), (hi, hk) = bound(("ge", "gt")), bound(("le", "lt"))
-    if lo is None or hi is None: return kind
+    if lo is None or hi is None:
+        return kind
     return f"{kind} in {'[' if lk == 'ge' else '('}{lo}, {hi}{']' if hk == 'le' else ')'}"
 
-def _short(v, n: int = 80) -> str: r = repr(v); return r if len(r) <= n else r[:n] + "..."
 
-def _bad(param: str, message: str, code: str = "invalid_value") -> APIError: return APIError(400, message, param=param, code=code)
+def _short(v, n: int = 80) -> str:
+    r = repr(v)
+    return r if len(r) <= n else r[:n] + "..."
+
+
+def _bad(param: str, message: str, code: str = "invalid_value") -> APIError:
+    return APIError(400, message, param=param, code=code)
+
 
 def parse_request(raw: bytes, cls: type[BaseModel]) -> BaseModel:
-    "The request body `raw` (JSON bytes) as a `cls`; raises `APIError` (400) naming the field at fault and what it takes."
-    try: data = json.loads(raw)
-    except (ValueError, RecursionError) as e: raise _bad(None, f"the request body is not valid JSON: {str(e)[:200] or type(e).__name__}", "invalid_json")
-    if not isinstance(data, dict): raise _bad(None, f"the request body must be a JSON object, got {type(data).__name__}", "invalid_json")
-    data = {k: v for k, v in data.items() if k in cls.model_fields or not (v is None or any(v == off for off in _OFF.get(k, [])))}
-    try: return cls.model_validate(data)
-    except ValidationError as exc: err = exc.errors()[0]
+    """The request body `raw` (JSON bytes) as a `cls`; raises `APIError` (400) naming the field at fault and what it
+    takes."""
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError) as e:
+        raise _bad(None, f"the request body is not valid JSON: {str(e)[:200] or type(e).__name__}", "invalid_json")
+    if not isinstance(data, dict):
+        raise _bad(None, f"the request body must be a JSON object, got {type(data).__name__}", "invalid_json")
+    data = {
+        k: v
+        for k, v in data.items()
+        if k in cls.model_fields or not (v is None or any(v == off for off in _OFF.get(k, [])))
+    }
+    try:
+        return cls.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
     loc, kind, got = err["loc"], err["type"], err.get("input")
     where = _path(loc)
     if kind == "extra_forbidden":
         why = _WHY.get(where, "")
-        raise _bad(where, f"{where} is not supported by this server" + (f" ({why})" if why else "") + "; leave it out", "unsupported_parameter")
-    if kind == "missing": raise _bad(where, f"{where} is required", "missing_required_parameter")
-    if kind == "literal_error": raise _bad(where, f"{where} must be one of {err['ctx']['expected']}, got {_short(got)}")
+        raise _bad(
+            where,
+            f"{where} is not supported by this server" + (f" ({why})" if why else "") + "; leave it out",
+            "unsupported_parameter",
+        )
+    if kind == "missing":
+        raise _bad(where, f"{where} is required", "missing_required_parameter")
+    if kind == "literal_error":
+        raise _bad(where, f"{where} must be one of {err['ctx']['expected']}, got {_short(got)}")
     if len(loc) == 1 and kind.split("_")[0] in ("greater", "less", "int", "float", "finite", "bool"):
         raise _bad(where, f"{where} must be {_allowed(cls, loc[0])}, got {_short(got)}")
-    raise _bad(where, f"invalid request: {where}: {err['msg']}" + ("" if isinstance(got, (dict, list)) else f" (got {_short(got)})"))
+    raise _bad(
+        where,
+        f"invalid request: {where}: {err['msg']}" + ("" if isinstance(got, (dict, list)) else f" (got {_short(got)})"),
+    )
 
 # %% ../nbs/07_serving.ipynb #svv2-py
 def check_text(path: str, v, empty_ok: bool = True) -> str:
-    "`v` if it is a str that UTF-8 can encode (a lone surrogate cannot; NUL can), else an `APIError` (400) naming `path`."
-    if not isinstance(v, str): raise _bad(path, f"{path} must be a string, got {type(v).__name__}")
-    try: v.encode("utf-8")
+    """`v` if it is a str that UTF-8 can encode (a lone surrogate cannot; NUL can), else an `APIError` (400) naming
+    `path`."""
+    if not isinstance(v, str):
+        raise _bad(path, f"{path} must be a string, got {type(v).__name__}")
+    try:
+        v.encode("utf-8")
     except UnicodeEncodeError as e:
-        raise _bad(path, f"{path} is not valid Unicode text: {v[e.start:e.end]!r} at index {e.start} is a lone surrogate, which has no UTF-8 encoding") from None
-    if not v and not empty_ok: raise _bad(path, f"{path} must not be empty")
+        raise _bad(
+            path,
+            f"{path} is not valid Unicode text: {v[e.start : e.end]!r} at index {e.start} is a lone surrogate, "
+            "which has no UTF-8 encoding",
+        ) from None
+    if not v and not empty_ok:
+        raise _bad(path, f"{path} must not be empty")
     return v
+
 
 def check_stop(v) -> list[str]:
     "The stop strings of a request: a string or a list of up to 4 non-empty strings."
-    if v is None: return []
-    if isinstance(v, str): return [check_text("stop", v, empty_ok=False)]
-    if not isinstance(v, list) or len(v) > 4: raise _bad("stop", f"stop must be a string or a list of up to 4 strings, got {type(v).__name__}" + (f" of {len(v)}" if isinstance(v, list) else ""))
+    if v is None:
+        return []
+    if isinstance(v, str):
+        return [check_text("stop", v, empty_ok=False)]
+    if not isinstance(v, list) or len(v) > 4:
+        raise _bad(
+            "stop",
+            f"stop must be a string or a list of up to 4 strings, got {type(v).__name__}"
+            + (f" of {len(v)}" if isinstance(v, list) else ""),
+        )
     return [check_text(f"stop[{i}]", s, empty_ok=False) for i, s in enumerate(v)]
 
-def _is_ids(v) -> bool: return isinstance(v, list) and bool(v) and all(isinstance(t, int) and not isinstance(t, bool) for t in v)
+
+def _is_ids(v) -> bool:
+    return isinstance(v, list) and bool(v) and all(isinstance(t, int) and not isinstance(t, bool) for t in v)
+
 
 def completion_prompts(v, tokenizer, vocab_size: int, max_prompts: int) -> list[tuple[list[int], str | None]]:
-    "The prompts of a completion request, each as (token ids, its text or None): a string and strings are encoded as plain text, ids kept as given."
-    if isinstance(v, str): return [(encode_text(tokenizer, check_text("prompt", v, empty_ok=False)), v)]
-    if not isinstance(v, list) or not v: raise _bad("prompt", "prompt must be a non-empty string, list of strings, list of token ids, or list of token-id lists")
+    """The prompts of a completion request, each as (token ids, its text or None): a string and strings are encoded
+    as plain text, ids kept as given."""
+    if isinstance(v, str):
+        return [(encode_text(tokenizer, check_text("prompt", v, empty_ok=False)), v)]
+    if not isinstance(v, list) or not v:
+        raise _bad(
+            "prompt", "prompt must be a non-empty string, list of strings, list of token ids, or list of token-id lists"
+        )
     items = [(v, "prompt")] if _is_ids(v) else [(p, f"prompt[{i}]") for i, p in enumerate(v)]
-    if len(items) > max_prompts: raise _bad("prompt", f"prompt holds {len(items)} prompts; this server takes at most {max_prompts} per request")
+    if len(items) > max_prompts:
+        raise _bad("prompt", f"prompt holds {len(items)} prompts; this server takes at most {max_prompts} per request")
     out = []
     for p, path in items:
-        if isinstance(p, str): out.append((encode_text(tokenizer, check_text(path, p, empty_ok=False)), p)); continue
-        if not _is_ids(p): raise _bad(path, f"{path} must be a non-empty string or a non-empty list of token ids")
+        if isinstance(p, str):
+            out.append((encode_text(tokenizer, check_text(path, p, empty_ok=False)), p))
+            continue
+        if not _is_ids(p):
+            raise _bad(path, f"{path} must be a non-empty string or a non-empty list of token ids")
         bad = next((j for j, t in enumerate(p) if not 0 <= t < vocab_size), None)
-        if bad is not None: raise _bad(f"{path}[{bad}]", f"{path}[{bad}] = {p[bad]} is not a token id: ids are in [0, {vocab_size})")
+        if bad is not None:
+            raise _bad(f"{path}[{bad}]", f"{path}[{bad}] = {p[bad]} is not a token id: ids are in [0, {vocab_size})")
         out.append((list(p), None))
     return out
 
+
 def chat_messages(messages: list[ChatMessage]) -> list[dict]:
-    "The messages as {'role', 'content'} dicts for `encode_chat`: developer is system, text parts joined in order with newlines, every text checked."
+    """The messages as {'role', 'content'} dicts for `encode_chat`: developer is system, text parts joined in order
+    with newlines, every text checked."""
     out, call_ids = [], set()
     for i, m in enumerate(messages):
-        if m.name is not None: check_text(f"messages[{i}].name", m.name)
+        if m.name is not None:
+            check_text(f"messages[{i}].name", m.name)
         c, path = m.content, f"messages[{i}].content"
-        if c is None and not m.tool_calls: raise _bad(path, f"{path} is required")
+        if c is None and not m.tool_calls:
+            raise _bad(path, f"{path} is required")
         if isinstance(c, list):
             texts = []
             for j, part in enumerate(c):
-                if not isinstance(part, dict) or "type" not in part: raise _bad(f"{path}[{j}]", f"{path}[{j}] must be a content part, an object with a 'type'")
-                if part["type"] != "text": raise _bad(f"{path}[{j}].type", f"{path}[{j}].type {part['type']!r} is not supported by this server: only text parts are", "unsupported_parameter")
+                if not isinstance(part, dict) or "type" not in part:
+                    raise _bad(f"{path}[{j}]", f"{path}[{j}] must be a content part, an object with a 'type'")
+                if part["type"] != "text":
+                    raise _bad(
+                        f"{path}[{j}].type",
+                        f"{path}[{j}].type {part['type']!r} is not supported by this server: only text parts are",
+                        "unsupported_parameter",
+                    )
                 extra = sorted(set(part) - {"type", "text"})
-                if extra: raise _bad(f"{path}[{j}].{extra[0]}", f"{path}[{j}].{extra[0]} is not supported by this server", "unsupported_parameter")
+                if extra:
+                    raise _bad(
+                        f"{path}[{j}].{extra[0]}",
+                        f"{path}[{j}].{extra[0]} is not supported by this server",
+                        "unsupported_parameter",
+                    )
                 texts.append(check_text(f"{path}[{j}].text", part.get("text")))
             c = "\n".join(texts)
-        if m.role == "tool" or m.tool_calls is not None or m.tool_call_id is not None: c = tool_turn(m, c, i, call_ids)   # calls and results: below
+        if m.role == "tool" or m.tool_calls is not None or m.tool_call_id is not None:
+            c = tool_turn(m, c, i, call_ids)  # calls and results: below
         out.append({"role": "system" if m.role == "developer" else m.role, "content": check_text(path, c)})
     return out
 
 # %% ../nbs/07_serving.ipynb #svlp-py
 def _gpt2_byte_decoder() -> dict[str, int]:
-    "The inverse of GPT-2's bytes_to_unicode: the printable character a byte-level BPE uses for each byte, back to the byte."
+    """The inverse of GPT-2's bytes_to_unicode: the printable character a byte-level BPE uses for each byte, back to
+    the byte."""
     bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
     cs, n = bs[:], 0
     for b in range(256):
-        if b not in bs: bs.append(b); cs.append(256 + n); n += 1
+        if b not in bs:
+            bs.append(b)
+            cs.append(256 + n)
+            n += 1
     return {chr(c): b for b, c in zip(bs, cs)}
+
 
 def token_bytes(tokenizer) -> list[bytes]:
     "The bytes of every token id of a byte-level BPE `tokenizer` (a special token: its own text)."
     dec, special = _gpt2_byte_decoder(), set(tokenizer.all_special_ids)
     pieces = tokenizer.convert_ids_to_tokens(list(range(len(tokenizer))))
-    return [p.encode() if i in special or not all(c in dec for c in p) else bytes(dec[c] for c in p) for i, p in enumerate(pieces)]
+    return [
+        p.encode() if i in special or not all(c in dec for c in p) else bytes(dec[c] for c in p)
+        for i, p in enumerate(pieces)
+    ]
+
 
 def chat_logprobs(vocab: list[bytes], entries: list) -> dict:
-    "OpenAI chat logprobs for `entries` [(token id, logprob, [(id, logprob), ...])]: {'content': [...], 'refusal': None}."
-    def one(t, lp): b = vocab[t] if t < len(vocab) else b""; return {"token": b.decode("utf-8", "replace"), "logprob": lp, "bytes": list(b)}
-    return {"content": [{**one(t, lp), "top_logprobs": [one(a, l) for a, l in top]} for t, lp, top in entries], "refusal": None}
+    """OpenAI chat logprobs for `entries` [(token id, logprob, [(id, logprob), ...])]: {'content': [...], 'refusal':
+    None}."""
+
+    def one(t, lp):
+        b = vocab[t] if t < len(vocab) else b""
+        return {"token": b.decode("utf-8", "replace"), "logprob": lp, "bytes": list(b)}
+
+    return {
+        "content": [{**one(t, lp), "top_logprobs": [one(a, l) for a, l in top]} for t, lp, top in entries],
+        "refusal": None,
+    }
+
 
 def completion_logprobs(vocab: list[bytes], entries: list, offset: int = 0) -> dict:
-    "Legacy completion logprobs for `entries` [(token id, logprob or None, top list or None)], text offsets counted from `offset`."
+    """Legacy completion logprobs for `entries` [(token id, logprob or None, top list or None)], text offsets counted
+    from `offset`."""
     text = lambda t: (vocab[t] if t < len(vocab) else b"").decode("utf-8", "replace")
     out = {"tokens": [], "token_logprobs": [], "top_logprobs": [], "text_offset": []}
     for t, lp, top in entries:
         s = text(t)
-        out["tokens"].append(s); out["token_logprobs"].append(lp); out["text_offset"].append(offset)
+        out["tokens"].append(s)
+        out["token_logprobs"].append(lp)
+        out["text_offset"].append(offset)
         out["top_logprobs"].append(None if top is None else {**{text(a): l for a, l in top}, s: lp})
         offset += len(s)
     return out
 
 # %% ../nbs/07_serving.ipynb #svsp-py
-def sampling_params(body: CompletionRequest | ChatRequest, n_prompt: int, context: int, default_max_tokens: int = 16) -> SamplingParams:
-    "The engine's settings for one prompt of `n_prompt` tokens; raises `APIError` (400) for a request that cannot fit the `context`."
+def sampling_params(
+    body: CompletionRequest | ChatRequest, n_prompt: int, context: int, default_max_tokens: int = 16
+) -> SamplingParams:
+    """The engine's settings for one prompt of `n_prompt` tokens; raises `APIError` (400) for a request that cannot
+    fit the `context`."""
     chat = isinstance(body, ChatRequest)
     if chat:
         asked = body.max_completion_tokens if body.max_completion_tokens is not None else body.max_tokens
-        if body.top_logprobs is not None and not body.logprobs: raise _bad("top_logprobs", "top_logprobs needs logprobs: true")
+        if body.top_logprobs is not None and not body.logprobs:
+            raise _bad("top_logprobs", "top_logprobs needs logprobs: true")
         lp, plp = (body.top_logprobs or 0) if body.logprobs else None, None
     else:
         asked = body.max_tokens
-        if asked == 0 and not body.echo: raise _bad("max_tokens", "max_tokens must be an integer in [1, 2147483647] (0 only with echo: true, to score the prompt)")
+        if asked == 0 and not body.echo:
+            raise _bad(
+                "max_tokens",
+                "max_tokens must be an integer in [1, 2147483647] (0 only with echo: true, to score the prompt)",
+            )
         lp, plp = body.logprobs, (body.logprobs if body.echo and body.logprobs is not None else None)
     what = "messages" if chat else "prompt"
     if n_prompt + (asked or 1) > context:
         asked_txt = f" ({n_prompt} in the {what}, {asked} in the completion)" if asked else f" in the {what}"
-        raise APIError(400, f"This model's maximum context length is {context} tokens. However, you requested {n_prompt + (asked or 0)} tokens{asked_txt}. "
-                            f"Please reduce the length of the {what} or completion.", param=what, code="context_length_exceeded")
-    mt = max(asked, 1) if asked is not None else context - n_prompt if chat else min(default_max_tokens, context - n_prompt)
+        raise APIError(
+            400,
+            f"This model's maximum context length is {context} tokens. However, you requested "
+            f"{n_prompt + (asked or 0)} tokens{asked_txt}. "
+            f"Please reduce the length of the {what} or completion.",
+            param=what,
+            code="context_length_exceeded",
+        )
+    mt = (
+        max(asked, 1)
+        if asked is not None
+        else context - n_prompt
+        if chat
+        else min(default_max_tokens, context - n_prompt)
+    )
     try:
-        return SamplingParams(max_tokens=mt, temperature=1.0 if body.temperature is None else body.temperature, top_p=1.0 if body.top_p is None else body.top_p,
-                              top_k=body.top_k if body.top_k and body.top_k > 0 else None, stop=check_stop(body.stop), seed=body.seed,
-                              ignore_eos=body.ignore_eos, logprobs=lp, prompt_logprobs=plp)
-    except ValueError as e: raise _bad(None, str(e)) from None
+        return SamplingParams(
+            max_tokens=mt,
+            temperature=1.0 if body.temperature is None else body.temperature,
+            top_p=1.0 if body.top_p is None else body.top_p,
+            top_k=body.top_k if body.top_k and body.top_k > 0 else None,
+            stop=check_stop(body.stop),
+            seed=body.seed,
+            ignore_eos=body.ignore_eos,
+            logprobs=lp,
+            prompt_logprobs=plp,
+        )
+    except ValueError as e:
+        raise _bad(None, str(e)) from None
 
 # %% ../nbs/07_serving.ipynb #svtc1-py
 import re
-from .finetune import TOOL_CALL          # chapter 05's call format: a line `CALL {"name": ..., "arguments": {...}}`
+from .finetune import TOOL_CALL  # chapter 05's call format: a line `CALL {"name": ..., "arguments": {...}}`
 
-_FN_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")          # OpenAI's rule for function names
+_FN_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")  # OpenAI's rule for function names
+
 
 def check_tools(v) -> list[dict]:
-    "The request's `tools` as [{'name', 'description', 'parameters'}]; an `APIError` (400) naming the field at fault otherwise (`tools[1].function.name`)."
-    if v is None: return []
-    if not isinstance(v, list): raise _bad("tools", f"tools must be a list of {{'type': 'function', 'function': {{...}}}} objects, got {type(v).__name__}")
+    """The request's `tools` as [{'name', 'description', 'parameters'}]; an `APIError` (400) naming the field at
+    fault otherwise (`tools[1].function.name`)."""
+    if v is None:
+        return []
+    if not isinstance(v, list):
+        raise _bad(
+            "tools",
+            f"tools must be a list of {{'type': 'function', 'function': {{...}}}} objects, got {type(v).__name__}",
+        )
     out = []
     for i, t in enumerate(v):
         p = f"tools[{i}]"
-        if not isinstance(t, dict): raise _bad(p, f"{p} must be an object {{'type': 'function', 'function': {{...}}}}, got {type(t).__name__}")
-        if t.get("type") != "function": raise _bad(f"{p}.type", f"{p}.type must be 'function', got {_short(t.get('type'))}")
+        if not isinstance(t, dict):
+            raise _bad(p, f"{p} must be an object {{'type': 'function', 'function': {{...}}}}, got {type(t).__name__}")
+        if t.get("type") != "function":
+            raise _bad(f"{p}.type", f"{p}.type must be 'function', got {_short(t.get('type'))}")
         f = t.get("function")
-        if not isinstance(f, dict): raise _bad(f"{p}.function", f"{p}.function must be an object with a 'name', got {_short(f)}")
-        for where, extra in ((p, set(t) - {"type", "function"}), (f"{p}.function", set(f) - {"name", "description", "parameters", "strict"})):
-            if extra: raise _bad(f"{where}.{min(extra)}", f"{where}.{min(extra)} is not supported by this server", "unsupported_parameter")
+        if not isinstance(f, dict):
+            raise _bad(f"{p}.function", f"{p}.function must be an object with a 'name', got {_short(f)}")
+        for where, extra in (
+            (p, set(t) - {"type", "function"}),
+            (f"{p}.function", set(f) - {"name", "description", "parameters", "strict"}),
+        ):
+            if extra:
+                raise _bad(
+                    f"{where}.{min(extra)}",
+                    f"{where}.{min(extra)} is not supported by this server",
+                    "unsupported_parameter",
+                )
         name, params = f.get("name"), f.get("parameters", {"type": "object", "properties": {}})
         if not isinstance(name, str) or not _FN_NAME.fullmatch(name):
-            raise _bad(f"{p}.function.name", f"{p}.function.name must be 1 to 64 letters, digits, '_' or '-', got {_short(name)}")
-        if name in [o["name"] for o in out]: raise _bad(f"{p}.function.name", f"{p}.function.name {name!r} is given twice")
+            raise _bad(
+                f"{p}.function.name",
+                f"{p}.function.name must be 1 to 64 letters, digits, '_' or '-', got {_short(name)}",
+            )
+        if name in [o["name"] for o in out]:
+            raise _bad(f"{p}.function.name", f"{p}.function.name {name!r} is given twice")
         if not isinstance(params, dict) or params.get("type", "object") != "object":
-            raise _bad(f"{p}.function.parameters", f"{p}.function.parameters must be a JSON schema of type 'object', got {_short(params)}")
-        if not isinstance(f.get("strict", False), bool): raise _bad(f"{p}.function.strict", f"{p}.function.strict must be true or false")
-        out.append({"name": name, "description": check_text(f"{p}.function.description", f.get("description") or ""), "parameters": params})
+            raise _bad(
+                f"{p}.function.parameters",
+                f"{p}.function.parameters must be a JSON schema of type 'object', got {_short(params)}",
+            )
+        if not isinstance(f.get("strict", False), bool):
+            raise _bad(f"{p}.function.strict", f"{p}.function.strict must be true or false")
+        out.append(
+            {
+                "name": name,
+                "description": check_text(f"{p}.function.description", f.get("description") or ""),
+                "parameters": params,
+            }
+        )
     return out
 
+
 def check_tool_choice(v, tools: list[dict]) -> str | dict:
-    "'none', 'auto', 'required', or {'name': ...} for one named tool; OpenAI's default: 'auto' with tools, 'none' without."
-    if v is None: return "auto" if tools else "none"
+    """'none', 'auto', 'required', or {'name': ...} for one named tool; OpenAI's default: 'auto' with tools, 'none'
+    without."""
+    if v is None:
+        return "auto" if tools else "none"
     if isinstance(v, str) and v in ("none", "auto", "required"):
-        if v != "none" and not tools: raise _bad("tool_choice", f"tool_choice {v!r} needs tools")
+        if v != "none" and not tools:
+            raise _bad("tool_choice", f"tool_choice {v!r} needs tools")
         return v
     if isinstance(v, dict) and v.get("type") == "function" and isinstance(v.get("function"), dict):
         name, names = v["function"].get("name"), [t["name"] for t in tools]
-        if name not in names: raise _bad("tool_choice.function.name", f"tool_choice.function.name {_short(name)} is not one of the tools ({', '.join(names) or 'none given'})")
+        if name not in names:
+            raise _bad(
+                "tool_choice.function.name",
+                f"tool_choice.function.name {_short(name)} is not one of the tools "
+                f"({', '.join(names) or 'none given'})",
+            )
         return {"name": name}
-    raise _bad("tool_choice", f"tool_choice must be 'none', 'auto', 'required' or {{'type': 'function', 'function': {{'name': ...}}}}, got {_short(v)}")
+    raise _bad(
+        "tool_choice",
+        f"tool_choice must be 'none', 'auto', 'required' or {{'type': 'function', 'function': {{'name': "
+        f"...}}}}, got {_short(v)}",
+    )
+
 
 def check_response_format(v) -> dict | None:
-    "None for plain text; {'type': 'json_object'} or {'type': 'json_schema', 'schema': {...}}; an `APIError` (400) naming the field otherwise."
-    if v is None: return None
+    """None for plain text; {'type': 'json_object'} or {'type': 'json_schema', 'schema': {...}}; an `APIError` (400)
+    naming the field otherwise."""
+    if v is None:
+        return None
     if not isinstance(v, dict) or v.get("type") not in ("text", "json_object", "json_schema"):
-        raise _bad("response_format.type", f"response_format.type must be 'text', 'json_object' or 'json_schema', got {_short(v.get('type') if isinstance(v, dict) else v)}")
-    if v["type"] != "json_schema": return None if v["type"] == "text" else {"type": "json_object"}
+        raise _bad(
+            "response_format.type",
+            "response_format.type must be 'text', 'json_object' or 'json_schema', got "
+            f"{_short(v.get('type') if isinstance(v, dict) else v)}",
+        )
+    if v["type"] != "json_schema":
+        return None if v["type"] == "text" else {"type": "json_object"}
     js = v.get("json_schema")
     if not isinstance(js, dict) or not isinstance(js.get("name"), str) or not _FN_NAME.fullmatch(js["name"]):
-        raise _bad("response_format.json_schema", "response_format.json_schema must be an object with a 'name' (letters, digits, '_' or '-') and a 'schema'")
-    if not isinstance(js.get("schema", {}), dict): raise _bad("response_format.json_schema.schema", f"response_format.json_schema.schema must be a JSON schema object, got {_short(js.get('schema'))}")
+        raise _bad(
+            "response_format.json_schema",
+            "response_format.json_schema must be an object with a 'name' (letters, digits, '_' or '-') and a 'schema'",
+        )
+    if not isinstance(js.get("schema", {}), dict):
+        raise _bad(
+            "response_format.json_schema.schema",
+            f"response_format.json_schema.schema must be a JSON schema object, got {_short(js.get('schema'))}",
+        )
     return {"type": "json_schema", "schema": js.get("schema", {})}
 
 # %% ../nbs/07_serving.ipynb #svtc2-py
 def tool_system_prompt(tools: list[dict], system: str = "") -> str:
-    "The system turn that shows the model its `tools` in chapter 05's words: `system`, how to call, then `name(arg, ...): description` per tool."
-    sig = lambda t: f"{t['name']}({', '.join(t['parameters'].get('properties', {}))})" + (f": {t['description']}" if t["description"] else "")
-    how = f"You may call one tool per turn by answering with a single line {TOOL_CALL}{{\"name\": ..., \"arguments\": {{...}}}}. Tools: "
+    """The system turn that shows the model its `tools` in chapter 05's words: `system`, how to call, then `name(arg,
+    ...): description` per tool."""
+    sig = lambda t: (
+        f"{t['name']}({', '.join(t['parameters'].get('properties', {}))})"
+        + (f": {t['description']}" if t["description"] else "")
+    )
+    how = (
+        f"You may call one tool per turn by answering with a single line {TOOL_CALL}{{\"name\": ..., "
+        f"\"arguments\": {{...}}}}. Tools: "
+    )
     return (system + " " if system else "") + how + "; ".join(map(sig, tools)) + "."
 
+
 def tool_call_line(name: str, arguments: dict) -> str:
-    "One call as the model writes it: `CALL {\"name\": ..., \"arguments\": {...}}` (chapter 05's `format_tool_call`, for any tool)."
+    """One call as the model writes it: `CALL {\"name\": ..., \"arguments\": {...}}` (chapter 05's
+    `format_tool_call`, for any tool)."""
     return TOOL_CALL + json.dumps({"name": name, "arguments": arguments})
 
+
 def tool_turn(m: ChatMessage, text: str | None, i: int, call_ids: set) -> str | None:
-    "The text of message `i` in the chat template: an assistant's `tool_calls` become `CALL` lines after its text; a `tool` result needs the `tool_call_id` of an earlier call."
+    """The text of message `i` in the chat template: an assistant's `tool_calls` become `CALL` lines after its text;
+    a `tool` result needs the `tool_call_id` of an earlier call."""
     p = f"messages[{i}]"
     if m.tool_calls is not None:
-        if m.role != "assistant": raise _bad(f"{p}.tool_calls", f"{p}.tool_calls: only assistant messages carry tool calls")
-        if not isinstance(m.tool_calls, list): raise _bad(f"{p}.tool_calls", f"{p}.tool_calls must be a list, got {type(m.tool_calls).__name__}")
+        if m.role != "assistant":
+            raise _bad(f"{p}.tool_calls", f"{p}.tool_calls: only assistant messages carry tool calls")
+        if not isinstance(m.tool_calls, list):
+            raise _bad(f"{p}.tool_calls", f"{p}.tool_calls must be a list, got {type(m.tool_calls).__name__}")
         lines = []
         for j, tc in enumerate(m.tool_calls):
             q = f"{p}.tool_calls[{j}]"
-            if not isinstance(tc, dict) or not isinstance(tc.get("id"), str) or not isinstance(tc.get("function"), dict):
-                raise _bad(q, f"{q} must be {{'id': str, 'type': 'function', 'function': {{'name': str, 'arguments': str}}}}")
+            if (
+                not isinstance(tc, dict)
+                or not isinstance(tc.get("id"), str)
+                or not isinstance(tc.get("function"), dict)
+            ):
+                raise _bad(
+                    q, f"{q} must be {{'id': str, 'type': 'function', 'function': {{'name': str, 'arguments': str}}}}"
+                )
             f = tc["function"]
-            if not isinstance(f.get("name"), str): raise _bad(f"{q}.function.name", f"{q}.function.name must be a string")
-            try: args = json.loads(check_text(f"{q}.function.arguments", f.get("arguments")))
-            except ValueError: args = None
-            if not isinstance(args, dict): raise _bad(f"{q}.function.arguments", f"{q}.function.arguments must be a JSON object as text, got {_short(f.get('arguments'))}")
-            call_ids.add(tc["id"]); lines.append(tool_call_line(f["name"], args))
+            if not isinstance(f.get("name"), str):
+                raise _bad(f"{q}.function.name", f"{q}.function.name must be a string")
+            try:
+                args = json.loads(check_text(f"{q}.function.arguments", f.get("arguments")))
+            except ValueError:
+                args = None
+            if not isinstance(args, dict):
+                raise _bad(
+                    f"{q}.function.arguments",
+                    f"{q}.function.arguments must be a JSON object as text, got {_short(f.get('arguments'))}",
+                )
+            call_ids.add(tc["id"])
+            lines.append(tool_call_line(f["name"], args))
         text = "\n".join(([text] if text else []) + lines)
     if m.role == "tool":
         if not isinstance(m.tool_call_id, str) or m.tool_call_id not in call_ids:
-            raise _bad(f"{p}.tool_call_id", f"{p}.tool_call_id must name a call of an earlier assistant message, got {_short(m.tool_call_id)}")
-    elif m.tool_call_id is not None: raise _bad(f"{p}.tool_call_id", f"{p}.tool_call_id: only tool messages answer a call")
+            raise _bad(
+                f"{p}.tool_call_id",
+                f"{p}.tool_call_id must name a call of an earlier assistant message, got {_short(m.tool_call_id)}",
+            )
+    elif m.tool_call_id is not None:
+        raise _bad(f"{p}.tool_call_id", f"{p}.tool_call_id: only tool messages answer a call")
     return text
 
 # %% ../nbs/07_serving.ipynb #svtc3-py
 _CALL_HEAD = re.compile(r'\{"name":\s*("(?:[^"\\]|\\.)*")\s*,\s*"arguments":\s*')
 
+
 class ToolCallParser:
-    """Reads an assistant's answer as it streams and splits it into text and tool calls in chapter 05's format (`CALL {...}` lines, at the start
-    of the answer or of a line), as OpenAI's deltas: `{'content': ...}` and `{'tool_calls': [{'index', 'id', 'type', 'function': {'name', 'arguments'}}]}`.
-    Text that may still become a call is held back; a call's name goes out once it is complete, its arguments as they come, but for trailing
+    """Reads an assistant's answer as it streams and splits it into text and tool calls in chapter 05's format (`CALL
+    {...}` lines, at the start
+    of the answer or of a line), as OpenAI's deltas: `{'content': ...}` and `{'tool_calls': [{'index', 'id', 'type',
+    'function': {'name', 'arguments'}}]}`.
+    Text that may still become a call is held back; a call's name goes out once it is complete, its arguments as they
+    come, but for trailing
     braces, which wait for the end (the outer object's `}` is not the arguments'), as vLLM's tool parsers stream."""
+
     def __init__(self):
-        self.text, self.content, self.calls, self.final = "", "", [], False     # calls: {'id', 'name', 'arguments' (sent so far)}
+        self.text, self.content, self.calls, self.final = (
+            "",
+            "",
+            [],
+            False,
+        )  # calls: {'id', 'name', 'arguments' (sent so far)}
 
     def _start(self) -> int:
         "Where the calls begin in the text (the C of the first `CALL ` at the start or after a newline), or -1."
         s = self.text.lstrip()
-        if s.startswith(TOOL_CALL): return len(self.text) - len(s)
+        if s.startswith(TOOL_CALL):
+            return len(self.text) - len(s)
         i = self.text.find("\n" + TOOL_CALL)
         return i + 1 if i >= 0 else -1
 
     def _held(self) -> int:
         "How many characters at the end may still turn out to begin a call."
-        if TOOL_CALL.startswith(self.text.lstrip()): return len(self.text)
+        if TOOL_CALL.startswith(self.text.lstrip()):
+            return len(self.text)
         return max((k for k in range(1, len(TOOL_CALL) + 2) if self.text.endswith(("\n" + TOOL_CALL)[:k])), default=0)
 
 # %% ../nbs/07_serving.ipynb #svtc4-py
 @patch
 def feed(self: ToolCallParser, delta: str, final: bool = False) -> dict:
-    "Add `delta` to the answer; the OpenAI delta it settles (`{}` when nothing is settled yet). `final`: the answer is complete."
-    if self.final: raise ValueError("the answer is already complete")
+    """Add `delta` to the answer; the OpenAI delta it settles (`{}` when nothing is settled yet). `final`: the answer
+    is complete."""
+    if self.final:
+        raise ValueError("the answer is already complete")
     self.text, self.final = self.text + delta, final
     start, out, calls = self._start(), {}, {}
-    cut = (start - (start > 0 and self.text[start - 1] == "\n")) if start >= 0 else len(self.text) - (0 if final else self._held())
-    if start < 0 or self.text[:cut].strip():                  # text before the calls (whitespace alone before a call is not content)
-        if len(self.text[:cut]) > len(self.content): out["content"] = self.text[len(self.content):cut]; self.content = self.text[:cut]
-    parts = self.text[start + len(TOOL_CALL):].split("\n" + TOOL_CALL) if start >= 0 else []
+    cut = (
+        (start - (start > 0 and self.text[start - 1] == "\n"))
+        if start >= 0
+        else len(self.text) - (0 if final else self._held())
+    )
+    if start < 0 or self.text[:cut].strip():  # text before the calls (whitespace alone before a call is not content)
+        if len(self.text[:cut]) > len(self.content):
+            out["content"] = self.text[len(self.content) : cut]
+            self.content = self.text[:cut]
+    parts = self.text[start + len(TOOL_CALL) :].split("\n" + TOOL_CALL) if start >= 0 else []
     for j, part in enumerate(parts):
         complete, m = final or j < len(parts) - 1, _CALL_HEAD.match(part)
         if m is None:
-            if complete and final and not self.calls:          # never a call after all: the whole answer is text
-                out["content"] = out.get("content", "") + self.text[len(self.content):]; self.content = self.text
-            if not complete: break
+            if complete and final and not self.calls:  # never a call after all: the whole answer is text
+                out["content"] = out.get("content", "") + self.text[len(self.content) :]
+                self.content = self.text
+            if not complete:
+                break
             continue
         if j >= len(self.calls):
             self.calls.append({"id": f"call_{uuid.uuid4().hex[:24]}", "name": json.loads(m.group(1)), "arguments": ""})
-            calls[j] = {"index": j, "id": self.calls[j]["id"], "type": "function", "function": {"name": self.calls[j]["name"], "arguments": ""}}
-        raw = part[m.end():]
-        if not complete: raw = raw[:len(raw) - max((k for k in range(1, len(TOOL_CALL) + 2) if raw.endswith(("\n" + TOOL_CALL)[:k])), default=0)]
+            calls[j] = {
+                "index": j,
+                "id": self.calls[j]["id"],
+                "type": "function",
+                "function": {"name": self.calls[j]["name"], "arguments": ""},
+            }
+        raw = part[m.end() :]
+        if not complete:
+            raw = raw[
+                : len(raw)
+                - max((k for k in range(1, len(TOOL_CALL) + 2) if raw.endswith(("\n" + TOOL_CALL)[:k])), default=0)
+            ]
         raw = raw.rstrip()
-        args = (raw[:-1].rstrip() if raw.endswith("}") else raw) if complete else raw.rstrip(" \t\n}")     # the next call may begin: hold back
+        args = (
+            (raw[:-1].rstrip() if raw.endswith("}") else raw) if complete else raw.rstrip(" \t\n}")
+        )  # the next call may begin: hold back
         if j < len(self.calls) and len(args) > len(self.calls[j]["arguments"]):
-            new = args[len(self.calls[j]["arguments"]):]
+            new = args[len(self.calls[j]["arguments"]) :]
             self.calls[j]["arguments"] = args
             calls.setdefault(j, {"index": j, "function": {"arguments": ""}})["function"]["arguments"] += new
-    if calls: out["tool_calls"] = list(calls.values())
+    if calls:
+        out["tool_calls"] = list(calls.values())
     return out
+
 
 @patch
 def result(self: ToolCallParser) -> tuple[str, list[dict]]:
     "The complete answer's text and its calls in OpenAI's message format."
-    return self.content, [{"id": c["id"], "type": "function", "function": {"name": c["name"], "arguments": c["arguments"]}} for c in self.calls]
+    return self.content, [
+        {"id": c["id"], "type": "function", "function": {"name": c["name"], "arguments": c["arguments"]}}
+        for c in self.calls
+    ]
+
 
 @patch
 def finish_reason(self: ToolCallParser, reason: str | None) -> str | None:
@@ -894,85 +1436,149 @@ def finish_reason(self: ToolCallParser, reason: str | None) -> str | None:
 
 # %% ../nbs/07_serving.ipynb #svtc5-py
 class GrammarMask:
-    """A logits processor that holds decoding to a compiled xgrammar grammar: each call feeds the matcher the tokens sampled since the last
-    call, fills the bitmask of tokens the grammar allows next and sets every other logit to -inf. Keeps state: one per request."""
+    """A logits processor that holds decoding to a compiled xgrammar grammar: each call feeds the matcher the tokens
+    sampled since the last
+    call, fills the bitmask of tokens the grammar allows next and sets every other logit to -inf. Keeps state: one per
+    request."""
+
     def __init__(self, compiled, vocab_size: int):
         import xgrammar as xgr
+
         self._xgr, self.matcher, self.seen = xgr, xgr.GrammarMatcher(compiled), 0
-        self.bitmask = xgr.allocate_token_bitmask(1, vocab_size)        # (1, ceil(vocab / 32)) int32: one bit per token
+        self.bitmask = xgr.allocate_token_bitmask(1, vocab_size)  # (1, ceil(vocab / 32)) int32: one bit per token
 
     def __call__(self, out: list[int], logits: torch.Tensor) -> torch.Tensor:
         "`logits` (vocab,) with the tokens the grammar forbids after `out` (the tokens generated so far) set to -inf."
-        for t in out[self.seen:]:
-            if not self.matcher.accept_token(t): raise ValueError(f"token {t} does not fit the grammar")
+        for t in out[self.seen :]:
+            if not self.matcher.accept_token(t):
+                raise ValueError(f"token {t} does not fit the grammar")
         self.seen = len(out)
         self.matcher.fill_next_token_bitmask(self.bitmask)
-        x = logits.float().clone()[None]                                   # (1, vocab)
+        x = logits.float().clone()[None]  # (1, vocab)
         self._xgr.apply_token_bitmask_inplace(x, self.bitmask.to(x.device))
         return x[0]
 
+
 class Grammars:
-    "xgrammar for one tokenizer: compiles JSON schemas and the tool-call format (compiled grammars are cached) and makes a `GrammarMask` per request."
+    """xgrammar for one tokenizer: compiles JSON schemas and the tool-call format (compiled grammars are cached) and
+    makes a `GrammarMask` per request."""
+
     def __init__(self, tokenizer, vocab_size: int, stop_ids: Iterable[int]):
         import xgrammar as xgr
+
         self._xgr, self.vocab_size = xgr, vocab_size
-        self.info = xgr.TokenizerInfo.from_huggingface(tokenizer, vocab_size=vocab_size, stop_token_ids=sorted(stop_ids))
+        self.info = xgr.TokenizerInfo.from_huggingface(
+            tokenizer, vocab_size=vocab_size, stop_token_ids=sorted(stop_ids)
+        )
         self.compiler = xgr.GrammarCompiler(self.info)
 
     def json(self, schema: dict | None = None):
-        """Any JSON object (`schema` None: OpenAI's json_object mode) or JSON that `schema` accepts, on one line as `json.dumps` writes it:
+        """Any JSON object (`schema` None: OpenAI's json_object mode) or JSON that `schema` accepts, on one line as
+        `json.dumps` writes it:
         no free whitespace, which a small model fills with newlines until it runs out of tokens."""
-        return self.compiler.compile_json_schema(json.dumps(schema or {"type": "object"}), any_whitespace=False, strict_mode=schema is not None)
+        return self.compiler.compile_json_schema(
+            json.dumps(schema or {"type": "object"}), any_whitespace=False, strict_mode=schema is not None
+        )
 
     def tools(self, tools: list[dict], choice: str | dict, parallel: bool = True):
-        "The calls allowed, as an xgrammar structural tag: `auto` any text and calls; `required` or one named tool: calls only, at least one; each call's arguments held to its schema."
-        if isinstance(choice, dict): tools = [t for t in tools if t["name"] == choice["name"]]
-        tags = [{"type": "tag", "begin": f'{TOOL_CALL}{{"name": {json.dumps(t["name"])}, "arguments": ', "end": "}",
-                 "content": {"type": "grammar", "grammar": self._ebnf(t["parameters"])}} for t in tools]
-        fmt = ({"type": "triggered_tags", "triggers": [TOOL_CALL], "tags": tags, "stop_after_first": not parallel} if choice == "auto" else
-               {"type": "tags_with_separator", "tags": tags, "separator": "\n", "at_least_one": True, "stop_after_first": not parallel})
+        """The calls allowed, as an xgrammar structural tag: `auto` any text and calls; `required` or one named tool:
+        calls only, at least one; each call's arguments held to its schema."""
+        if isinstance(choice, dict):
+            tools = [t for t in tools if t["name"] == choice["name"]]
+        tags = [
+            {
+                "type": "tag",
+                "begin": f'{TOOL_CALL}{{"name": {json.dumps(t["name"])}, "arguments": ',
+                "end": "}",
+                "content": {"type": "grammar", "grammar": self._ebnf(t["parameters"])},
+            }
+            for t in tools
+        ]
+        fmt = (
+            {"type": "triggered_tags", "triggers": [TOOL_CALL], "tags": tags, "stop_after_first": not parallel}
+            if choice == "auto"
+            else {
+                "type": "tags_with_separator",
+                "tags": tags,
+                "separator": "\n",
+                "at_least_one": True,
+                "stop_after_first": not parallel,
+            }
+        )
         return self.compiler.compile_structural_tag(json.dumps({"type": "structural_tag", "format": fmt}))
 
-    def _ebnf(self, schema: dict) -> str: return str(self._xgr.Grammar.from_json_schema(json.dumps(schema), any_whitespace=False))
+    def _ebnf(self, schema: dict) -> str:
+        return str(self._xgr.Grammar.from_json_schema(json.dumps(schema), any_whitespace=False))
 
-    def mask(self, compiled) -> GrammarMask: return GrammarMask(compiled, self.vocab_size)
+    def mask(self, compiled) -> GrammarMask:
+        return GrammarMask(compiled, self.vocab_size)
 
 # %% ../nbs/07_serving.ipynb #svtc6-py
 @dataclass
 class ChatPlan:
-    "What a chat request asks beyond text (its tools, tool choice and response format) and the grammar that holds the answer to it."
+    """What a chat request asks beyond text (its tools, tool choice and response format) and the grammar that holds
+    the answer to it."""
+
     tools: list[dict]
     choice: str | dict
     parallel: bool
     response_format: dict | None
-    grammar: Any = None                      # a compiled xgrammar grammar, or None: the answer is free text
+    grammar: Any = None  # a compiled xgrammar grammar, or None: the answer is free text
 
     @property
-    def calls(self) -> bool: return bool(self.tools) and self.choice != "none"
+    def calls(self) -> bool:
+        return bool(self.tools) and self.choice != "none"
 
     def messages(self, msgs: list[dict]) -> list[dict]:
         "`msgs` with the tools shown in the system turn (the request's own system text first), when calls are allowed."
-        if not self.calls: return msgs
-        if msgs and msgs[0]["role"] == "system": return [{"role": "system", "content": tool_system_prompt(self.tools, msgs[0]["content"])}] + msgs[1:]
+        if not self.calls:
+            return msgs
+        if msgs and msgs[0]["role"] == "system":
+            return [{"role": "system", "content": tool_system_prompt(self.tools, msgs[0]["content"])}] + msgs[1:]
         return [{"role": "system", "content": tool_system_prompt(self.tools)}] + msgs
 
+
 def plan_chat(body: ChatRequest, grammars: Callable[[], Grammars] | None) -> ChatPlan:
-    "Check a chat request's `tools`, `tool_choice`, `parallel_tool_calls` and `response_format` (400s name the field) and compile its grammar with `grammars()` (None: no constraint)."
+    """Check a chat request's `tools`, `tool_choice`, `parallel_tool_calls` and `response_format` (400s name the
+    field) and compile its grammar with `grammars()` (None: no constraint)."""
     tools = check_tools(body.tools)
-    plan = ChatPlan(tools, check_tool_choice(body.tool_choice, tools), body.parallel_tool_calls is not False, check_response_format(body.response_format))
-    if plan.calls and plan.response_format: raise _bad("response_format", "response_format cannot be combined with tool calls; use tool_choice 'none' or leave response_format out")
-    if grammars is None or not (plan.calls or plan.response_format): return plan
+    plan = ChatPlan(
+        tools,
+        check_tool_choice(body.tool_choice, tools),
+        body.parallel_tool_calls is not False,
+        check_response_format(body.response_format),
+    )
+    if plan.calls and plan.response_format:
+        raise _bad(
+            "response_format",
+            "response_format cannot be combined with tool calls; use tool_choice 'none' or leave response_format out",
+        )
+    if grammars is None or not (plan.calls or plan.response_format):
+        return plan
     g = grammars()
-    for i, t in enumerate(tools):             # each schema on its own first, so that a bad one is named
-        try: g.json(t["parameters"])
-        except Exception as e: raise _bad(f"tools[{i}].function.parameters", f"tools[{i}].function.parameters is not a JSON schema this server can follow: {str(e)[:200]}") from None
-    try: plan.grammar = g.tools(tools, plan.choice, plan.parallel) if plan.calls else g.json(plan.response_format.get("schema"))
-    except Exception as e: raise _bad("response_format.json_schema.schema" if plan.response_format else "tools", f"cannot compile the grammar: {str(e)[:200]}") from None
+    for i, t in enumerate(tools):  # each schema on its own first, so that a bad one is named
+        try:
+            g.json(t["parameters"])
+        except Exception as e:
+            raise _bad(
+                f"tools[{i}].function.parameters",
+                f"tools[{i}].function.parameters is not a JSON schema this server can follow: {str(e)[:200]}",
+            ) from None
+    try:
+        plan.grammar = (
+            g.tools(tools, plan.choice, plan.parallel) if plan.calls else g.json(plan.response_format.get("schema"))
+        )
+    except Exception as e:
+        raise _bad(
+            "response_format.json_schema.schema" if plan.response_format else "tools",
+            f"cannot compile the grammar: {str(e)[:200]}",
+        ) from None
     return plan
 
 # %% ../nbs/07_serving.ipynb #001d
 class ResponseCache:
     "An LRU cache of responses to deterministic requests."
+
     def __init__(self, max_entries: int = 256):
         self.max_entries, self._d, self.hits, self.misses = max_entries, collections.OrderedDict(), 0, 0
 
@@ -980,28 +1586,39 @@ class ResponseCache:
     def key(path: str, body: dict) -> str | None:
         "Cache key of a request, or None when its answer is not deterministic."
         t = body.get("temperature")
-        if (1.0 if t is None else t) >= GREEDY_BELOW and body.get("seed") is None: return None
+        if (1.0 if t is None else t) >= GREEDY_BELOW and body.get("seed") is None:
+            return None
         norm = {k: v for k, v in body.items() if k not in ("stream", "stream_options", "user")}
         return hashlib.sha256(json.dumps([path, norm], sort_keys=True).encode()).hexdigest()
 
     def get(self, key: str | None):
         if key is None or key not in self._d:
-            if key is not None: self.misses += 1
+            if key is not None:
+                self.misses += 1
             return None
-        self.hits += 1; self._d.move_to_end(key)
+        self.hits += 1
+        self._d.move_to_end(key)
         return self._d[key]
 
     def put(self, key: str | None, value):
-        if key is None or self.max_entries == 0: return
-        self._d[key] = value; self._d.move_to_end(key)
-        while len(self._d) > self.max_entries: self._d.popitem(last=False)
+        if key is None or self.max_entries == 0:
+            return
+        self._d[key] = value
+        self._d.move_to_end(key)
+        while len(self._d) > self.max_entries:
+            self._d.popitem(last=False)
 
-    def __len__(self): return len(self._d)
+    def __len__(self):
+        return len(self._d)
+
 
 class RateLimiter:
-    "A token bucket per caller (an API key's number, or a client address): `rate` requests per second, bursts up to `burst`."
+    """A token bucket per caller (an API key's number, or a client address): `rate` requests per second, bursts up to
+    `burst`."""
+
     def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic):
-        if rate <= 0 or burst < 1: raise ValueError(f"rate must be > 0 and burst >= 1, got rate={rate}, burst={burst}")
+        if rate <= 0 or burst < 1:
+            raise ValueError(f"rate must be > 0 and burst >= 1, got rate={rate}, burst={burst}")
         self.rate, self.burst, self.clock, self._b = rate, burst, clock, {}
 
     def acquire(self, key: str) -> float:
@@ -1009,43 +1626,67 @@ class RateLimiter:
         now = self.clock()
         tokens, last = self._b.get(key, (float(self.burst), now))
         tokens = min(self.burst, tokens + (now - last) * self.rate)
-        if tokens >= 1: self._b[key] = (tokens - 1, now); return 0.0
+        if tokens >= 1:
+            self._b[key] = (tokens - 1, now)
+            return 0.0
         self._b[key] = (tokens, now)
         return (1 - tokens) / self.rate
 
 # %% ../nbs/07_serving.ipynb #svkeys-py
 class APIKeys:
     "The API keys a server accepts, kept as SHA-256 digests and compared in constant time; never printed."
+
     def __init__(self, keys: Iterable[str]):
         keys = [k.strip() for k in keys if isinstance(k, str) and k.strip()]
-        if not keys: raise ValueError("no API key given: pass at least one non-empty key")
+        if not keys:
+            raise ValueError("no API key given: pass at least one non-empty key")
         self._digests = [hashlib.sha256(k.encode()).digest() for k in keys]
 
     @classmethod
     def load(cls, keys: Iterable[str] | None = None, file: str | os.PathLike | None = None) -> APIKeys | None:
-        "Keys from `keys` and from `file` (one per line; blank lines and lines starting with # skipped); None when neither is given."
+        """Keys from `keys` and from `file` (one per line; blank lines and lines starting with # skipped); None when
+        neither is given."""
         keys = list(keys or [])
         if file is not None:
             p = Path(file)
-            if not p.is_file(): raise FileNotFoundError(f"no API keys file at {p}")
-            found = [l.strip() for l in p.read_text(encoding="utf-8").splitlines() if l.strip() and not l.strip().startswith("#")]
-            if not found: raise ValueError(f"the API keys file {p} holds no key")
+            if not p.is_file():
+                raise FileNotFoundError(f"no API keys file at {p}")
+            found = [
+                l.strip()
+                for l in p.read_text(encoding="utf-8").splitlines()
+                if l.strip() and not l.strip().startswith("#")
+            ]
+            if not found:
+                raise ValueError(f"the API keys file {p} holds no key")
             keys += found
         return cls(keys) if keys or file is not None else None
 
-    def __len__(self) -> int: return len(self._digests)
-    def __repr__(self) -> str: return f"APIKeys({len(self)} keys)"
+    def __len__(self) -> int:
+        return len(self._digests)
+
+    def __repr__(self) -> str:
+        return f"APIKeys({len(self)} keys)"
 
     def identify(self, authorization: str | None) -> str:
-        "The caller's name ('key #i') for an `Authorization` header; raises `APIError` (401) when the key is missing or wrong."
+        """The caller's name ('key #i') for an `Authorization` header; raises `APIError` (401) when the key is
+        missing or wrong."""
         scheme, _, key = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not key.strip():
-            raise APIError(401, "You didn't provide an API key. Provide it in an Authorization header using Bearer auth (Authorization: Bearer YOUR_KEY).",
-                           code="invalid_api_key", headers={"WWW-Authenticate": "Bearer"})
+            raise APIError(
+                401,
+                "You didn't provide an API key. Provide it in an Authorization header using Bearer auth "
+                "(Authorization: Bearer YOUR_KEY).",
+                code="invalid_api_key",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         d, found = hashlib.sha256(key.strip().encode("utf-8", "surrogatepass")).digest(), None
-        for i, k in enumerate(self._digests):                  # every key is compared, so the time does not depend on which one matches
-            if hmac.compare_digest(d, k) and found is None: found = i
-        if found is None: raise APIError(401, "Incorrect API key provided.", code="invalid_api_key", headers={"WWW-Authenticate": "Bearer"})
+        for i, k in enumerate(self._digests):  # every key is compared, so the time does not depend on which one matches
+            if hmac.compare_digest(d, k) and found is None:
+                found = i
+        if found is None:
+            raise APIError(
+                401, "Incorrect API key provided.", code="invalid_api_key", headers={"WWW-Authenticate": "Bearer"}
+            )
         return f"key #{found + 1}"
 
 # %% ../nbs/07_serving.ipynb #0020
@@ -1053,79 +1694,132 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 
 _LAT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 
+
 class ServerMetrics:
     "The server's Prometheus metrics, in a registry of its own."
+
     def __init__(self, runner: EngineLoop):
         r = self.registry = CollectorRegistry()
-        stat = lambda k: (lambda: runner.call(lambda e: e.stats()[k]))
+        stat = lambda k: lambda: runner.call(lambda e: e.stats()[k])
         Gauge("llmcamp_requests_running", "requests in the running batch", registry=r).set_function(stat("running"))
         Gauge("llmcamp_requests_waiting", "requests waiting for a batch slot", registry=r).set_function(stat("waiting"))
         Gauge("llmcamp_kv_cache_usage", "fraction of KV-cache blocks in use", registry=r).set_function(stat("kv_usage"))
-        self.ttft = Histogram("llmcamp_time_to_first_token_seconds", "time to first token", buckets=_LAT_BUCKETS, registry=r)
-        self.itl = Histogram("llmcamp_inter_token_latency_seconds", "time between tokens of a request", buckets=_LAT_BUCKETS, registry=r)
-        self.e2e = Histogram("llmcamp_e2e_request_latency_seconds", "end-to-end request latency", buckets=_LAT_BUCKETS, registry=r)
+        self.ttft = Histogram(
+            "llmcamp_time_to_first_token_seconds", "time to first token", buckets=_LAT_BUCKETS, registry=r
+        )
+        self.itl = Histogram(
+            "llmcamp_inter_token_latency_seconds", "time between tokens of a request", buckets=_LAT_BUCKETS, registry=r
+        )
+        self.e2e = Histogram(
+            "llmcamp_e2e_request_latency_seconds", "end-to-end request latency", buckets=_LAT_BUCKETS, registry=r
+        )
         self.prompt_tokens = Counter("llmcamp_prompt_tokens", "prompt tokens processed", registry=r)
         self.generation_tokens = Counter("llmcamp_generation_tokens", "tokens generated", registry=r)
         self.requests = Counter("llmcamp_requests", "requests by outcome", ["outcome"], registry=r)
-        self.cache_hits = Counter("llmcamp_response_cache_hits", "requests answered from the response cache", registry=r)
+        self.cache_hits = Counter(
+            "llmcamp_response_cache_hits", "requests answered from the response cache", registry=r
+        )
 
-    def render(self) -> bytes: return generate_latest(self.registry)
+    def render(self) -> bytes:
+        return generate_latest(self.registry)
 
 # %% ../nbs/07_serving.ipynb #svfb1-py
-GROUNDED_MAX_TOKENS = 64          # the answer's budget when a retrieval request gives no max_tokens: the passages fill the context minus this
-MAX_CORRECTION = 8000             # characters of a feedback's correction
+GROUNDED_MAX_TOKENS = (
+    64  # the answer's budget when a retrieval request gives no max_tokens: the passages fill the context minus this
+)
+MAX_CORRECTION = 8000  # characters of a feedback's correction
+
 
 class RecentCompletions:
-    "The last `max_entries` chat completions, id -> {'messages', 'answer', 'model', 'citations'}; the least recently finished is forgotten first. Thread-safe."
+    """The last `max_entries` chat completions, id -> {'messages', 'answer', 'model', 'citations'}; the least
+    recently finished is forgotten first. Thread-safe."""
+
     def __init__(self, max_entries: int = 1024):
-        if isinstance(max_entries, bool) or not isinstance(max_entries, int) or max_entries < 1: raise ValueError(f"max_entries must be a positive int, got {max_entries!r}")
+        if isinstance(max_entries, bool) or not isinstance(max_entries, int) or max_entries < 1:
+            raise ValueError(f"max_entries must be a positive int, got {max_entries!r}")
         self.max_entries, self._d, self._lock = max_entries, collections.OrderedDict(), threading.Lock()
+
     def put(self, cid: str, record: dict):
         with self._lock:
-            self._d[cid] = record; self._d.move_to_end(cid)
-            while len(self._d) > self.max_entries: self._d.popitem(last=False)
+            self._d[cid] = record
+            self._d.move_to_end(cid)
+            while len(self._d) > self.max_entries:
+                self._d.popitem(last=False)
+
     def get(self, cid: str) -> dict | None:
-        with self._lock: return self._d.get(cid)
-    def __len__(self) -> int: return len(self._d)
+        with self._lock:
+            return self._d.get(cid)
+
+    def __len__(self) -> int:
+        return len(self._d)
+
 
 def feedback_record(body: FeedbackRequest, recent: RecentCompletions) -> dict:
-    """The feedback log's line for a `POST /v1/feedback` body: id ('fb-...'), time, completion_id, item_id (= completion_id), model, rating,
-    correction, user_hash, and the completion's messages and answer from `recent`; texts PII-masked with chapter 01's `scrub`, the user id hashed.
+    """The feedback log's line for a `POST /v1/feedback` body: id ('fb-...'), time, completion_id, item_id (=
+    completion_id), model, rating,
+    correction, user_hash, and the completion's messages and answer from `recent`; texts PII-masked with chapter 01's
+    `scrub`, the user id hashed.
     `APIError` 400 naming the field at fault; 404 (`completion_not_found`) for an id that `recent` does not hold."""
     from llmcamp.data import scrub
+
     cid = check_text("id", body.id, empty_ok=False)
     r = body.rating
-    if isinstance(r, bool) or not isinstance(r, int) or r not in (1, -1): raise _bad("rating", f"rating must be 1 (thumbs up) or -1 (thumbs down), got {_short(r)}")
+    if isinstance(r, bool) or not isinstance(r, int) or r not in (1, -1):
+        raise _bad("rating", f"rating must be 1 (thumbs up) or -1 (thumbs down), got {_short(r)}")
     corr = body.correction
     if corr is not None:
         corr = check_text("correction", corr, empty_ok=False)
-        if len(corr) > MAX_CORRECTION: raise _bad("correction", f"correction is {len(corr)} characters long; at most {MAX_CORRECTION}")
-        if r == 1: raise _bad("correction", "a correction goes with rating -1 (thumbs down); leave it out with rating 1")
-    if body.user is not None: check_text("user", body.user)
+        if len(corr) > MAX_CORRECTION:
+            raise _bad("correction", f"correction is {len(corr)} characters long; at most {MAX_CORRECTION}")
+        if r == 1:
+            raise _bad("correction", "a correction goes with rating -1 (thumbs down); leave it out with rating 1")
+    if body.user is not None:
+        check_text("user", body.user)
     done = recent.get(cid)
     if done is None:
-        raise APIError(404, f"no recent chat completion with id {cid!r}: this server keeps the last {recent.max_entries} chat completions", param="id", code="completion_not_found")
+        raise APIError(
+            404,
+            f"no recent chat completion with id {cid!r}: this server keeps the last {recent.max_entries} chat "
+            "completions",
+            param="id",
+            code="completion_not_found",
+        )
     mask = lambda s: scrub(s)[0]
-    return {"id": "fb-" + uuid.uuid4().hex[:16], "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "completion_id": cid, "item_id": cid,
-            "model": done["model"], "rating": r, "correction": None if corr is None else mask(corr),
-            "user_hash": None if body.user is None else hashlib.sha256(body.user.encode()).hexdigest()[:16],
-            "messages": [{**m, "content": mask(m["content"])} for m in done["messages"]], "answer": mask(done["answer"]), "citations": done["citations"]}
+    return {
+        "id": "fb-" + uuid.uuid4().hex[:16],
+        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "completion_id": cid,
+        "item_id": cid,
+        "model": done["model"],
+        "rating": r,
+        "correction": None if corr is None else mask(corr),
+        "user_hash": None if body.user is None else hashlib.sha256(body.user.encode()).hexdigest()[:16],
+        "messages": [{**m, "content": mask(m["content"])} for m in done["messages"]],
+        "answer": mask(done["answer"]),
+        "citations": done["citations"],
+    }
+
 
 def read_feedback(path: str | os.PathLike, item_ids: dict | None = None) -> list[dict]:
-    """The records of a feedback log written by `POST /v1/feedback`, oldest first, in the shape chapter 11's `bad_cases` takes (id, item_id, messages,
-    answer, rating, correction); `item_ids` maps completion ids to the caller's own ids (an evaluation set's: the server knows only completion ids).
+    """The records of a feedback log written by `POST /v1/feedback`, oldest first, in the shape chapter 11's `bad_cases`
+    takes (id, item_id, messages,
+    answer, rating, correction); `item_ids` maps completion ids to the caller's own ids (an evaluation set's: the server
+    knows only completion ids).
     `FileNotFoundError` without the file, `ValueError` naming the line of a damaged one."""
     p = Path(path)
-    if not p.is_file(): raise FileNotFoundError(f"no feedback log at {p} (the server writes it on the first POST /v1/feedback)")
+    if not p.is_file():
+        raise FileNotFoundError(f"no feedback log at {p} (the server writes it on the first POST /v1/feedback)")
     out = []
     for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
-        try: rec = json.loads(line)
-        except ValueError: raise ValueError(f"{p}:{i}: not a JSON line (a damaged feedback log)") from None
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            raise ValueError(f"{p}:{i}: not a JSON line (a damaged feedback log)") from None
         missing = [k for k in ("id", "completion_id", "rating", "messages", "answer") if k not in rec]
-        if missing: raise ValueError(f"{p}:{i}: a feedback record without {missing}")
+        if missing:
+            raise ValueError(f"{p}:{i}: a feedback record without {missing}")
         out.append({**rec, "item_id": (item_ids or {}).get(rec["completion_id"], rec["item_id"])})
     return out
-
 
 # %% ../nbs/07_serving.ipynb #0022-page-py
 CHAT_PAGE = """<!doctype html>
@@ -1196,380 +1890,824 @@ document.getElementById("ask").addEventListener("submit", async (ev) => {
   if (last && last.ai_label) label.textContent += last.ai_label.label || "AI-generated";
 });
 </script></body></html>
-"""   # `/`: the chat page; __MODEL__ becomes the served model's name (JSON)
+"""  # `/`: the chat page; __MODEL__ becomes the served model's name (JSON)  # noqa: E501
+
+# %% ../nbs/07_serving.ipynb #svap1-py
+from starlette.datastructures import State
 
 
-# %% ../nbs/07_serving.ipynb #0022
-def _now() -> int: return int(time.time())
+def _now() -> int:
+    return int(time.time())
+
 
 @dataclass
 class _Choice:
     "One choice of a response under construction: one prompt's request in the engine."
+
     index: int
     rid: str
     prompt: list[int]
     prompt_text: str
     text: str = ""
-    entries: list = field(default_factory=list)      # (token, logprob, top) per generated token, when logprobs were asked for
+    entries: list = field(default_factory=list)  # (token, logprob, top) per generated token, with logprobs
     prompt_lps: list | None = None
     last: Output | None = None
     started: bool = False
-    offset: int = 0                                  # characters reported so far: the next `text_offset` of a stream
-    parser: Any = None                               # a ToolCallParser when the request allows tool calls
+    offset: int = 0  # characters reported so far: the next `text_offset` of a stream
+    parser: Any = None  # a ToolCallParser when the request allows tool calls
 
-    def prompt_entries(self) -> list: return [(self.prompt[0], None, None)] + [(t, lp, top) for t, (lp, top) in zip(self.prompt[1:], (self.prompt_lps or [None])[1:])]
+    def prompt_entries(self) -> list:
+        "The prompt as `completion_logprobs` entries [(token id, logprob, top)]: the first token has none."
+        lps = (self.prompt_lps or [None])[1:]
+        return [(self.prompt[0], None, None)] + [(t, lp, top) for t, (lp, top) in zip(self.prompt[1:], lps)]
 
-def create_app(runner: EngineLoop, tokenizer, model_name: str = "llmcamp", rate_limit: tuple[float, int] | None = None,
-               cache_entries: int = 256, default_max_tokens: int = 16, api_keys: APIKeys | Iterable[str] | None = None, guards=None,
-               retrieval=None, feedback_log: str | os.PathLike | None = None, recent_completions: int = 1024) -> FastAPI:
-    """An OpenAI-compatible FastAPI app serving `runner`'s engine with chapter 02's `tokenizer` (the camp's chat format); `/v1/*` needs one of `api_keys` when given.
-    `guards`: an object with `check_input(messages, conversation)`, `moderate_output(text, conversation)`, `stream_filter(conversation)`, `label()`,
-    `audit(...)` and `guard_context(items) -> (safe, flagged)` for retrieved passages (chapter 10's `GuardPipeline`, passed in: this module never
+
+class OpenAIServer:
+    """The OpenAI API over `runner`'s engine with chapter 02's `tokenizer`: the state `create_app`'s routes share,
+    and the request path as its methods (below). `state` (the app's `app.state`; a new Starlette `State` when None)
+    holds `runner`, `metrics` (`ServerMetrics`), `cache` (`ResponseCache`), `limiter` (`RateLimiter` or None),
+    `api_keys` (`APIKeys` or None), `completions` (`RecentCompletions`), `feedback_log` (a `Path` or None) and
+    `grammars` (xgrammar, built on first use); the limiter, the keys and the feedback log are read from `state`
+    at each request, so they can be swapped on a running server. The other arguments: see `create_app`.
+    Raises `ValueError` when the engine does not decode with `tokenizer`'s text and stop tokens."""
+
+    def __init__(
+        self,
+        runner: EngineLoop,
+        tokenizer,
+        model_name: str = "llmcamp",
+        rate_limit: tuple[float, int] | None = None,
+        cache_entries: int = 256,
+        default_max_tokens: int = 16,
+        api_keys: APIKeys | Iterable[str] | None = None,
+        guards=None,
+        retrieval=None,
+        feedback_log: str | os.PathLike | None = None,
+        recent_completions: int = 1024,
+        state: State | None = None,
+    ):
+        s = self.state = State() if state is None else state
+        self.runner, self.engine, self.ctx = runner, runner.engine, runner.engine.cfg.context
+        self.tokenizer, self.model_name, self.default_max_tokens = tokenizer, model_name, default_max_tokens
+        self.guards, self.retrieval = guards, retrieval
+        s.runner, s.metrics, s.cache = runner, ServerMetrics(runner), ResponseCache(cache_entries)
+        s.limiter = RateLimiter(*rate_limit) if rate_limit else None
+        s.api_keys = api_keys if api_keys is None or isinstance(api_keys, APIKeys) else APIKeys(api_keys)
+        self.metrics, self.cache, self.vocab = s.metrics, s.cache, token_bytes(tokenizer)  # each token's bytes
+        if self.engine.decode is None or not set(stop_token_ids(tokenizer)) <= self.engine.stop_token_ids:
+            raise ValueError(
+                "create_app: build the engine with the served tokenizer's text and stop tokens, "
+                "as build_server does: Engine(model, ..., stop_token_ids=stop_token_ids(tokenizer), "
+                "decode=lambda ids: tokenizer.decode(ids, skip_special_tokens=True))"
+            )
+        self.recent = collections.deque(maxlen=50)  # recent end-to-end latencies, for Retry-After
+        s.completions = self.completions = RecentCompletions(recent_completions)  # what a feedback's id names
+        s.feedback_log = Path(feedback_log) if feedback_log is not None else None
+
+    def grammars(self) -> Grammars:
+        "xgrammar for this tokenizer, built on first use (chapter 09's constrained decoding) and kept on `state`."
+        if getattr(self.state, "grammars", None) is None:
+            self.state.grammars = Grammars(self.tokenizer, self.engine.cfg.vocab_size, self.engine.stop_token_ids)
+        return self.state.grammars
+
+# %% ../nbs/07_serving.ipynb #svap2-py
+@patch
+def authenticate(self: OpenAIServer, request: Request) -> str:
+    "The caller: 'key #i' when the server has API keys (`APIError` 401 without a valid one), else 'client <address>'."
+    if self.state.api_keys is None:
+        return f"client {request.client.host if request.client else 'unknown'}"
+    try:
+        return self.state.api_keys.identify(request.headers.get("authorization"))
+    except APIError:
+        self.metrics.requests.labels("unauthorized").inc()
+        raise
+
+
+@patch
+def rate_limit(self: OpenAIServer, caller: str):
+    "Take one of `caller`'s rate-limit tokens: `APIError` 429 (`rate_limit_exceeded`, Retry-After) when none is left."
+    lim = self.state.limiter
+    if lim is not None and (wait := lim.acquire(caller)) > 0:
+        self.metrics.requests.labels("rate_limited").inc()
+        raise APIError(
+            429,
+            f"rate limit reached for {caller}: {lim.rate:g} requests/s, bursts of {lim.burst}; retry in {wait:.2f} s",
+            type="rate_limit_error",
+            code="rate_limit_exceeded",
+            headers={"Retry-After": str(math.ceil(wait))},
+        )
+
+
+@patch
+def check_body(self: OpenAIServer, raw: bytes, cls: type[BaseModel]) -> BaseModel:
+    "The body `raw` (JSON bytes) as a `cls` asking for this server's model; `APIError` 400 naming the field at fault."
+    body = parse_request(raw, cls)
+    if check_text("model", body.model) != self.model_name:
+        raise APIError(
+            400,
+            f"the model {body.model!r} does not exist; this server serves {self.model_name!r} (see GET /v1/models)",
+            param="model",
+            code="model_not_found",
+        )
+    if body.user is not None:
+        check_text("user", body.user)
+    if body.stream_options is not None and not body.stream:
+        raise _bad("stream_options", "stream_options is only allowed with stream: true")
+    return body
+
+
+@patch
+async def validate_request(self: OpenAIServer, request: Request, cls: type[BaseModel]) -> BaseModel:
+    "Step 1: authenticate (401), rate-limit per caller (429), parse and check the body (400); the body as a `cls`."
+    self.rate_limit(self.authenticate(request))
+    return self.check_body(await request.body(), cls)
+
+
+@patch
+def models(self: OpenAIServer, request: Request) -> dict:
+    "`GET /v1/models`: the model served, its context as `max_model_len` (vLLM's field); 401 without a valid key."
+    self.authenticate(request)
+    return {
+        "object": "list",
+        "data": [
+            {"id": self.model_name, "object": "model", "created": 0, "owned_by": "llmcamp", "max_model_len": self.ctx}
+        ],
+    }
+
+# %% ../nbs/07_serving.ipynb #svap3-py
+@patch
+def build_prompts(
+    self: OpenAIServer, body: CompletionRequest | ChatRequest, chat: bool, plan: ChatPlan | None = None
+) -> list[tuple[list[int], str | None]]:
+    """Step 2: the prompts' token ids, each as (ids, its text or None): user text is always plain text (`encode_text`),
+    never control tokens; ids given as ids stay as given; a chat request's messages are one prompt (`plan`'s tools
+    in its system turn). `APIError` 400 naming the field at fault."""
+    if not chat:
+        return completion_prompts(body.prompt, self.tokenizer, self.engine.cfg.vocab_size, self.engine.max_waiting)
+    msgs = chat_messages(body.messages)
+    try:
+        ids = encode_chat(self.tokenizer, plan.messages(msgs) if plan else msgs, add_generation_prompt=True)
+    except ValueError as e:
+        raise _bad("messages", str(e)) from None
+    return [(ids, None)]
+
+
+@patch
+def engine_requests(
+    self: OpenAIServer, body: CompletionRequest | ChatRequest, chat: bool
+) -> tuple[ChatPlan | None, list[tuple[list[int], str | None]], list[SamplingParams]]:
+    """Step 2, whole: (plan, prompts, params): a chat request's `ChatPlan` (tools, tool_choice, response_format:
+    chapter 09; None for completions), the prompts (`build_prompts`) and one `SamplingParams` per prompt, each held
+    to the plan's grammar when it has one. `APIError` 400 for a field at fault or a request too long for the context
+    (`context_length_exceeded`)."""
+    plan = plan_chat(body, self.grammars) if chat else None  # tools, tool_choice, response_format (chapter 09)
+    prompts = self.build_prompts(body, chat, plan)
+    params = [sampling_params(body, len(ids), self.ctx, self.default_max_tokens) for ids, _ in prompts]
+    if plan is not None and plan.grammar is not None:
+        for p in params:
+            p.logits_processors = [self.grammars().mask(plan.grammar)]
+    return plan, prompts, params
+
+# %% ../nbs/07_serving.ipynb #svap4-py
+@patch
+def submit(
+    self: OpenAIServer, prompts: list[tuple[list[int], str | None]], params: list[SamplingParams], q: asyncio.Queue
+) -> list[_Choice]:
+    """Step 2b: queue one engine request per prompt, all or none (on the event loop); the outputs arrive on `q` as
+    (choice index, `Output`). `APIError` 400 for a request the engine can never run, 429 (`queue_full`, with
+    Retry-After: the recent mean latency) when the engine's queue is full."""
+    choices = []
+    try:
+        for i, ((ids, text), p) in enumerate(zip(prompts, params)):
+            rid = self.runner.submit(ids, p, lambda o, i=i: q.put_nowait((i, o)))
+            choices.append(_Choice(i, rid, ids, text if text is not None else self.tokenizer.decode(ids)))
+    except (QueueFull, ValueError) as e:
+        for c in choices:
+            self.runner.abort(c.rid)
+        if isinstance(e, ValueError):
+            raise _bad(None, str(e)) from None
+        self.metrics.requests.labels("rejected").inc()
+        avg = sum(self.recent) / len(self.recent) if self.recent else 1.0
+        raise APIError(
+            429,
+            f"the server is overloaded: {e}; retry later",
+            type="server_overloaded",
+            code="queue_full",
+            headers={"Retry-After": str(max(1, math.ceil(avg)))},
+        ) from None
+    return choices
+
+
+@patch
+def observer(self: OpenAIServer, t0: float) -> Callable[[Output], None]:
+    """A callback for the outputs of one request that started at `t0`: records its time to first token, its times
+    between tokens, its end-to-end latency and its outcome in `metrics`."""
+    timing, m = {"last": None, "first": None}, self.metrics
+
+    def observe(o: Output):
+        now = time.perf_counter()
+        if o.token is not None:
+            m.generation_tokens.inc()
+            if timing["first"] is None:
+                timing["first"] = now
+                m.ttft.observe(now - t0)
+            else:
+                m.itl.observe(now - timing["last"])
+            timing["last"] = now
+        if o.finished:
+            m.e2e.observe(now - t0)
+            self.recent.append(now - t0)
+            outcome = o.finish_reason if o.finish_reason in ("stop", "length") else o.finish_reason or "other"
+            m.requests.labels(outcome).inc()
+
+    return observe
+
+# %% ../nbs/07_serving.ipynb #svap5-py
+@patch
+def piece(
+    self: OpenAIServer, body: CompletionRequest | ChatRequest, chat: bool, c: _Choice, o: Output, echo_only: bool
+) -> dict:
+    """The choice that output `o` adds to choice `c` (in a stream: its chunk): chat {index, delta, finish_reason,
+    logprobs} (the delta holds tool calls when `c` has a parser), completions {index, text, logprobs, finish_reason}
+    (the prompt first with `echo`)."""
+    gen = [] if echo_only or o.token is None else [(o.token, o.logprob, o.top_logprobs)]
+    if chat:
+        delta = {"content": o.text} if o.token is not None else {}
+        if c.parser is not None:
+            delta = c.parser.feed(o.text, final=o.finished)  # tool calls, as OpenAI streams them
+        finish = c.parser.finish_reason(o.finish_reason) if c.parser else o.finish_reason
+        return {
+            "index": 0,
+            "delta": delta,
+            "finish_reason": finish,
+            "logprobs": chat_logprobs(self.vocab, gen) if body.logprobs and gen else None,
+        }
+    first, c.started = not c.started, True
+    if first and o.prompt_logprobs is not None:
+        c.prompt_lps = o.prompt_logprobs
+    text = (c.prompt_text if first and body.echo else "") + ("" if echo_only else o.text)
+    lp = None
+    if body.logprobs is not None:
+        lp = completion_logprobs(self.vocab, (c.prompt_entries() if first and body.echo else []) + gen, c.offset)
+    if lp:
+        c.offset += sum(map(len, lp["tokens"]))
+    return {"index": c.index, "text": text, "logprobs": lp, "finish_reason": o.finish_reason}
+
+
+@patch
+def usage(self: OpenAIServer, choices: list[_Choice], echo_only: bool) -> dict:
+    """The response's usage, {prompt_tokens, completion_tokens, total_tokens}, over `choices` (`echo_only`: the prompt
+    was scored, nothing generated)."""
+    p, g = sum(len(c.prompt) for c in choices), 0 if echo_only else sum(c.last.completion_tokens for c in choices)
+    return {"prompt_tokens": p, "completion_tokens": g, "total_tokens": p + g}
+
+# %% ../nbs/07_serving.ipynb #svap6-py
+@patch
+async def full_response(
+    self: OpenAIServer,
+    body: CompletionRequest | ChatRequest,
+    chat: bool,
+    choices: list[_Choice],
+    q: asyncio.Queue,
+    observe: Callable[[Output], None],
+    echo_only: bool,
+    meta: dict,
+) -> dict:
+    """Step 3a: wait until every choice has finished; one response, `meta` (id, created, model) with object, choices
+    and usage. `APIError` 500 (`engine_error`) when a choice fails, for this request alone: what is left of it in the
+    engine is aborted."""
+    parts, done = {c.index: [] for c in choices}, set()
+    try:
+        while len(done) < len(choices):
+            i, o = await q.get()
+            observe(o)
+            if o.error:
+                raise APIError(500, o.error, type="server_error", code="engine_error")
+            choices[i].last = o
+            parts[i].append(self.piece(body, chat, choices[i], o, echo_only))
+            if o.finished:
+                done.add(i)
+    finally:
+        for c in choices:
+            if c.index not in done:
+                self.runner.abort(c.rid)
+    out = []
+    for c in choices:
+        ps = parts[c.index]
+        if chat:
+            lp = None
+            if body.logprobs:
+                lp = {"content": [x for p in ps if p["logprobs"] for x in p["logprobs"]["content"]], "refusal": None}
+            msg = {"role": "assistant", "content": "".join(p["delta"].get("content", "") for p in ps)}
+            if c.parser is not None:
+                text, calls = c.parser.result()
+                msg = {
+                    "role": "assistant",
+                    "content": text or (None if calls else ""),
+                    **({"tool_calls": calls} if calls else {}),
+                }
+            out.append({"index": 0, "message": msg, "logprobs": lp, "finish_reason": ps[-1]["finish_reason"]})
+        else:
+            fields = ("tokens", "token_logprobs", "top_logprobs", "text_offset")
+            lp = {k: [x for p in ps for x in p["logprobs"][k]] for k in fields} if body.logprobs is not None else None
+            out.append(
+                {
+                    "index": c.index,
+                    "text": "".join(p["text"] for p in ps),
+                    "logprobs": lp,
+                    "finish_reason": c.last.finish_reason,
+                }
+            )
+    kind = "chat.completion" if chat else "text_completion"
+    return {**meta, "object": kind, "choices": out, "usage": self.usage(choices, echo_only)}
+
+# %% ../nbs/07_serving.ipynb #svap7-py
+@patch
+async def stream_response(
+    self: OpenAIServer,
+    request: Request,
+    body: CompletionRequest | ChatRequest,
+    chat: bool,
+    choices: list[_Choice],
+    q: asyncio.Queue,
+    observe: Callable[[Output], None],
+    echo_only: bool,
+    meta: dict,
+    g: dict | None = None,
+):
+    """Step 3b: the server-sent events of a stream, as str frames: one per token of any choice, the usage when asked
+    for, then [DONE]; a chat answer's last chunk carries its label (guards) and its citations (retrieval, `g`).
+    An engine error is an error frame, then [DONE]; a client that leaves (`request.is_disconnected()`) frees what is
+    left of its request in the engine."""
+    include_usage = bool(body.stream_options and body.stream_options.include_usage)
+    kind, guards = "chat.completion.chunk" if chat else "text_completion", self.guards
+
+    def frame(choice, **extra):
+        chunk = {**meta, "object": kind, "choices": [] if choice is None else [choice], **extra}
+        return f"data: {json.dumps(chunk)}\n\n"
+
+    done, failed, sent = set(), False, []
+    sg = guards.stream_filter(conversation=body.user or "default") if chat and guards is not None else None
+    try:
+        if chat:
+            yield frame(
+                {"index": 0, "delta": {"role": "assistant", "content": ""}, "logprobs": None, "finish_reason": None}
+            )
+        while len(done) < len(choices):
+            i, o = await q.get()
+            observe(o)
+            # checked explicitly: a task waiting on a queue is not reliably cancelled
+            if await request.is_disconnected():
+                return
+            choices[i].last = o
+            if o.error:  # after the 200 went out: an error frame in OpenAI's shape, then [DONE]
+                failed = True
+                error = APIError(500, o.error, type="server_error", code="engine_error")
+                yield f"data: {json.dumps(error.body())}\n\n"
+                yield "data: [DONE]\n\n"
+                return
+            if o.token is not None or o.finished:  # one frame per token, even when its text is not settled yet
+                ch = self.piece(body, chat, choices[i], o, echo_only)
+                if sg is not None:
+                    ch = self.guard_chunk(sg, ch, o.finished)
+                if chat:
+                    sent.append(ch["delta"].get("content") or "")
+                end = {}
+                if ch["finish_reason"]:  # the last chunk: the label (guards), citations (retrieval)
+                    end = {
+                        **({"ai_label": guards.label()} if sg is not None else {}),
+                        **(self.cited(g, "".join(sent)) if g is not None else {}),
+                    }
+                yield frame(ch, **({"usage": None} if include_usage else {}), **end)
+                if sg is not None and sg.blocked:  # the guard stopped the answer: the rest is never generated
+                    failed = True
+                    break
+            if o.finished:
+                done.add(i)
+        if chat:  # kept (and audited) before [DONE]: feedback on it may come at once
+            answer = "".join(sent)
+            self.remember(meta["id"], body, answer, g)
+            if sg is not None:
+                cites = [c["chunk_id"] for c in self.cited(g, answer)["citations"]] if g is not None else []
+                self.audit(
+                    meta["id"],
+                    body,
+                    answer,
+                    cites,
+                    {"input": "allow", "output": "content_filter" if sg.blocked else "allow"},
+                )
+        if include_usage:
+            yield frame(None, usage=self.usage(choices, echo_only))
+        yield "data: [DONE]\n\n"
+    finally:
+        # the client went away (or a choice failed): free the batch slots and the KV blocks
+        left = [c for c in choices if c.index not in done]
+        for c in left:
+            self.runner.abort(c.rid)
+        if left and not failed:
+            self.metrics.requests.labels("cancelled").inc()
+
+# %% ../nbs/07_serving.ipynb #svap8-py
+@patch
+def guard_input(self: OpenAIServer, body: ChatRequest) -> ChatRequest:
+    """Step 1b (chapter 10's guards): `body` with its messages as the guard masked them (user PII masked, tool results
+    marked); a blocked request is an `APIError` 400 with the guard's code (`content_policy_violation`)."""
+    v = self.guards.check_input(chat_messages(body.messages), conversation=body.user or "default")
+    if not v.allowed:
+        raise APIError(
+            400,
+            "the request was blocked by the content policy: " + ", ".join(v.reasons),
+            param="messages",
+            code=v.code or "content_policy_violation",
+        )
+    masked = [
+        m.model_copy(update={"content": g["content"]}) if m.role in ("user", "tool") else m
+        for m, g in zip(body.messages, v.messages)
+    ]  # user PII masked, tool results marked
+    return body.model_copy(update={"messages": masked})
+
+
+@patch
+def audit(self: OpenAIServer, cid: str, body: ChatRequest, answer: str, chunk_ids: list[str], decisions: dict):
+    """Chapter 10's audit record of chat completion `cid`: the user, the question (the last message's text), the
+    `answer`, the chunks it cites and the guards' `decisions`."""
+    question = body.messages[-1].content
+    self.guards.audit(
+        cid, body.user or "anonymous", question if isinstance(question, str) else "", answer, chunk_ids, decisions
+    )
+
+
+@patch
+def guard_output(self: OpenAIServer, body: ChatRequest, resp: dict) -> dict:
+    """Step 4 (chapter 10's guards): each answer in response `resp` moderated (blocked: emptied, `finish_reason:
+    content_filter`), the response labelled (`ai_label`) and audited; returns `resp`."""
+    conv, decisions = body.user or "default", {}
+    for ch in resp["choices"]:
+        if ch["message"].get("content"):
+            v = self.guards.moderate_output(ch["message"]["content"], conversation=conv)
+            ch["message"]["content"] = v.text if v.allowed else ""
+            if not v.allowed:
+                ch["finish_reason"] = "content_filter"
+            decisions["output"] = "allow" if v.allowed else ",".join(v.reasons)
+    resp["ai_label"] = self.guards.label()
+    self.audit(
+        resp["id"],
+        body,
+        resp["choices"][0]["message"].get("content") or "",
+        [c["chunk_id"] for c in resp.get("citations", [])],
+        {"input": "allow", **decisions},
+    )
+    return resp
+
+
+@patch
+def guard_chunk(self: OpenAIServer, sg, ch: dict, final: bool) -> dict:
+    """Step 3c (chapter 10's guards): stream chunk `ch` with its text passed through the stream filter `sg`, which
+    holds text back until it is checked (`final`: the choice's last chunk, which releases the rest); a violation ends
+    the choice with `content_filter`."""
+    d = dict(ch["delta"])
+    if "content" in d:
+        d["content"] = sg.feed(d["content"] or "")
+    if final and not sg.blocked:
+        d["content"] = d.get("content", "") + sg.finish()
+    return {**ch, "delta": {}, "finish_reason": "content_filter"} if sg.blocked else {**ch, "delta": d}
+
+
+@patch
+def label_headers(self: OpenAIServer) -> dict:
+    """The AI-generated label as headers when the server has guards ({'x-ai-generated': 'true' or 'false',
+    'x-content-label': the label}), else {}."""
+    if self.guards is None:
+        return {}
+    lab = self.guards.label()
+    return {
+        "x-ai-generated": "true" if lab.get("ai_generated") else "false",
+        "x-content-label": str(lab.get("label", "")),
+    }
+
+# %% ../nbs/07_serving.ipynb #svap9-py
+@patch
+def ground(self: OpenAIServer, body: ChatRequest) -> tuple[ChatRequest, dict]:
+    """Step 1c (chapter 08's retrieval, the `retrieval` option): the one user message is the question; its grounded
+    prompt replaces the messages. Returns (body, prepared), `prepared` as `retrieval.prepare` returns it (`messages`
+    None: abstain). `APIError` 400 naming the field when the server has no retriever or the request cannot be
+    grounded."""
+    if self.retrieval is None:
+        raise _bad(
+            "retrieval",
+            "this server has no retrieval index (start `llmcamp serve` with a workspace that "
+            "holds chapter 08's index); leave retrieval out",
+            "unsupported_parameter",
+        )
+    if body.tools:
+        raise _bad(
+            "tools", "tools cannot be combined with retrieval (the server writes the grounded prompt); leave one out"
+        )
+    if body.response_format not in (None, {"type": "text"}):
+        raise _bad(
+            "response_format",
+            "response_format cannot be combined with retrieval (answers cite passages as [n]); leave one out",
+        )
+    if len(body.messages) != 1 or body.messages[0].role != "user":
+        raise _bad(
+            "messages",
+            "with retrieval, messages must be one user message, the question (the server writes "
+            f"the grounded prompt, as `llmcamp ask` does); got {len(body.messages)} message(s) "
+            f"starting with {body.messages[0].role!r}",
+        )
+    question = chat_messages(body.messages)[0]["content"]
+    max_new = body.max_completion_tokens or body.max_tokens or GROUNDED_MAX_TOKENS
+    # with guards, the retrieved passages are screened for planted instructions (indirect injection) before the model
+    # sees them
+    screen = self.guards.guard_context if self.guards is not None else None
+    try:
+        g = self.retrieval.prepare(question, self.tokenizer, self.ctx - max_new, body.retrieval.k, screen=screen)
+    except ValueError as e:
+        raise _bad("messages[0].content", f"retrieval refused the question: {e}") from None
+    if g["messages"] is not None:
+        body = body.model_copy(
+            update={"messages": [ChatMessage(role=m["role"], content=m["content"]) for m in g["messages"]]}
+        )
+    return body, g
+
+
+@patch
+def cited(self: OpenAIServer, g: dict, text: str) -> dict:
+    """The response fields of grounded answer `text`: `citations` [{n, chunk_id, title, text}] and `retrieval`
+    {k, confidence, abstained, hits, invalid_citations, screened}."""
+    c = self.retrieval.cite(g, text)
+    return {
+        "citations": c["citations"],
+        "retrieval": {
+            "k": g["k"],
+            "confidence": g["confidence"],
+            "abstained": c["abstained"],
+            "hits": g["hits"],
+            "invalid_citations": c["invalid_citations"],
+            "screened": g.get("screened", []),
+        },
+    }
+
+
+@patch
+def remember(self: OpenAIServer, cid: str, body: ChatRequest, text: str, g: dict | None = None):
+    """Keep finished chat completion `cid` (the messages the model saw, its answer `text`, the chunks it cites) for
+    `POST /v1/feedback`."""
+    messages = chat_messages(body.messages)
+    cites = [c["chunk_id"] for c in self.retrieval.cite(g, text)["citations"]] if g is not None else []
+    self.completions.put(cid, {"messages": messages, "answer": text, "model": self.model_name, "citations": cites})
+
+
+@patch
+def abstention(self: OpenAIServer, body: ChatRequest, g: dict, meta: dict, include_usage: bool) -> Response:
+    """The answer when retrieval is not confident: the abstention text, generated by no model, as a `JSONResponse` or,
+    with `stream`, a `StreamingResponse` (role, text, finish with the citations); its usage counts no tokens."""
+    text, extra = g["answer"], self.cited(g, g["answer"])
+    self.remember(meta["id"], body, text, g)
+    no_tokens = lambda: {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
+    if not body.stream:
+        choice = {
+            "index": 0,
+            "message": {"role": "assistant", "content": text},
+            "logprobs": None,
+            "finish_reason": "stop",
+        }
+        resp = {**meta, "object": "chat.completion", "choices": [choice], "usage": no_tokens(), **extra}
+        return JSONResponse(
+            self.guard_output(body, resp) if self.guards is not None else resp,
+            headers={"x-cache": "off", **self.label_headers()},
+        )
+    if self.guards is not None:
+        self.audit(meta["id"], body, text, [], {"input": "allow", "output": "abstained"})
+
+    def frames():
+        def f(ch, **x):
+            chunk = {**meta, "object": "chat.completion.chunk", "choices": [] if ch is None else [ch], **x}
+            return f"data: {json.dumps(chunk)}\n\n"
+
+        yield f({"index": 0, "delta": {"role": "assistant", "content": ""}, "logprobs": None, "finish_reason": None})
+        yield f({"index": 0, "delta": {"content": text}, "logprobs": None, "finish_reason": None})
+        label = {"ai_label": self.guards.label()} if self.guards is not None else {}
+        yield f({"index": 0, "delta": {}, "logprobs": None, "finish_reason": "stop"}, **extra, **label)
+        if include_usage:
+            yield f(None, usage=no_tokens())
+        yield "data: [DONE]\n\n"
+
+    return StreamingResponse(
+        frames(),
+        media_type="text/event-stream",
+        headers={"x-cache": "off", "cache-control": "no-cache", **self.label_headers()},
+    )
+
+
+@patch
+async def feedback(self: OpenAIServer, request: Request) -> dict:
+    """`POST /v1/feedback`: a rating of a recent chat completion, one masked JSON line appended to `state.feedback_log`
+    (see `feedback_record`); answers what was stored. `APIError` 401 without a valid key, 400 naming the field at
+    fault, 404 for an id not among the recent completions, 501 (`feedback_disabled`) without a feedback log."""
+    self.authenticate(request)
+    rec = feedback_record(parse_request(await request.body(), FeedbackRequest), self.completions)
+    if self.state.feedback_log is None:
+        raise APIError(
+            501,
+            "this server keeps no feedback log (`llmcamp serve` keeps one in the workspace's "
+            "07_serving/feedback.jsonl)",
+            type="server_error",
+            code="feedback_disabled",
+        )
+    await asyncio.to_thread(append_line, self.state.feedback_log, rec)
+    return {
+        "object": "feedback",
+        "id": rec["id"],
+        "completion_id": rec["completion_id"],
+        "rating": rec["rating"],
+        "stored": True,
+    }
+
+# %% ../nbs/07_serving.ipynb #svap10-py
+@patch
+async def handle(self: OpenAIServer, request: Request, chat: bool) -> Response:
+    """A `POST /v1/chat/completions` (`chat`) or `/v1/completions` request, start to end: a `JSONResponse` (x-cache:
+    hit, miss or off) or a `StreamingResponse` of server-sent events. Raises `APIError` for a request refused (400,
+    401, 429) or failed (500)."""
+    t0 = time.perf_counter()
+    body = await self.validate_request(request, ChatRequest if chat else CompletionRequest)
+    if chat and self.guards is not None:
+        body = self.guard_input(body)
+    g = None
+    if chat and body.retrieval is not None:
+        body, g = self.ground(body)
+        if g["messages"] is None:
+            meta = {"id": "chatcmpl-" + uuid.uuid4().hex, "created": _now(), "model": self.model_name}
+            return self.abstention(body, g, meta, bool(body.stream_options and body.stream_options.include_usage))
+    ckey = None if body.stream or self.guards is not None else ResponseCache.key(request.url.path, body.model_dump())
+    if (hit := self.cache.get(ckey)) is not None:
+        self.metrics.cache_hits.inc()
+        self.metrics.requests.labels("cache_hit").inc()
+        return JSONResponse(hit, headers={"x-cache": "hit"})
+    plan, prompts, params = self.engine_requests(body, chat)
+    q = asyncio.Queue()
+    choices = self.submit(prompts, params, q)
+    for c in choices:
+        c.parser = ToolCallParser() if plan is not None and plan.calls else None
+    self.metrics.prompt_tokens.inc(sum(len(c.prompt) for c in choices))
+    meta = {"id": ("chatcmpl-" if chat else "cmpl-") + choices[0].rid, "created": _now(), "model": self.model_name}
+    echo_only = not chat and body.echo and body.max_tokens == 0
+    if not body.stream:
+        resp = await self.full_response(body, chat, choices, q, self.observer(t0), echo_only, meta)
+        if g is not None:
+            resp.update(self.cited(g, resp["choices"][0]["message"]["content"] or ""))
+        if chat and self.guards is not None:
+            resp = self.guard_output(body, resp)
+        if chat:
+            self.remember(resp["id"], body, resp["choices"][0]["message"]["content"] or "", g)
+        self.cache.put(ckey, resp)
+        return JSONResponse(resp, headers={"x-cache": "miss" if ckey else "off", **self.label_headers()})
+    frames = self.stream_response(request, body, chat, choices, q, self.observer(t0), echo_only, meta, g)
+    return StreamingResponse(
+        frames,
+        media_type="text/event-stream",
+        headers={"x-cache": "off", "cache-control": "no-cache", **self.label_headers()},
+    )
+
+
+@patch
+async def guarded(self: OpenAIServer, request: Request, chat: bool) -> Response:
+    "`handle`, with any failure that is not an `APIError` turned into an `APIError` 500 that names it."
+    try:
+        return await self.handle(request, chat)
+    except APIError:
+        raise
+    except Exception as e:
+        raise APIError(500, f"internal server error: {type(e).__name__}: {e}", type="server_error") from e
+
+# %% ../nbs/07_serving.ipynb #0022
+def create_app(
+    runner: EngineLoop,
+    tokenizer,
+    model_name: str = "llmcamp",
+    rate_limit: tuple[float, int] | None = None,
+    cache_entries: int = 256,
+    default_max_tokens: int = 16,
+    api_keys: APIKeys | Iterable[str] | None = None,
+    guards=None,
+    retrieval=None,
+    feedback_log: str | os.PathLike | None = None,
+    recent_completions: int = 1024,
+) -> FastAPI:
+    """An OpenAI-compatible FastAPI app serving `runner`'s engine with chapter 02's `tokenizer` (the camp's chat
+    format); `/v1/*` needs one of `api_keys` when given.
+    `guards`: an object with `check_input(messages, conversation)`, `moderate_output(text, conversation)`,
+    `stream_filter(conversation)`, `label()`,
+    `audit(...)` and `guard_context(items) -> (safe, flagged)` for retrieved passages (chapter 10's `GuardPipeline`,
+    passed in: this module never
     imports it) that guards every chat request.
-    `retrieval`: an object with `prepare(question, tokenizer, budget_tokens, k, screen)` and `cite(prepared, text)` (chapter 08's `ServedRetrieval`, passed in)
-    that a chat request's `retrieval` option uses; without it that option is a 400. `feedback_log`: the JSONL file `POST /v1/feedback` appends to
-    (without it the endpoint answers 501); the last `recent_completions` chat completions are kept in memory for it (`RecentCompletions`)."""
-    engine, ctx = runner.engine, runner.engine.cfg.context
+    `retrieval`: an object with `prepare(question, tokenizer, budget_tokens, k, screen)` and `cite(prepared, text)`
+    (chapter 08's `ServedRetrieval`, passed in)
+    that a chat request's `retrieval` option uses; without it that option is a 400. `feedback_log`: the JSONL file `POST
+    /v1/feedback` appends to
+    (without it the endpoint answers 501); the last `recent_completions` chat completions are kept in memory for it
+    (`RecentCompletions`)."""
     app = FastAPI(title="llmcamp", description="An OpenAI-compatible server for the camp's model")
-    app.state.runner, app.state.metrics, app.state.cache = runner, ServerMetrics(runner), ResponseCache(cache_entries)
-    app.state.limiter = RateLimiter(*rate_limit) if rate_limit else None
-    app.state.api_keys = api_keys if api_keys is None or isinstance(api_keys, APIKeys) else APIKeys(api_keys)
-    metrics, cache, vocab = app.state.metrics, app.state.cache, token_bytes(tokenizer)
-    if engine.decode is None or not set(stop_token_ids(tokenizer)) <= engine.stop_token_ids:
-        raise ValueError("create_app: build the engine with the served tokenizer's text and stop tokens, as build_server does: "
-                         "Engine(model, ..., stop_token_ids=stop_token_ids(tokenizer), decode=lambda ids: tokenizer.decode(ids, skip_special_tokens=True))")
-    recent = collections.deque(maxlen=50)            # recent end-to-end latencies, for Retry-After
-    app.state.completions = done_recently = RecentCompletions(recent_completions)      # what a feedback's id names
-    app.state.feedback_log = Path(feedback_log) if feedback_log is not None else None
-
-    def grammars() -> Grammars:
-        "xgrammar for this tokenizer, built on first use (chapter 09's constrained decoding)."
-        if getattr(app.state, "grammars", None) is None: app.state.grammars = Grammars(tokenizer, engine.cfg.vocab_size, engine.stop_token_ids)
-        return app.state.grammars
+    srv = OpenAIServer(
+        runner,
+        tokenizer,
+        model_name,
+        rate_limit,
+        cache_entries,
+        default_max_tokens,
+        api_keys,
+        guards,
+        retrieval,
+        feedback_log,
+        recent_completions,
+        state=app.state,
+    )
 
     @app.exception_handler(APIError)
-    async def _api_error(request, exc: APIError): return exc.response()
+    async def _api_error(request, exc: APIError):
+        return exc.response()
 
     @app.get("/health")
-    def health(): return {"status": "ok", **runner.call(lambda e: e.stats())}
+    def health():
+        return {"status": "ok", **runner.call(lambda e: e.stats())}
 
     @app.get("/")
-    def chat_page(): return HTMLResponse(CHAT_PAGE.replace("__MODEL__", json.dumps(model_name)))
+    def chat_page():
+        return HTMLResponse(CHAT_PAGE.replace("__MODEL__", json.dumps(model_name)))
 
     @app.get("/metrics")
-    def prom(): return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
-
-    def authenticate(request: Request) -> str:
-        "The caller: 'key #i' when the server has API keys (a 401 without a valid one), else the client's address."
-        if app.state.api_keys is None: return f"client {request.client.host if request.client else 'unknown'}"
-        try: return app.state.api_keys.identify(request.headers.get("authorization"))
-        except APIError: metrics.requests.labels("unauthorized").inc(); raise
+    def prom():
+        return Response(srv.metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/v1/models")
     def models(request: Request):
-        authenticate(request)
-        return {"object": "list", "data": [{"id": model_name, "object": "model", "created": 0, "owned_by": "llmcamp", "max_model_len": ctx}]}
-
-    async def validate_request(request: Request, cls):
-        "Step 1: authenticate, rate-limit per caller, parse and check the body."
-        caller = authenticate(request)
-        if app.state.limiter is not None and (wait := app.state.limiter.acquire(caller)) > 0:
-            metrics.requests.labels("rate_limited").inc()
-            raise APIError(429, f"rate limit reached for {caller}: {app.state.limiter.rate:g} requests/s, bursts of {app.state.limiter.burst}; retry in {wait:.2f} s",
-                           type="rate_limit_error", code="rate_limit_exceeded", headers={"Retry-After": str(math.ceil(wait))})
-        body = parse_request(await request.body(), cls)
-        if check_text("model", body.model) != model_name:
-            raise APIError(400, f"the model {body.model!r} does not exist; this server serves {model_name!r} (see GET /v1/models)", param="model", code="model_not_found")
-        if body.user is not None: check_text("user", body.user)
-        if body.stream_options is not None and not body.stream: raise _bad("stream_options", "stream_options is only allowed with stream: true")
-        return body
-
-    def build_prompts(body, chat: bool, plan: ChatPlan | None = None) -> list[tuple[list[int], str | None]]:
-        "Step 2: the prompts' token ids: user text is always plain text (`encode_text`), never control tokens; ids given as ids stay as given."
-        if not chat: return completion_prompts(body.prompt, tokenizer, engine.cfg.vocab_size, engine.max_waiting)
-        msgs = chat_messages(body.messages)
-        try: return [(encode_chat(tokenizer, plan.messages(msgs) if plan else msgs, add_generation_prompt=True), None)]
-        except ValueError as e: raise _bad("messages", str(e)) from None
-
-    def submit(prompts, params, q: asyncio.Queue) -> list[_Choice]:
-        "Queue one engine request per prompt, all or none."
-        choices = []
-        try:
-            for i, ((ids, text), p) in enumerate(zip(prompts, params)):
-                rid = runner.submit(ids, p, lambda o, i=i: q.put_nowait((i, o)))
-                choices.append(_Choice(i, rid, ids, text if text is not None else tokenizer.decode(ids)))
-        except (QueueFull, ValueError) as e:
-            for c in choices: runner.abort(c.rid)
-            if isinstance(e, ValueError): raise _bad(None, str(e)) from None
-            metrics.requests.labels("rejected").inc()
-            avg = sum(recent) / len(recent) if recent else 1.0
-            raise APIError(429, f"the server is overloaded: {e}; retry later", type="server_overloaded", code="queue_full",
-                           headers={"Retry-After": str(max(1, math.ceil(avg)))}) from None
-        return choices
-    def observer(t0: float) -> Callable[[Output], None]:
-        timing = {"last": None, "first": None}
-        def observe(o: Output):
-            now = time.perf_counter()
-            if o.token is not None:
-                metrics.generation_tokens.inc()
-                if timing["first"] is None: timing["first"] = now; metrics.ttft.observe(now - t0)
-                else: metrics.itl.observe(now - timing["last"])
-                timing["last"] = now
-            if o.finished:
-                metrics.e2e.observe(now - t0); recent.append(now - t0)
-                metrics.requests.labels(o.finish_reason if o.finish_reason in ("stop", "length") else o.finish_reason or "other").inc()
-        return observe
-
-    def piece(body, chat: bool, c: _Choice, o: Output, echo_only: bool) -> dict:
-        "The choice (non-streamed: its delta) that output `o` adds to choice `c`, with its log-probabilities."
-        gen = [] if echo_only or o.token is None else [(o.token, o.logprob, o.top_logprobs)]
-        if chat:
-            delta = {"content": o.text} if o.token is not None else {}
-            if c.parser is not None: delta = c.parser.feed(o.text, final=o.finished)     # tool calls, as OpenAI streams them
-            return {"index": 0, "delta": delta, "finish_reason": c.parser.finish_reason(o.finish_reason) if c.parser else o.finish_reason,
-                    "logprobs": chat_logprobs(vocab, gen) if body.logprobs and gen else None}
-        first, c.started = not c.started, True
-        if first and o.prompt_logprobs is not None: c.prompt_lps = o.prompt_logprobs
-        text = (c.prompt_text if first and body.echo else "") + ("" if echo_only else o.text)
-        lp = completion_logprobs(vocab, (c.prompt_entries() if first and body.echo else []) + gen, c.offset) if body.logprobs is not None else None
-        if lp: c.offset += sum(map(len, lp["tokens"]))
-        return {"index": c.index, "text": text, "logprobs": lp, "finish_reason": o.finish_reason}
-
-    def usage(choices: list[_Choice], echo_only: bool) -> dict:
-        p, g = sum(len(c.prompt) for c in choices), 0 if echo_only else sum(c.last.completion_tokens for c in choices)
-        return {"prompt_tokens": p, "completion_tokens": g, "total_tokens": p + g}
-
-    def guard_input(body):
-        "Step 1b (chapter 10's guards): a blocked request is a 400 with the guard's code (`content_policy_violation`); else the messages go on as the guard masked them."
-        v = guards.check_input(chat_messages(body.messages), conversation=body.user or "default")
-        if not v.allowed: raise APIError(400, "the request was blocked by the content policy: " + ", ".join(v.reasons), param="messages", code=v.code or "content_policy_violation")
-        return body.model_copy(update={"messages": [m.model_copy(update={"content": g["content"]}) if m.role in ("user", "tool") else m      # user PII masked, tool results marked
-                                                    for m, g in zip(body.messages, v.messages)]})
-
-    def guard_output(body, resp: dict) -> dict:
-        "Step 4 (chapter 10's guards): each answer moderated (blocked: emptied, `finish_reason: content_filter`), labelled, audited."
-        conv, decisions = body.user or "default", {}
-        for ch in resp["choices"]:
-            if ch["message"].get("content"):
-                v = guards.moderate_output(ch["message"]["content"], conversation=conv)
-                ch["message"]["content"] = v.text if v.allowed else ""
-                if not v.allowed: ch["finish_reason"] = "content_filter"
-                decisions["output"] = "allow" if v.allowed else ",".join(v.reasons)
-        resp["ai_label"] = guards.label()
-        guards.audit(resp["id"], body.user or "anonymous", body.messages[-1].content if isinstance(body.messages[-1].content, str) else "",
-                     resp["choices"][0]["message"].get("content") or "", [c["chunk_id"] for c in resp.get("citations", [])], {"input": "allow", **decisions})
-        return resp
-
-    def guard_chunk(sg, ch: dict, final: bool) -> dict:
-        "Step 3c (chapter 10's guards): a streamed chunk's text held back by the stream filter until checked; a violation ends the choice with `content_filter`."
-        d = dict(ch["delta"])
-        if "content" in d: d["content"] = sg.feed(d["content"] or "")
-        if final and not sg.blocked: d["content"] = d.get("content", "") + sg.finish()
-        return {**ch, "delta": {}, "finish_reason": "content_filter"} if sg.blocked else {**ch, "delta": d}
-
-    def ground(body) -> tuple:
-        "Step 1c (chapter 08's retrieval, the `retrieval` option): the one user message is the question; its grounded prompt replaces the messages. Returns (body, prepared)."
-        if retrieval is None: raise _bad("retrieval", "this server has no retrieval index (start `llmcamp serve` with a workspace that holds chapter 08's index); leave retrieval out", "unsupported_parameter")
-        if body.tools: raise _bad("tools", "tools cannot be combined with retrieval (the server writes the grounded prompt); leave one out")
-        if body.response_format not in (None, {"type": "text"}): raise _bad("response_format", "response_format cannot be combined with retrieval (answers cite passages as [n]); leave one out")
-        if len(body.messages) != 1 or body.messages[0].role != "user":
-            raise _bad("messages", f"with retrieval, messages must be one user message, the question (the server writes the grounded prompt, as `llmcamp ask` does); got {len(body.messages)} message(s) starting with {body.messages[0].role!r}")
-        question = chat_messages(body.messages)[0]["content"]
-        max_new = body.max_completion_tokens or body.max_tokens or GROUNDED_MAX_TOKENS
-        # with guards, the retrieved passages are screened for planted instructions (indirect injection) before the model sees them
-        screen = guards.guard_context if guards is not None else None
-        try: g = retrieval.prepare(question, tokenizer, ctx - max_new, body.retrieval.k, screen=screen)
-        except ValueError as e: raise _bad("messages[0].content", f"retrieval refused the question: {e}") from None
-        if g["messages"] is not None: body = body.model_copy(update={"messages": [ChatMessage(role=m["role"], content=m["content"]) for m in g["messages"]]})
-        return body, g
-
-    def cited(g, text: str) -> dict:
-        "The response fields of a grounded answer: `citations` [{n, chunk_id, title, text}] and `retrieval` {k, confidence, abstained, hits, invalid_citations}."
-        c = retrieval.cite(g, text)
-        return {"citations": c["citations"], "retrieval": {"k": g["k"], "confidence": g["confidence"], "abstained": c["abstained"], "hits": g["hits"],
-                                                           "invalid_citations": c["invalid_citations"], "screened": g.get("screened", [])}}
-
-    def remember(cid: str, body, text: str, g=None):
-        "Keep a finished chat completion (the messages the model saw, its answer) for `POST /v1/feedback`."
-        done_recently.put(cid, {"messages": chat_messages(body.messages), "answer": text, "model": model_name,
-                                "citations": [c["chunk_id"] for c in retrieval.cite(g, text)["citations"]] if g is not None else []})
-
-    def abstention(body, g, meta: dict, include_usage: bool):
-        "The answer when retrieval is not confident: the abstention text, generated by no model, whole or as a stream (role, text, finish with the citations)."
-        text, extra = g["answer"], cited(g, g["answer"])
-        remember(meta["id"], body, text, g)
-        if not body.stream:
-            resp = {**meta, "object": "chat.completion", "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "logprobs": None, "finish_reason": "stop"}],
-                    "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}, **extra}
-            return JSONResponse(guard_output(body, resp) if guards is not None else resp, headers={"x-cache": "off", **label_headers()})
-        if guards is not None: guards.audit(meta["id"], body.user or "anonymous", body.messages[0].content if isinstance(body.messages[0].content, str) else "", text, [], {"input": "allow", "output": "abstained"})
-        def frames():
-            f = lambda ch, **x: f"data: {json.dumps({**meta, 'object': 'chat.completion.chunk', 'choices': [] if ch is None else [ch], **x})}\n\n"
-            yield f({"index": 0, "delta": {"role": "assistant", "content": ""}, "logprobs": None, "finish_reason": None})
-            yield f({"index": 0, "delta": {"content": text}, "logprobs": None, "finish_reason": None})
-            yield f({"index": 0, "delta": {}, "logprobs": None, "finish_reason": "stop"}, **extra, **({"ai_label": guards.label()} if guards is not None else {}))
-            if include_usage: yield f(None, usage={"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0})
-            yield "data: [DONE]\n\n"
-        return StreamingResponse(frames(), media_type="text/event-stream", headers={"x-cache": "off", "cache-control": "no-cache", **label_headers()})
-
-    async def full_response(body, chat: bool, choices: list[_Choice], q, observe, echo_only: bool, meta: dict) -> dict:
-        "Step 3a: wait until every choice has finished; one response (a failed choice: a 500 for this request alone)."
-        parts, done = {c.index: [] for c in choices}, set()
-        try:
-            while len(done) < len(choices):
-                i, o = await q.get(); observe(o)
-                if o.error: raise APIError(500, o.error, type="server_error", code="engine_error")
-                choices[i].last = o
-                parts[i].append(piece(body, chat, choices[i], o, echo_only))
-                if o.finished: done.add(i)
-        finally:
-            for c in choices:
-                if c.index not in done: runner.abort(c.rid)
-        out = []
-        for c in choices:
-            ps = parts[c.index]
-            if chat:
-                lp = {"content": [x for p in ps if p["logprobs"] for x in p["logprobs"]["content"]], "refusal": None} if body.logprobs else None
-                msg = {"role": "assistant", "content": "".join(p["delta"].get("content", "") for p in ps)}
-                if c.parser is not None:
-                    text, calls = c.parser.result()
-                    msg = {"role": "assistant", "content": text or (None if calls else ""), **({"tool_calls": calls} if calls else {})}
-                out.append({"index": 0, "message": msg, "logprobs": lp, "finish_reason": ps[-1]["finish_reason"]})
-            else:
-                lp = {k: [x for p in ps for x in p["logprobs"][k]] for k in ("tokens", "token_logprobs", "top_logprobs", "text_offset")} if body.logprobs is not None else None
-                out.append({"index": c.index, "text": "".join(p["text"] for p in ps), "logprobs": lp, "finish_reason": c.last.finish_reason})
-        return {**meta, "object": "chat.completion" if chat else "text_completion", "choices": out, "usage": usage(choices, echo_only)}
-
-    async def stream_response(request: Request, body, chat: bool, choices: list[_Choice], q, observe, echo_only: bool, meta: dict, g=None):
-        "Step 3b: a server-sent event per token of any choice, the usage when asked for, then [DONE]; a client that leaves frees its requests."
-        include_usage = bool(body.stream_options and body.stream_options.include_usage)
-        kind = "chat.completion.chunk" if chat else "text_completion"
-        frame = lambda choice, **extra: f"data: {json.dumps({**meta, 'object': kind, 'choices': [] if choice is None else [choice], **extra})}\n\n"
-        done, failed, sent = set(), False, []
-        sg = guards.stream_filter(conversation=body.user or "default") if chat and guards is not None else None
-        try:
-            if chat: yield frame({"index": 0, "delta": {"role": "assistant", "content": ""}, "logprobs": None, "finish_reason": None})
-            while len(done) < len(choices):
-                i, o = await q.get(); observe(o)
-                if await request.is_disconnected(): return     # checked explicitly: a task waiting on a queue is not reliably cancelled
-                choices[i].last = o
-                if o.error:                                    # after the 200 went out: an error frame in OpenAI's shape, then [DONE]
-                    failed = True
-                    yield f"data: {json.dumps(APIError(500, o.error, type='server_error', code='engine_error').body())}\n\n"
-                    yield "data: [DONE]\n\n"
-                    return
-                if o.token is not None or o.finished:          # one frame per token, even when its text is not settled yet
-                    ch = piece(body, chat, choices[i], o, echo_only)
-                    if sg is not None: ch = guard_chunk(sg, ch, o.finished)
-                    if chat: sent.append(ch["delta"].get("content") or "")
-                    end = {**({"ai_label": guards.label()} if sg is not None else {}), **(cited(g, "".join(sent)) if g is not None else {})} if ch["finish_reason"] else {}
-                    yield frame(ch, **({"usage": None} if include_usage else {}), **end)
-                    if sg is not None and sg.blocked: failed = True; break       # the guard stopped the answer: the rest is never generated
-                if o.finished: done.add(i)
-            if chat:                                           # kept (and audited) before [DONE]: a client may send feedback on it at once
-                remember(meta["id"], body, "".join(sent), g)
-                if sg is not None: guards.audit(meta["id"], body.user or "anonymous", body.messages[-1].content if isinstance(body.messages[-1].content, str) else "", "".join(sent),
-                                                [c["chunk_id"] for c in cited(g, "".join(sent))["citations"]] if g is not None else [], {"input": "allow", "output": "content_filter" if sg.blocked else "allow"})
-            if include_usage: yield frame(None, usage=usage(choices, echo_only))
-            yield "data: [DONE]\n\n"
-        finally:
-            left = [c for c in choices if c.index not in done]
-            for c in left: runner.abort(c.rid)                 # the client went away (or a choice failed): free the slots and the KV blocks
-            if left and not failed: metrics.requests.labels("cancelled").inc()
-
-    async def handle(request: Request, chat: bool):
-        t0 = time.perf_counter()
-        body = await validate_request(request, ChatRequest if chat else CompletionRequest)
-        if chat and guards is not None: body = guard_input(body)
-        g = None
-        if chat and body.retrieval is not None:
-            body, g = ground(body)
-            if g["messages"] is None:
-                return abstention(body, g, {"id": "chatcmpl-" + uuid.uuid4().hex, "created": _now(), "model": model_name}, bool(body.stream_options and body.stream_options.include_usage))
-        ckey = None if body.stream or guards is not None else ResponseCache.key(request.url.path, body.model_dump())
-        if (hit := cache.get(ckey)) is not None:
-            metrics.cache_hits.inc(); metrics.requests.labels("cache_hit").inc()
-            return JSONResponse(hit, headers={"x-cache": "hit"})
-        plan = plan_chat(body, grammars) if chat else None          # tools, tool_choice, response_format (chapter 09)
-        prompts = build_prompts(body, chat, plan)
-        params = [sampling_params(body, len(ids), ctx, default_max_tokens) for ids, _ in prompts]
-        if plan is not None and plan.grammar is not None:
-            for p in params: p.logits_processors = [grammars().mask(plan.grammar)]
-        q = asyncio.Queue()
-        choices = submit(prompts, params, q)
-        for c in choices: c.parser = ToolCallParser() if plan is not None and plan.calls else None
-        metrics.prompt_tokens.inc(sum(len(c.prompt) for c in choices))
-        meta = {"id": ("chatcmpl-" if chat else "cmpl-") + choices[0].rid, "created": _now(), "model": model_name}
-        echo_only = not chat and body.echo and body.max_tokens == 0
-        if not body.stream:
-            resp = await full_response(body, chat, choices, q, observer(t0), echo_only, meta)
-            if g is not None: resp.update(cited(g, resp["choices"][0]["message"]["content"] or ""))
-            if chat and guards is not None: resp = guard_output(body, resp)
-            if chat: remember(resp["id"], body, resp["choices"][0]["message"]["content"] or "", g)
-            cache.put(ckey, resp)
-            return JSONResponse(resp, headers={"x-cache": "miss" if ckey else "off", **label_headers()})
-        return StreamingResponse(stream_response(request, body, chat, choices, q, observer(t0), echo_only, meta, g), media_type="text/event-stream",
-                                 headers={"x-cache": "off", "cache-control": "no-cache", **label_headers()})
-
-    def label_headers() -> dict:
-        "The AI-generated label as headers, when the app has guards (X-AI-Generated, X-Content-Label)."
-        if guards is None: return {}
-        lab = guards.label()
-        return {"x-ai-generated": "true" if lab.get("ai_generated") else "false", "x-content-label": str(lab.get("label", ""))}
-
-    async def guarded(request, chat):
-        try: return await handle(request, chat)
-        except APIError: raise
-        except Exception as e: raise APIError(500, f"internal server error: {type(e).__name__}: {e}", type="server_error") from e
+        return srv.models(request)
 
     @app.post("/v1/completions")
-    async def completions(request: Request): return await guarded(request, chat=False)
+    async def completions(request: Request):
+        return await srv.guarded(request, chat=False)
 
     @app.post("/v1/chat/completions")
-    async def chat_completions(request: Request): return await guarded(request, chat=True)
+    async def chat_completions(request: Request):
+        return await srv.guarded(request, chat=True)
 
     @app.post("/v1/feedback")
     async def feedback(request: Request):
-        "A rating of a recent chat completion: one masked JSON line appended to `feedback_log` (see `feedback_record`); answers what was stored."
-        authenticate(request)
-        rec = feedback_record(parse_request(await request.body(), FeedbackRequest), done_recently)
-        if app.state.feedback_log is None:
-            raise APIError(501, "this server keeps no feedback log (`llmcamp serve` keeps one in the workspace's 07_serving/feedback.jsonl)", type="server_error", code="feedback_disabled")
-        await asyncio.to_thread(append_line, app.state.feedback_log, rec)
-        return {"object": "feedback", "id": rec["id"], "completion_id": rec["completion_id"], "rating": rec["rating"], "stored": True}
+        """A rating of a recent chat completion: one masked JSON line appended to `feedback_log` (see
+        `feedback_record`); answers what was stored."""
+        return await srv.feedback(request)
 
     return app
 
 # %% ../nbs/07_serving.ipynb #0024
 import uvicorn
 
+
 def run_sync(coro):
     "Run coroutine `coro` to completion, also from inside a running event loop (a notebook) by using a helper thread."
-    try: asyncio.get_running_loop()
-    except RuntimeError: return asyncio.run(coro)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
     box = {}
+
     def target():
-        try: box["r"] = asyncio.run(coro)
-        except BaseException as e: box["e"] = e
-    t = threading.Thread(target=target); t.start(); t.join()
-    if "e" in box: raise box["e"]
+        try:
+            box["r"] = asyncio.run(coro)
+        except BaseException as e:
+            box["e"] = e
+
+    t = threading.Thread(target=target)
+    t.start()
+    t.join()
+    if "e" in box:
+        raise box["e"]
     return box["r"]
+
 
 class ServerThread:
     "Serve `app` with uvicorn in a background thread on `host:port` (a free port by default); a context manager."
+
     def __init__(self, app, host: str = "127.0.0.1", port: int | None = None, log_level: str = "warning"):
         self.app, self.host, self.port = app, host, port or free_port(host)
-        self.server = uvicorn.Server(uvicorn.Config(app, host=host, port=self.port, log_level=log_level, lifespan="off", timeout_graceful_shutdown=2))
+        self.server = uvicorn.Server(
+            uvicorn.Config(
+                app, host=host, port=self.port, log_level=log_level, lifespan="off", timeout_graceful_shutdown=2
+            )
+        )
         self._thread = threading.Thread(target=self.server.run, name=f"uvicorn-{self.port}", daemon=True)
 
     @property
-    def url(self) -> str: return f"http://{self.host}:{self.port}"
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
 
     def start(self, timeout: float = 20) -> ServerThread:
         self._thread.start()
         t = time.monotonic()
         while not self.server.started:
-            if not self._thread.is_alive() or time.monotonic() - t > timeout: raise RuntimeError(f"uvicorn did not start on {self.url}")
+            if not self._thread.is_alive() or time.monotonic() - t > timeout:
+                raise RuntimeError(f"uvicorn did not start on {self.url}")
             time.sleep(0.02)
         return self
 
@@ -1577,56 +2715,116 @@ class ServerThread:
         self.server.should_exit = True
         self._thread.join(timeout)
         runner = getattr(self.app.state, "runner", None)
-        if runner is not None: runner.stop()
+        if runner is not None:
+            runner.stop()
 
-    def __enter__(self): return self.start()
-    def __exit__(self, *exc): self.stop()
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
 
 def check_model_folder(path: str | os.PathLike) -> Path:
     "`path` as a Path; `FileNotFoundError` when it is not a folder (checked before anything slower is built)."
     p = Path(path)
-    if not p.is_dir(): raise FileNotFoundError(f"no model folder at {p} (expected a folder written by llmcamp.model.save_pretrained)")
+    if not p.is_dir():
+        raise FileNotFoundError(f"no model folder at {p} (expected a folder written by llmcamp.model.save_pretrained)")
     return p
+
 
 def load_served_model(path: str | os.PathLike, device=None):
     "The model and tokenizer in folder `path` (chapter 03's `save_pretrained` format)."
     from llmcamp.model import from_pretrained
     from transformers import AutoTokenizer
+
     p = check_model_folder(path)
     model = from_pretrained(p, device=device)
     if not (p / "tokenizer.json").is_file() and not (p / "tokenizer_config.json").is_file():
         raise FileNotFoundError(f"{p} has no tokenizer; save the model with save_pretrained(model, path, tokenizer)")
     return model, AutoTokenizer.from_pretrained(p)
 
-def build_server(model, tokenizer, name: str = "llmcamp", max_batch: int = 8, max_waiting: int = 64, kv_budget_mb: float | None = None,
-                 block_size: int = 16, policy: str = "continuous", rate_limit: tuple[float, int] | None = None, cache_entries: int = 256,
-                 default_max_tokens: int = 16, api_keys: APIKeys | Iterable[str] | None = None, guards=None, retrieval=None,
-                 feedback_log: str | os.PathLike | None = None) -> FastAPI:
+
+def build_server(
+    model,
+    tokenizer,
+    name: str = "llmcamp",
+    max_batch: int = 8,
+    max_waiting: int = 64,
+    kv_budget_mb: float | None = None,
+    block_size: int = 16,
+    policy: str = "continuous",
+    rate_limit: tuple[float, int] | None = None,
+    cache_entries: int = 256,
+    default_max_tokens: int = 16,
+    api_keys: APIKeys | Iterable[str] | None = None,
+    guards=None,
+    retrieval=None,
+    feedback_log: str | os.PathLike | None = None,
+) -> FastAPI:
     "Engine, engine loop and app for `model` and `tokenizer` (`guards`, `retrieval`, `feedback_log`: see `create_app`)."
     budget = None if kv_budget_mb is None else int(kv_budget_mb * 2**20)
-    engine = Engine(model, budget, block_size, max_batch, max_waiting, policy, stop_token_ids=stop_token_ids(tokenizer),
-                    decode=lambda ids: tokenizer.decode(ids, skip_special_tokens=True))     # <|end|> and eos, as chapter 03's export writes them
-    return create_app(EngineLoop(engine), tokenizer, name, rate_limit, cache_entries, default_max_tokens, api_keys, guards, retrieval, feedback_log)
+    engine = Engine(
+        model,
+        budget,
+        block_size,
+        max_batch,
+        max_waiting,
+        policy,
+        stop_token_ids=stop_token_ids(tokenizer),
+        decode=lambda ids: tokenizer.decode(ids, skip_special_tokens=True),
+    )  # <|end|> and eos, as chapter 03's export writes them
+    return create_app(
+        EngineLoop(engine),
+        tokenizer,
+        name,
+        rate_limit,
+        cache_entries,
+        default_max_tokens,
+        api_keys,
+        guards,
+        retrieval,
+        feedback_log,
+    )
 
-def serve(model: str | os.PathLike, host: str = "127.0.0.1", port: int = 8000, name: str | None = None, threads: int | None = None,
-          api_keys: Iterable[str] | None = None, api_keys_file: str | os.PathLike | None = None, **kw):
-    """Serve the model folder `model` (on the GPU when there is one) on `host:port` until interrupted (`llmcamp serve`); `/v1/*` needs one of the keys when given.
-    `kw` goes to `build_server` (`guards`, `retrieval`, `feedback_log`: `llmcamp serve` builds them from the workspace)."""
-    keys = APIKeys.load(api_keys, api_keys_file)          # before loading the model: a bad keys file fails fast
-    if threads: torch.set_num_threads(threads)
+
+def serve(
+    model: str | os.PathLike,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    name: str | None = None,
+    threads: int | None = None,
+    api_keys: Iterable[str] | None = None,
+    api_keys_file: str | os.PathLike | None = None,
+    **kw,
+):
+    """Serve the model folder `model` (on the GPU when there is one) on `host:port` until interrupted (`llmcamp serve`);
+    `/v1/*` needs one of the keys when given.
+    `kw` goes to `build_server` (`guards`, `retrieval`, `feedback_log`: `llmcamp serve` builds them from the
+    workspace)."""
+    keys = APIKeys.load(api_keys, api_keys_file)  # before loading the model: a bad keys file fails fast
+    if threads:
+        torch.set_num_threads(threads)
     m, tok = load_served_model(model, device="cuda" if torch.cuda.is_available() else None)
     app = build_server(m, tok, name or Path(model).name, api_keys=keys, **kw)
     auth = f"{len(keys)} API key(s) required on /v1" if keys else "no API key required"
     on = lambda k: "on" if kw.get(k) is not None else "off"
-    print(f"llmcamp serve: {Path(model).name} on http://{host}:{port} (OpenAI API under /v1, /health, /metrics; {auth}; guards {on('guards')}, "
-          f"retrieval {on('retrieval')}, feedback log {kw.get('feedback_log') or 'off'})", flush=True)
-    try: uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=2)
-    finally: app.state.runner.stop()
+    print(
+        f"llmcamp serve: {Path(model).name} on http://{host}:{port} (OpenAI API under /v1, /health, /metrics; "
+        f"{auth}; guards {on('guards')}, "
+        f"retrieval {on('retrieval')}, feedback log {kw.get('feedback_log') or 'off'})",
+        flush=True,
+    )
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=2)
+    finally:
+        app.state.runner.stop()
 
 # %% ../nbs/07_serving.ipynb #003f
 @dataclass
 class RequestRecord:
     "One request as the client saw it."
+
     ok: bool
     status: int
     start: float
@@ -1638,61 +2836,106 @@ class RequestRecord:
     error: str | None = None
 
     @property
-    def latency(self) -> float: return self.end - self.start
+    def latency(self) -> float:
+        return self.end - self.start
+
 
 def percentile(xs, q: float) -> float:
     "The `q`-th percentile (0-100) of `xs`, linearly interpolated (numpy's default)."
     xs = sorted(xs)
-    if not xs: return float("nan")
-    if not 0 <= q <= 100: raise ValueError(f"q must be in [0, 100], got {q}")
+    if not xs:
+        return float("nan")
+    if not 0 <= q <= 100:
+        raise ValueError(f"q must be in [0, 100], got {q}")
     i = (len(xs) - 1) * q / 100
     lo = math.floor(i)
     return xs[lo] + (xs[min(lo + 1, len(xs) - 1)] - xs[lo]) * (i - lo)
 
-async def _one(client: httpx.AsyncClient, url: str, body: dict, headers: dict, cancel_after: int | None) -> RequestRecord:
+
+async def _one(
+    client: httpx.AsyncClient, url: str, body: dict, headers: dict, cancel_after: int | None
+) -> RequestRecord:
     t0 = time.perf_counter()
     rec, last, chunks = RequestRecord(False, 0, t0, t0), None, 0
     path = "/v1/chat/completions" if "messages" in body else "/v1/completions"
     try:
-        async with client.stream("POST", url + path, json={**body, "stream": True, "stream_options": {"include_usage": True}}, headers=headers) as r:
+        async with client.stream(
+            "POST",
+            url + path,
+            json={**body, "stream": True, "stream_options": {"include_usage": True}},
+            headers=headers,
+        ) as r:
             rec.status = r.status_code
             if r.status_code != 200:
-                rec.error = (await r.aread()).decode()[:300]; rec.end = time.perf_counter(); return rec
+                rec.error = (await r.aread()).decode()[:300]
+                rec.end = time.perf_counter()
+                return rec
             async for line in r.aiter_lines():
-                if not line.startswith("data: "): continue
+                if not line.startswith("data: "):
+                    continue
                 data = line[6:]
-                if data == "[DONE]": rec.ok = rec.error is None; break
+                if data == "[DONE]":
+                    rec.ok = rec.error is None
+                    break
                 d = json.loads(data)
-                if "error" in d: rec.error = d["error"]["message"]; continue
-                if d.get("usage"): rec.tokens = d["usage"]["completion_tokens"]
+                if "error" in d:
+                    rec.error = d["error"]["message"]
+                    continue
+                if d.get("usage"):
+                    rec.tokens = d["usage"]["completion_tokens"]
                 ch = d["choices"][0] if d["choices"] else None
-                if ch is None: continue
+                if ch is None:
+                    continue
                 delta = ch.get("delta") or {}
                 piece = ch.get("text", delta.get("content"))
-                if piece is not None and "role" not in delta and (piece or not ch.get("finish_reason")):    # a token's frame
+                if (
+                    piece is not None and "role" not in delta and (piece or not ch.get("finish_reason"))
+                ):  # a token's frame
                     now = time.perf_counter()
-                    if rec.ttft is None: rec.ttft = now - t0
-                    else: rec.gaps.append(now - last)
+                    if rec.ttft is None:
+                        rec.ttft = now - t0
+                    else:
+                        rec.gaps.append(now - last)
                     last, chunks = now, chunks + 1
-                    if cancel_after is not None and chunks >= cancel_after: rec.cancelled = True; break
-    except httpx.HTTPError as e: rec.error = f"{type(e).__name__}: {e}"
+                    if cancel_after is not None and chunks >= cancel_after:
+                        rec.cancelled = True
+                        break
+    except httpx.HTTPError as e:
+        rec.error = f"{type(e).__name__}: {e}"
     rec.end = time.perf_counter()
     return rec
 
-async def run_load_async(url: str, bodies: list[dict], concurrency: int | None = None, rate: float | None = None, api_key: str | None = None,
-                         cancel_every: int | None = None, cancel_after: int = 2, timeout: float = 120, seed: int = 0) -> list[RequestRecord]:
-    "Send `bodies` to `url` at `concurrency` (closed loop) or `rate` requests/s (Poisson, open loop); every `cancel_every`-th client hangs up after `cancel_after` chunks."
-    if (concurrency is None) == (rate is None): raise ValueError("give exactly one of concurrency (clients) or rate (requests/s)")
-    if concurrency is not None and concurrency < 1: raise ValueError(f"concurrency must be >= 1, got {concurrency}")
-    if rate is not None and rate <= 0: raise ValueError(f"rate must be > 0, got {rate}")
+
+async def run_load_async(
+    url: str,
+    bodies: list[dict],
+    concurrency: int | None = None,
+    rate: float | None = None,
+    api_key: str | None = None,
+    cancel_every: int | None = None,
+    cancel_after: int = 2,
+    timeout: float = 120,
+    seed: int = 0,
+) -> list[RequestRecord]:
+    """Send `bodies` to `url` at `concurrency` (closed loop) or `rate` requests/s (Poisson, open loop); every
+    `cancel_every`-th client hangs up after `cancel_after` chunks."""
+    if (concurrency is None) == (rate is None):
+        raise ValueError("give exactly one of concurrency (clients) or rate (requests/s)")
+    if concurrency is not None and concurrency < 1:
+        raise ValueError(f"concurrency must be >= 1, got {concurrency}")
+    if rate is not None and rate <= 0:
+        raise ValueError(f"rate must be > 0, got {rate}")
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     cancel = lambda i: cancel_after if cancel_every and i % cancel_every == cancel_every - 1 else None
     limits = httpx.Limits(max_connections=(concurrency or 256) + 4, max_keepalive_connections=(concurrency or 256) + 4)
     async with httpx.AsyncClient(timeout=timeout, limits=limits) as client:
         if concurrency is not None:
             it, out = iter(enumerate(bodies)), [None] * len(bodies)
+
             async def worker():
-                for i, b in it: out[i] = await _one(client, url, b, headers, cancel(i))
+                for i, b in it:
+                    out[i] = await _one(client, url, b, headers, cancel(i))
+
             await asyncio.gather(*(worker() for _ in range(concurrency)))
             return out
         rng, tasks = random.Random(seed), []
@@ -1701,16 +2944,30 @@ async def run_load_async(url: str, bodies: list[dict], concurrency: int | None =
             await asyncio.sleep(rng.expovariate(rate))
         return list(await asyncio.gather(*tasks))
 
+
 def summarize(records: list[RequestRecord], wall: float | None = None) -> dict:
     "Throughput and latency percentiles of a load run (seconds, requests/s, tokens/s)."
     ok = [r for r in records if r.ok and not r.cancelled]
-    if wall is None: wall = max(r.end for r in records) - min(r.start for r in records)
-    ttft, lat, gaps = [r.ttft for r in ok if r.ttft is not None], [r.latency for r in ok], [g for r in ok for g in r.gaps]
-    out = {"requests": len(records), "ok": len(ok), "errors": sum(1 for r in records if not r.ok and not r.cancelled), "wall_s": wall,
-           "requests_per_s": len(ok) / wall, "tokens_per_s": sum(r.tokens for r in ok) / wall}
+    if wall is None:
+        wall = max(r.end for r in records) - min(r.start for r in records)
+    ttft, lat, gaps = (
+        [r.ttft for r in ok if r.ttft is not None],
+        [r.latency for r in ok],
+        [g for r in ok for g in r.gaps],
+    )
+    out = {
+        "requests": len(records),
+        "ok": len(ok),
+        "errors": sum(1 for r in records if not r.ok and not r.cancelled),
+        "wall_s": wall,
+        "requests_per_s": len(ok) / wall,
+        "tokens_per_s": sum(r.tokens for r in ok) / wall,
+    }
     for name, xs in (("ttft", ttft), ("latency", lat), ("itl", gaps)):
-        for q in (50, 90, 99): out[f"{name}_p{q}"] = percentile(xs, q)
+        for q in (50, 90, 99):
+            out[f"{name}_p{q}"] = percentile(xs, q)
     return out
+
 
 def load_test(url: str, bodies: list[dict], **kw) -> tuple[dict, list[RequestRecord]]:
     "Run a load test (see `run_load_async`); the summary and the per-request records."
@@ -1722,12 +2979,21 @@ def load_test(url: str, bodies: list[dict], **kw) -> tuple[dict, list[RequestRec
 def make_requests(n: int, model: str, max_new_tokens: int, seed: int = 0, chat: bool = True) -> list[dict]:
     "`n` request bodies: questions on stdlib topics, answer lengths uniform in [max_new_tokens/4, 2*max_new_tokens]."
     from pydoc_data.topics import topics
-    if n < 1 or max_new_tokens < 1: raise ValueError(f"n and max_new_tokens must be >= 1, got n={n}, max_new_tokens={max_new_tokens}")
+
+    if n < 1 or max_new_tokens < 1:
+        raise ValueError(f"n and max_new_tokens must be >= 1, got n={n}, max_new_tokens={max_new_tokens}")
     rng, names = random.Random(seed), sorted(topics)
     out = []
     for _ in range(n):
-        q = rng.choice(["What does {} do?", "Explain {} in Python.", "Show an example of {}.", "When should I use {}?"]).format(rng.choice(names))
-        body = {"model": model, "max_tokens": rng.randint(max(1, max_new_tokens // 4), 2 * max_new_tokens), "temperature": 0, "ignore_eos": True}
+        q = rng.choice(
+            ["What does {} do?", "Explain {} in Python.", "Show an example of {}.", "When should I use {}?"]
+        ).format(rng.choice(names))
+        body = {
+            "model": model,
+            "max_tokens": rng.randint(max(1, max_new_tokens // 4), 2 * max_new_tokens),
+            "temperature": 0,
+            "ignore_eos": True,
+        }
         out.append({**body, "messages": [{"role": "user", "content": q}]} if chat else {**body, "prompt": q})
     return out
 
@@ -1736,23 +3002,56 @@ def _die_with_parent():
     "In the child: ask Linux to SIGTERM us when the parent dies, so a crashed notebook leaves no server behind."
     try:
         import ctypes, signal
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)     # PR_SET_PDEATHSIG
-    except (OSError, AttributeError): pass
 
-def start_replica(model: str | os.PathLike, port: int | None = None, threads: int = 1, extra: Iterable[str] = (), wait: bool = True,
-                  timeout: float = 180, bare: bool = True) -> tuple[subprocess.Popen, str]:
-    """Start `llmcamp serve --model MODEL` in a new process on a free loopback port (and wait until /health answers). Returns (process, url).
-    `bare=True` adds `--no-guards --no-retrieval`: a replica that measures the engine alone (`llmcamp serve` itself runs chapter 10's guards by default)."""
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def start_replica(
+    model: str | os.PathLike,
+    port: int | None = None,
+    threads: int = 1,
+    extra: Iterable[str] = (),
+    wait: bool = True,
+    timeout: float = 180,
+    bare: bool = True,
+) -> tuple[subprocess.Popen, str]:
+    """Start `llmcamp serve --model MODEL` in a new process on a free loopback port (and wait until /health answers).
+    Returns (process, url).
+    `bare=True` adds `--no-guards --no-retrieval`: a replica that measures the engine alone (`llmcamp serve` itself runs
+    chapter 10's guards by default)."""
     port = port or free_port()
-    cmd = [sys.executable, "-c", "import sys; from llmcamp.camp import main; sys.exit(main(sys.argv[1:]))",
-           "serve", "--model", str(model), "--port", str(port), "--threads", str(threads), *(["--no-guards", "--no-retrieval"] if bare else []), *extra]
+    cmd = [
+        sys.executable,
+        "-c",
+        "import sys; from llmcamp.camp import main; sys.exit(main(sys.argv[1:]))",
+        "serve",
+        "--model",
+        str(model),
+        "--port",
+        str(port),
+        "--threads",
+        str(threads),
+        *(["--no-guards", "--no-retrieval"] if bare else []),
+        *extra,
+    ]
     import tempfile
-    err = tempfile.TemporaryFile(mode="w+")           # a file, not a pipe: a chatty server never blocks on a full pipe
-    proc = subprocess.Popen(cmd, stdout=err, stderr=subprocess.STDOUT, text=True, preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+
+    err = tempfile.TemporaryFile(mode="w+")  # a file, not a pipe: a chatty server never blocks on a full pipe
+    proc = subprocess.Popen(
+        cmd,
+        stdout=err,
+        stderr=subprocess.STDOUT,
+        text=True,
+        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+    )
     proc.errfile = err
     url = f"http://127.0.0.1:{port}"
-    if wait: wait_healthy(proc, url, timeout)
+    if wait:
+        wait_healthy(proc, url, timeout)
     return proc, url
+
 
 def wait_healthy(proc: subprocess.Popen, url: str, timeout: float = 180):
     "Wait until the server process `proc` answers `url`/health; stop it and raise if it exits or times out."
@@ -1762,30 +3061,41 @@ def wait_healthy(proc: subprocess.Popen, url: str, timeout: float = 180):
             proc.errfile.seek(0)
             raise RuntimeError(f"server process exited with status {proc.returncode}: {proc.errfile.read()[-2000:]}")
         try:
-            if httpx.get(url + "/health", timeout=1).status_code == 200: return
-        except httpx.HTTPError: pass
-        if time.monotonic() - t > timeout: stop_process(proc); raise RuntimeError(f"server on {url} did not become healthy in {timeout} s")
+            if httpx.get(url + "/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() - t > timeout:
+            stop_process(proc)
+            raise RuntimeError(f"server on {url} did not become healthy in {timeout} s")
         time.sleep(0.2)
+
 
 def stop_process(proc: subprocess.Popen, timeout: float = 10):
     "Terminate `proc` (SIGTERM, then SIGKILL after `timeout` s) and reap it."
     if proc.poll() is None:
         proc.terminate()
-        try: proc.wait(timeout)
-        except subprocess.TimeoutExpired: proc.kill(); proc.wait()
-    if getattr(proc, "errfile", None): proc.errfile.close()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    if getattr(proc, "errfile", None):
+        proc.errfile.close()
 
 # %% ../nbs/07_serving.ipynb #004e
 def create_balancer(backends: list[str], timeout: float = 120) -> FastAPI:
     "A least-outstanding-requests HTTP load balancer over `backends` (base URLs)."
-    if not backends: raise ValueError("the balancer needs at least one backend URL")
+    if not backends:
+        raise ValueError("the balancer needs at least one backend URL")
     app = FastAPI(title="llmcamp balancer")
     app.state.inflight = {b: 0 for b in backends}
     app.state.served = {b: 0 for b in backends}
     client = httpx.AsyncClient(timeout=timeout, limits=httpx.Limits(max_connections=512, max_keepalive_connections=512))
 
     @app.get("/balancer")
-    def status(): return {"inflight": app.state.inflight, "served": app.state.served}
+    def status():
+        return {"inflight": app.state.inflight, "served": app.state.served}
 
     @app.api_route("/{path:path}", methods=["GET", "POST"])
     async def proxy(path: str, request: Request):
@@ -1796,71 +3106,26 @@ def create_balancer(backends: list[str], timeout: float = 120) -> FastAPI:
             tried.add(b)
             app.state.inflight[b] += 1
             try:
-                r = await client.send(client.build_request(request.method, f"{b}/{path}", content=body, headers=headers), stream=True)
+                r = await client.send(
+                    client.build_request(request.method, f"{b}/{path}", content=body, headers=headers), stream=True
+                )
             except httpx.TransportError:
                 app.state.inflight[b] -= 1
                 continue
             app.state.served[b] += 1
+
             async def relay(r=r, b=b):
                 try:
-                    async for chunk in r.aiter_raw(): yield chunk
+                    async for chunk in r.aiter_raw():
+                        yield chunk
                 finally:
-                    await r.aclose(); app.state.inflight[b] -= 1
+                    await r.aclose()
+                    app.state.inflight[b] -= 1
+
             keep = {k: v for k, v in r.headers.items() if k.lower() in ("content-type", "retry-after", "x-cache")}
             return StreamingResponse(relay(), status_code=r.status_code, headers=keep)
-        return APIError(503, f"no backend reachable (tried {len(tried)})", type="server_error", code="no_backend").response()
+        return APIError(
+            503, f"no backend reachable (tried {len(tried)})", type="server_error", code="no_backend"
+        ).response()
+
     return app
-
-# %% ../nbs/07_serving.ipynb #005d
-from .spec import ExerciseFailed, attempt, expect
-
-def _min_p_reference(logits: torch.Tensor, min_p: float) -> torch.Tensor:
-    probs = logits.float().softmax(-1)
-    return logits.masked_fill(probs < min_p * probs.max(-1, keepdim=True).values, float("-inf"))
-
-def grade_min_p(min_p_filter) -> None:
-    "Exercise 1: `min_p_filter(logits, min_p)` keeps the tokens whose probability is at least `min_p` times the top token's."
-    g = torch.Generator().manual_seed(7)
-    cases = [(torch.tensor([[2.0, 1.0, 0.0, -3.0]]), 0.3), (torch.randn(3, 50, generator=g) * 3, 0.1), (torch.randn(2, 9, generator=g), 0.0), (torch.randn(2, 9, generator=g), 1.0)]
-    for logits, p in cases:
-        got = attempt(min_p_filter, "min_p_filter", logits.clone(), p)
-        expect(isinstance(got, torch.Tensor) and got.shape == logits.shape, f"return a tensor of the logits' shape {tuple(logits.shape)}, got {type(got).__name__} {tuple(getattr(got, 'shape', ()))}")
-        want = _min_p_reference(logits, p)
-        kept, want_kept = torch.isfinite(got), torch.isfinite(want)
-        if not torch.equal(kept, want_kept):
-            if (kept & ~want_kept).any(): raise ExerciseFailed(f"with min_p={p} you keep tokens below the threshold: the threshold is min_p * (probability of the most likely token), on probabilities (softmax), not logits")
-            raise ExerciseFailed(f"with min_p={p} you drop tokens that should stay: keep every token with probability >= min_p * max probability (the top token always stays)")
-        expect(torch.equal(got[kept], logits[kept]), "leave the kept logits unchanged; set only the dropped ones to -inf")
-    print("exercise 1 passed: min-p sampling keeps", int(torch.isfinite(_min_p_reference(*cases[0])).sum()), "of 4 tokens in the first case")
-
-def grade_sse(sse_stream) -> None:
-    "Exercise 2: `sse_stream(chunks)` frames dict chunks as server-sent events ending with `data: [DONE]`."
-    chunks = [{"id": "cmpl-1", "choices": [{"index": 0, "text": "Hel", "finish_reason": None}]},
-              {"id": "cmpl-1", "choices": [{"index": 0, "text": "lo\n\nworld", "finish_reason": "stop"}]}]
-    out = attempt(sse_stream, "sse_stream", chunks)
-    if not isinstance(out, str): out = "".join(attempt(lambda: list(out), "sse_stream")) if hasattr(out, "__iter__") else out
-    expect(isinstance(out, str), f"return the stream as one string (or yield strings), got {type(out).__name__}")
-    expect(out.endswith("data: [DONE]\n\n"), "the stream must end with the frame `data: [DONE]` followed by a blank line (\\n\\n)")
-    frames = out.split("\n\n")
-    expect(frames[-1] == "", "every frame ends with a blank line: `data: ...\\n\\n`")
-    frames = frames[:-1]
-    expect(len(frames) == len(chunks) + 1, f"expected {len(chunks) + 1} frames (one per chunk, then [DONE]), got {len(frames)}: is a newline inside a chunk breaking a frame? json.dumps escapes it")
-    for f, ch in zip(frames, chunks):
-        expect(f.startswith("data: "), f"each frame starts with `data: `, got {f[:20]!r}")
-        try: got = json.loads(f[6:])
-        except ValueError: raise ExerciseFailed(f"the payload of a frame must be JSON (json.dumps the chunk), got {f[6:40]!r}") from None
-        expect(got == ch, "a frame's JSON should be the chunk itself")
-    print("exercise 2 passed:", repr(out[:40] + "..."))
-
-def grade_percentile(pct) -> None:
-    "Exercise 3: `pct(samples, q)` is the q-th percentile with linear interpolation (numpy's default)."
-    import numpy as np
-    rng = np.random.default_rng(3)
-    cases = [([1.0, 2.0, 3.0, 4.0], 50), ([3.0, 1.0, 2.0], 50), ([0.2, 0.1, 0.4, 0.3, 5.0], 99), (list(rng.exponential(0.3, 101)), 99), (list(rng.exponential(0.3, 37)), 90), ([7.0], 99), ([2.0, 1.0], 0), ([2.0, 1.0], 100)]
-    for xs, q in cases:
-        got, want = attempt(pct, "pct", list(xs), q), float(np.percentile(xs, q))
-        expect(isinstance(got, (int, float, np.floating)), f"return a number, got {type(got).__name__}")
-        if abs(got - want) > 1e-9 * max(1, abs(want)):
-            hint = "sort the samples first" if xs == [3.0, 1.0, 2.0] else "the rank is (n - 1) * q / 100; interpolate between the two samples around it"
-            raise ExerciseFailed(f"pct({[round(x, 3) for x in xs][:6]}{'...' if len(xs) > 6 else ''}, {q}) should be {want:.6g}, got {got:.6g}: {hint}")
-    print("exercise 3 passed: p99 of 101 exponential latencies =", round(float(np.percentile(cases[3][0], 99)), 3), "s")

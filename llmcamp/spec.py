@@ -27,46 +27,71 @@ __all__ = ['CHAPTERS', 'UNITS', 'METRICS', 'PII_TYPES', 'ASK_PYTHON_DOCS', 'PROF
            'AgentSizes', 'SafetySizes', 'EvalSizes', 'Profile', 'load_profiles', 'cuda_available', 'get_profile',
            'estimate_params', 'training_budget', 'measure_matmul_flops', 'WorkspaceError', 'atomic_write',
            'replace_folder', 'default_workspace', 'append_line', 'free_port', 'Workspace', 'SLOReport', 'format_table',
-           'check', 'ExerciseFailed', 'expect', 'attempt', 'grade_ttft_slo', 'grade_laptop_profile',
-           'grade_failing_report']
+           'check']
 
 # %% ../nbs/00_requirements.ipynb #0008
 CHAPTERS: dict[str, str] = {
-    "00": "requirements", "01": "data", "02": "tokenizer", "03": "model", "04": "training",
-    "05": "finetuning", "06": "quantization", "07": "serving", "08": "rag", "09": "agents",
-    "10": "safety", "11": "evaluation",
+    "00": "requirements",
+    "01": "data",
+    "02": "tokenizer",
+    "03": "model",
+    "04": "training",
+    "05": "finetuning",
+    "06": "quantization",
+    "07": "serving",
+    "08": "rag",
+    "09": "agents",
+    "10": "safety",
+    "11": "evaluation",
 }
+
 
 def chapter_id(chapter: str | int) -> str:
     "Normalise `chapter` (`3`, `'03'`, `'model'`, `'03_model'`) to its two-digit id."
     s = str(chapter).strip()
-    if s.isdigit() and f"{int(s):02d}" in CHAPTERS: return f"{int(s):02d}"
+    if s.isdigit() and f"{int(s):02d}" in CHAPTERS:
+        return f"{int(s):02d}"
     for cid, name in CHAPTERS.items():
-        if s in (name, f"{cid}_{name}"): return cid
-    raise ValueError(f"unknown chapter {chapter!r}; chapters are " + ", ".join(f"{k} ({v})" for k, v in CHAPTERS.items()))
+        if s in (name, f"{cid}_{name}"):
+            return cid
+    raise ValueError(
+        f"unknown chapter {chapter!r}; chapters are " + ", ".join(f"{k} ({v})" for k, v in CHAPTERS.items())
+    )
 
 # %% ../nbs/00_requirements.ipynb #000b
 UNITS: dict[str, tuple[str, float]] = {
     # unit: (dimension, factor to the dimension's base unit)
-    "s": ("time", 1.0), "ms": ("time", 1e-3), "us": ("time", 1e-6),
-    "fraction": ("fraction", 1.0), "percent": ("fraction", 1e-2),
-    "USD": ("money", 1.0), "cents": ("money", 1e-2),
-    "tokens/s": ("token_rate", 1.0), "requests/s": ("request_rate", 1.0),
-    "ppl": ("perplexity", 1.0), "bytes/token": ("compression", 1.0),
-    "MB": ("size", 1.0), "GB": ("size", 1e3), "x": ("ratio", 1.0),
+    "s": ("time", 1.0),
+    "ms": ("time", 1e-3),
+    "us": ("time", 1e-6),
+    "fraction": ("fraction", 1.0),
+    "percent": ("fraction", 1e-2),
+    "USD": ("money", 1.0),
+    "cents": ("money", 1e-2),
+    "tokens/s": ("token_rate", 1.0),
+    "requests/s": ("request_rate", 1.0),
+    "ppl": ("perplexity", 1.0),
+    "bytes/token": ("compression", 1.0),
+    "MB": ("size", 1.0),
+    "GB": ("size", 1e3),
+    "x": ("ratio", 1.0),
 }
+
 
 def convert(value: float, unit: str, to: str) -> float:
     "Convert `value` from `unit` to `to`; both must measure the same dimension."
     for u in (unit, to):
-        if u not in UNITS: raise ValueError(f"unknown unit {u!r}; known units: {', '.join(UNITS)}")
+        if u not in UNITS:
+            raise ValueError(f"unknown unit {u!r}; known units: {', '.join(UNITS)}")
     (d1, f1), (d2, f2) = UNITS[unit], UNITS[to]
-    if d1 != d2: raise ValueError(f"cannot convert {unit} ({d1}) to {to} ({d2})")
+    if d1 != d2:
+        raise ValueError(f"cannot convert {unit} ({d1}) to {to} ({d2})")
     return value * f1 / f2
 
 # %% ../nbs/00_requirements.ipynb #000d
 class Metric(BaseModel):
     "A measurable quantity: its dimension, which way is better, and the chapter that measures it."
+
     model_config = ConfigDict(frozen=True)
     name: str
     dimension: str
@@ -75,20 +100,41 @@ class Metric(BaseModel):
     description: str
 
     @property
-    def units(self) -> list[str]: return [u for u, (d, _) in UNITS.items() if d == self.dimension]
+    def units(self) -> list[str]:
+        return [u for u, (d, _) in UNITS.items() if d == self.dimension]
+
 
 def _metrics(*rows) -> dict[str, Metric]:
     return {r[0]: Metric(name=r[0], dimension=r[1], better=r[2], chapter=r[3], description=r[4]) for r in rows}
 
+
 METRICS: dict[str, Metric] = _metrics(
     ("near_dup_recall", "fraction", "higher", "01", "share of planted near-duplicates that deduplication finds"),
-    ("pii_recall", "fraction", "higher", "01", "share of labelled PII spans in a held-out set (nbs/assets/pii_heldout.jsonl) that the scrubber finds exactly"),
+    (
+        "pii_recall",
+        "fraction",
+        "higher",
+        "01",
+        "share of labelled PII spans in a held-out set (nbs/assets/pii_heldout.jsonl) that the scrubber finds exactly",
+    ),
     ("tokenizer_compression", "compression", "higher", "02", "UTF-8 bytes per token on held-out text"),
     ("perplexity", "perplexity", "lower", "04", "validation perplexity of the base model"),
     ("mfu", "fraction", "higher", "04", "model FLOPs utilisation of training"),
     ("train_throughput", "token_rate", "higher", "04", "training tokens per second"),
-    ("instruction_accuracy", "fraction", "higher", "05", "exact-match accuracy of the fine-tuned model on held-out instructions"),
-    ("quantized_ppl_increase", "fraction", "lower", "06", "relative perplexity increase of the INT4 model over full precision"),
+    (
+        "instruction_accuracy",
+        "fraction",
+        "higher",
+        "05",
+        "exact-match accuracy of the fine-tuned model on held-out instructions",
+    ),
+    (
+        "quantized_ppl_increase",
+        "fraction",
+        "lower",
+        "06",
+        "relative perplexity increase of the INT4 model over full precision",
+    ),
     ("quantized_size", "size", "lower", "06", "size on disk of the INT4 model"),
     ("ttft_p50", "time", "lower", "07", "median time to first token"),
     ("ttft_p99", "time", "lower", "07", "99th-percentile time to first token"),
@@ -107,14 +153,18 @@ METRICS: dict[str, Metric] = _metrics(
 # %% ../nbs/00_requirements.ipynb #0011
 class Strict(BaseModel):
     "Base for the camp's data: unknown keys are errors, values are immutable."
+
     model_config = ConfigDict(extra="forbid", frozen=True)
+
 
 def _suggest(word: str, options) -> str:
     close = difflib.get_close_matches(word, list(options), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
+
 class SLO(Strict):
     "A service-level objective: `metric` `direction` `target` `unit`, measured in `chapter`."
+
     metric: str
     unit: str
     target: float
@@ -125,24 +175,37 @@ class SLO(Strict):
     @field_validator("metric")
     @classmethod
     def _known_metric(cls, v: str) -> str:
-        if v not in METRICS: raise ValueError(f"unknown metric {v!r}" + (_suggest(v, METRICS) or f"; known metrics: {', '.join(METRICS)} (add yours to METRICS)"))
+        if v not in METRICS:
+            raise ValueError(
+                f"unknown metric {v!r}"
+                + (_suggest(v, METRICS) or f"; known metrics: {', '.join(METRICS)} (add yours to METRICS)")
+            )
         return v
 
     @field_validator("unit")
     @classmethod
     def _unit_fits(cls, v: str, info: ValidationInfo) -> str:
         m = METRICS.get(info.data.get("metric", ""))
-        if v not in UNITS: raise ValueError(f"unknown unit {v!r}{_suggest(v, UNITS)}" + (f"; {m.name} takes {', '.join(m.units)}" if m else ""))
-        if m and UNITS[v][0] != m.dimension: raise ValueError(f"wrong unit {v!r} for {m.name}, which is a {m.dimension}: use one of {', '.join(m.units)}")
+        if v not in UNITS:
+            raise ValueError(
+                f"unknown unit {v!r}{_suggest(v, UNITS)}" + (f"; {m.name} takes {', '.join(m.units)}" if m else "")
+            )
+        if m and UNITS[v][0] != m.dimension:
+            raise ValueError(
+                f"wrong unit {v!r} for {m.name}, which is a {m.dimension}: use one of {', '.join(m.units)}"
+            )
         return v
 
     @field_validator("target")
     @classmethod
     def _target_ok(cls, v: float, info: ValidationInfo) -> float:
-        if not math.isfinite(v): raise ValueError(f"target must be a finite number, got {v}")
-        if v < 0: raise ValueError(f"target must not be negative, got {v}")
+        if not math.isfinite(v):
+            raise ValueError(f"target must be a finite number, got {v}")
+        if v < 0:
+            raise ValueError(f"target must not be negative, got {v}")
         u = info.data.get("unit")
-        if u in UNITS and UNITS[u][0] == "fraction" and convert(v, u, "fraction") > 1: raise ValueError(f"a fraction cannot exceed 1 (100 percent), got {v} {u}")
+        if u in UNITS and UNITS[u][0] == "fraction" and convert(v, u, "fraction") > 1:
+            raise ValueError(f"a fraction cannot exceed 1 (100 percent), got {v} {u}")
         return v
 
     @field_validator("direction")
@@ -150,69 +213,89 @@ class SLO(Strict):
     def _direction_fits(cls, v: str, info: ValidationInfo) -> str:
         m = METRICS.get(info.data.get("metric", ""))
         want = {"lower": "at_most", "higher": "at_least"}[m.better] if m else v
-        if v != want: raise ValueError(f"{v} makes no sense for {m.name}, where {m.better} is better: use {want}")
+        if v != want:
+            raise ValueError(f"{v} makes no sense for {m.name}, where {m.better} is better: use {want}")
         return v
 
     @field_validator("chapter")
     @classmethod
-    def _chapter_ok(cls, v: str | None) -> str | None: return None if v is None else chapter_id(v)
+    def _chapter_ok(cls, v: str | None) -> str | None:
+        return None if v is None else chapter_id(v)
 
     @model_validator(mode="after")
     def _default_chapter(self):
-        if self.chapter is None and self.metric in METRICS: object.__setattr__(self, "chapter", METRICS[self.metric].chapter)
+        if self.chapter is None and self.metric in METRICS:
+            object.__setattr__(self, "chapter", METRICS[self.metric].chapter)
         return self
 
-    def __str__(self): return f"{self.metric} {self.direction.replace('_', ' ')} {self.target:g} {self.unit} (chapter {self.chapter})"
+    def __str__(self):
+        return f"{self.metric} {self.direction.replace('_', ' ')} {self.target:g} {self.unit} (chapter {self.chapter})"
 
 # %% ../nbs/00_requirements.ipynb #0014
 PII_TYPES = ("email", "phone", "ip_address", "api_key", "credit_card", "iban", "person_name")
 
+
 class User(Strict):
     "Who uses the assistant and what they need from it."
+
     name: str = Field(min_length=1)
     needs: str = Field(min_length=1)
 
+
 class Interaction(Strict):
     "How users talk to the assistant."
+
     mode: Literal["chat", "completion", "batch", "agent"]
     streaming: bool
     multi_turn: bool
     languages: list[str] = Field(min_length=1)
 
+
 class IOField(Strict):
     "One input or output of the assistant."
+
     name: str = Field(min_length=1)
     kind: Literal["text", "code", "json", "citation"]
     max_tokens: int = Field(gt=0)
     description: str = ""
 
+
 class KnowledgeSource(Strict):
     "Where the assistant's knowledge comes from, and under what licence."
+
     name: str = Field(min_length=1)
     kind: Literal["documentation", "source_code", "logs", "database", "user_files"]
     location: str = Field(min_length=1)
     license: str = Field(min_length=1)
 
+
 class DataMasking(Strict):
     "Which personal data is masked, and where."
+
     required: bool
     pii_types: list[Literal[PII_TYPES]] = []
     applies_to: list[Literal["training_data", "prompts", "logs", "outputs"]] = []
 
+
 class AuditTrail(Strict):
     "What is logged about each request, and for how long."
+
     required: bool
     retention_days: int = Field(gt=0)
     fields: list[str] = []
 
+
 class ContentLabelling(Strict):
     "How generated content is marked as AI-generated."
+
     required: bool
     label: str = ""
     machine_readable: bool = False
 
+
 class Compliance(Strict):
     "Requirements that law, policy or the domain impose; chapter 10 implements them."
+
     data_masking: DataMasking
     audit_trail: AuditTrail
     content_labelling: ContentLabelling
@@ -220,6 +303,7 @@ class Compliance(Strict):
 # %% ../nbs/00_requirements.ipynb #0015
 class Spec(Strict):
     "The application's requirements: scenario, users, I/O, knowledge, compliance and SLOs."
+
     spec_version: Literal[1]
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     scenario: str = Field(min_length=1)
@@ -236,14 +320,16 @@ class Spec(Strict):
     def _unique_metrics(cls, v: list[SLO]) -> list[SLO]:
         seen = {}
         for i, s in enumerate(v):
-            if s.metric in seen: raise ValueError(f"slos[{i}] repeats metric {s.metric!r} of slos[{seen[s.metric]}]: one SLO per metric")
+            if s.metric in seen:
+                raise ValueError(f"slos[{i}] repeats metric {s.metric!r} of slos[{seen[s.metric]}]: one SLO per metric")
             seen[s.metric] = i
         return v
 
     def slo(self, metric: str) -> SLO:
         "The SLO on `metric`."
         for s in self.slos:
-            if s.metric == metric: return s
+            if s.metric == metric:
+                return s
         raise KeyError(f"no SLO on {metric!r}; this spec has: {', '.join(s.metric for s in self.slos)}")
 
     def slos_for(self, chapter) -> list[SLO]:
@@ -317,11 +403,12 @@ slos:
   - {metric: near_dup_recall, target: 0.9, unit: fraction, direction: at_least, why: "duplicates left in train inflate scores and waste compute"}
   - {metric: pii_recall, target: 0.95, unit: fraction, direction: at_least, why: "compliance: PII must not reach the training data"}
   - {metric: tokenizer_compression, target: 2.75, unit: bytes/token, direction: at_least, why: "a token should average at least half an English word"}
-"""
+"""  # noqa: E501
 
 # %% ../nbs/00_requirements.ipynb #0019
 class SpecError(ValueError):
     "A spec or profile that cannot be used; the message names each bad field."
+
 
 def _where(loc: tuple, data: Any) -> str:
     "Render a pydantic error location as `slos[2] (p99_latency).unit`."
@@ -330,47 +417,62 @@ def _where(loc: tuple, data: Any) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
             node = node[part] if isinstance(node, list) and part < len(node) else None
-            if isinstance(node, Mapping) and "metric" in node: out += f" ({node['metric']})"
+            if isinstance(node, Mapping) and "metric" in node:
+                out += f" ({node['metric']})"
         else:
             out += ("." if out else "") + str(part)
             node = node.get(part) if isinstance(node, Mapping) else None
     return out or "(top level)"
 
+
 def parse_yaml(text: str, model: type[BaseModel], source: str = "<string>"):
     "Parse YAML `text` into `model`, raising `SpecError` that names `source` and every bad field."
-    try: data = yaml.safe_load(text)
+    try:
+        data = yaml.safe_load(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise SpecError(f"{source}: not valid YAML{at}: {getattr(e, 'problem', None) or e}") from None
-    if not isinstance(data, Mapping): raise SpecError(f"{source}: expected a mapping of fields at the top level, got {type(data).__name__}")
-    try: return model.model_validate(data)
+    if not isinstance(data, Mapping):
+        raise SpecError(f"{source}: expected a mapping of fields at the top level, got {type(data).__name__}")
+    try:
+        return model.model_validate(data)
     except ValidationError as e:
         lines = [f"  {_where(err['loc'], data)}: {err['msg'].removeprefix('Value error, ')}" for err in e.errors()]
-        raise SpecError(f"{source}: {len(lines)} problem(s) in the {model.__name__.lower()}:\n" + "\n".join(lines)) from None
+        raise SpecError(
+            f"{source}: {len(lines)} problem(s) in the {model.__name__.lower()}:\n" + "\n".join(lines)
+        ) from None
+
 
 def load_spec(path: str | os.PathLike | None = None) -> Spec:
     "Load the spec at `path` (YAML), or the built-in Ask-the-Python-docs spec when `path` is None."
-    if path is None: return parse_yaml(ASK_PYTHON_DOCS, Spec, "built-in spec ask-python-docs")
+    if path is None:
+        return parse_yaml(ASK_PYTHON_DOCS, Spec, "built-in spec ask-python-docs")
     p = Path(path)
-    if not p.is_file(): raise SpecError(f"{p}: no such spec file (write one with `llmcamp spec init {p}`)")
+    if not p.is_file():
+        raise SpecError(f"{p}: no such spec file (write one with `llmcamp spec init {p}`)")
     return parse_yaml(p.read_text(encoding="utf-8"), Spec, str(p))
 
 # %% ../nbs/00_requirements.ipynb #001f
 class DataSizes(Strict):
     "Chapter 01: how much of the built-in corpus to build, and the dedup settings."
+
     max_docs: int = Field(gt=0)
     include_source: bool
     n_log_records: int = Field(gt=0)
     minhash_perms: int = Field(gt=0)
 
+
 class TokenizerSizes(Strict):
     "Chapter 02: vocabulary size and how much text to train the tokenizer on."
+
     vocab_size: int = Field(ge=259)
     train_chars: int = Field(gt=0)
 
+
 class ModelSizes(Strict):
     "Chapter 03: the decoder's shape."
+
     d_model: int = Field(gt=0)
     n_layers: int = Field(gt=0)
     n_heads: int = Field(gt=0)
@@ -381,13 +483,20 @@ class ModelSizes(Strict):
 
     @model_validator(mode="after")
     def _shapes(self):
-        if self.d_model % self.n_heads: raise ValueError(f"d_model={self.d_model} must be divisible by n_heads={self.n_heads}")
-        if self.n_heads % self.n_kv_heads: raise ValueError(f"n_heads={self.n_heads} must be divisible by n_kv_heads={self.n_kv_heads} (grouped-query attention)")
-        if (self.d_model // self.n_heads) % 2: raise ValueError(f"head dimension {self.d_model // self.n_heads} must be even for rotary embeddings")
+        if self.d_model % self.n_heads:
+            raise ValueError(f"d_model={self.d_model} must be divisible by n_heads={self.n_heads}")
+        if self.n_heads % self.n_kv_heads:
+            raise ValueError(
+                f"n_heads={self.n_heads} must be divisible by n_kv_heads={self.n_kv_heads} (grouped-query attention)"
+            )
+        if (self.d_model // self.n_heads) % 2:
+            raise ValueError(f"head dimension {self.d_model // self.n_heads} must be even for rotary embeddings")
         return self
+
 
 class TrainSizes(Strict):
     "Chapter 04: steps, batches, optimiser and precision."
+
     steps: int = Field(gt=0)
     micro_batch: int = Field(gt=0)
     grad_accum: int = Field(gt=0)
@@ -400,52 +509,68 @@ class TrainSizes(Strict):
     ddp_world_size: int = Field(gt=0)
     hpo_trials: int = Field(gt=0)
 
+
 class FinetuneSizes(Strict):
     "Chapter 05: instruction data and LoRA."
+
     n_instructions: int = Field(gt=0)
     steps: int = Field(gt=0)
     micro_batch: int = Field(gt=0)
     lora_rank: int = Field(gt=0)
-    context: int = Field(gt=0)         # tokens per fine-tuning example (grounded prompts need more than pre-training)
-    n_heldout: int = Field(gt=0)       # held-out questions about modules never seen in training
+    context: int = Field(gt=0)  # tokens per fine-tuning example (grounded prompts need more than pre-training)
+    n_heldout: int = Field(gt=0)  # held-out questions about modules never seen in training
     lr: float = Field(gt=0)
+
 
 class QuantSizes(Strict):
     "Chapter 06: group sizes, kernel test shapes and benchmark shapes (M, N, K)."
+
     group_sizes: list[int] = Field(min_length=1)
     test_shapes: list[tuple[int, int, int]] = Field(min_length=1)
     bench_shapes: list[tuple[int, int, int]] = Field(min_length=1)
     bench_iters: int = Field(gt=0)
 
+
 class ServeSizes(Strict):
     "Chapter 07: engine batch size and the load test."
+
     max_batch: int = Field(gt=0)
     max_new_tokens: int = Field(gt=0)
     n_requests: int = Field(gt=0)
     concurrency: int = Field(gt=0)
 
+
 class RagSizes(Strict):
     "Chapter 08: chunking and evaluation queries."
+
     chunk_tokens: int = Field(gt=0)
     n_queries: int = Field(gt=0)
     top_k: int = Field(gt=0)
 
+
 class AgentSizes(Strict):
     "Chapter 09: evaluation tasks and the step limit."
+
     n_tasks: int = Field(gt=0)
     max_steps: int = Field(gt=0)
 
+
 class SafetySizes(Strict):
     "Chapter 10: red-team attacks."
+
     n_attacks: int = Field(gt=0)
+
 
 class EvalSizes(Strict):
     "Chapter 11: evaluation samples and bootstrap resamples."
+
     n_samples: int = Field(gt=0)
     n_bootstrap: int = Field(gt=0)
 
+
 class Profile(Strict):
     "Every size the camp uses on one kind of machine."
+
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
     description: str
     device: Literal["cpu", "cuda"]
@@ -496,32 +621,45 @@ gpu:
   agents: {n_tasks: 100, max_steps: 8}
   safety: {n_attacks: 500}
   evaluate: {n_samples: 2000, n_bootstrap: 1000}
-"""
+"""  # noqa: E501
+
 
 def load_profiles(path: str | os.PathLike | None = None) -> dict[str, Profile]:
     "All profiles, from the YAML file at `path` or the built-in ones."
-    text, source = (PROFILES_YAML, "built-in profiles") if path is None else (Path(path).read_text(encoding="utf-8"), str(path))
+    text, source = (
+        (PROFILES_YAML, "built-in profiles") if path is None else (Path(path).read_text(encoding="utf-8"), str(path))
+    )
+
     class _Profiles(Strict):
         model_config = ConfigDict(extra="allow", frozen=True)
+
     raw = parse_yaml(text, _Profiles, source).model_extra
     out = {}
     for name, body in raw.items():
-        if not isinstance(body, Mapping): raise SpecError(f"{source}: profile {name!r} must be a mapping of sizes")
+        if not isinstance(body, Mapping):
+            raise SpecError(f"{source}: profile {name!r} must be a mapping of sizes")
         out[name] = parse_yaml(yaml.safe_dump({"name": name, **body}), Profile, f"{source}, profile {name!r}")
     return out
 
+
 def cuda_available() -> bool:
     "True when PyTorch sees a CUDA GPU (False when torch is not installed)."
-    try: import torch
-    except ImportError: return False
+    try:
+        import torch
+    except ImportError:
+        return False
     return torch.cuda.is_available()
+
 
 def get_profile(name: str | Profile = "auto", path: str | os.PathLike | None = None) -> Profile:
     "The profile called `name` (`auto`: `gpu` with CUDA, else `ci`)."
-    if isinstance(name, Profile): return name
+    if isinstance(name, Profile):
+        return name
     profiles = load_profiles(path)
-    if name == "auto": name = "gpu" if cuda_available() else "ci"
-    if name not in profiles: raise SpecError(f"unknown profile {name!r}{_suggest(name, profiles)}; profiles: {', '.join(profiles)}, auto")
+    if name == "auto":
+        name = "gpu" if cuda_available() else "ci"
+    if name not in profiles:
+        raise SpecError(f"unknown profile {name!r}{_suggest(name, profiles)}; profiles: {', '.join(profiles)}, auto")
     prof = profiles[name]
     if prof.device == "cuda" and not cuda_available():
         raise SpecError(f"profile {name!r} needs a CUDA GPU and none is visible; use profile 'ci' (or 'auto')")
@@ -535,6 +673,7 @@ def estimate_params(m: ModelSizes, vocab_size: int) -> int:
     head = 0 if m.tie_embeddings else vocab_size * m.d_model
     return vocab_size * m.d_model + m.n_layers * per_layer + m.d_model + head
 
+
 def training_budget(p: Profile) -> dict[str, float]:
     "Parameters, tokens, tokens per parameter and training FLOPs (6ND) of profile `p`."
     n = estimate_params(p.model, p.tokenizer.vocab_size)
@@ -545,110 +684,167 @@ def training_budget(p: Profile) -> dict[str, float]:
 def measure_matmul_flops(n: int = 512, repeats: int = 10, device: str = "cpu") -> float:
     "Measured float32 FLOP/s of an `n`x`n` matrix multiply on `device` (best of `repeats`)."
     import torch
+
     a, b = torch.randn(n, n, device=device), torch.randn(n, n, device=device)
     sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
-    a @ b; sync()
+    a @ b
+    sync()
     best = math.inf
     for _ in range(repeats):
-        t = time.perf_counter(); a @ b; sync(); best = min(best, time.perf_counter() - t)
+        t = time.perf_counter()
+        a @ b
+        sync()
+        best = min(best, time.perf_counter() - t)
     return 2 * n**3 / best
 
 # %% ../nbs/00_requirements.ipynb #002e
 class WorkspaceError(RuntimeError):
     "A workspace that cannot be used as asked; nothing in it was changed."
 
+
 def _fsync_dir(d: Path):
     "Make a rename inside folder `d` durable (POSIX; a no-op where folders cannot be opened)."
-    try: fd = os.open(d, os.O_RDONLY)
-    except OSError: return
-    try: os.fsync(fd)
-    except OSError: pass
-    finally: os.close(fd)
+    try:
+        fd = os.open(d, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
 
 def atomic_write(path: str | os.PathLike, data: str | bytes | Callable[[Path], Any]) -> Path:
-    """Replace the file `path` with `data` (str as UTF-8, bytes, or a function that writes the file at the path it is given, e.g.
-    `lambda p: torch.save(obj, p)`): written beside it, flushed to disk (fsync), renamed over it (`os.replace`), and the rename made
-    durable. Readers, and a crash at any moment, see the old file or the new one, never half of one. When writing fails the old file is
+    """Replace the file `path` with `data` (str as UTF-8, bytes, or a function that writes the file at the path it is
+    given, e.g.
+    `lambda p: torch.save(obj, p)`): written beside it, flushed to disk (fsync), renamed over it (`os.replace`), and the
+    rename made
+    durable. Readers, and a crash at any moment, see the old file or the new one, never half of one. When writing fails
+    the old file is
     untouched and the partial one removed. The one way the package writes a file in place."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}.{threading.get_ident()}")
     try:
-        if callable(data): data(tmp)
-        elif isinstance(data, (str, bytes)): tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-        else: raise TypeError(f"atomic_write: data must be str, bytes or a function of the path, got {type(data).__name__}")
-        if not tmp.is_file(): raise ValueError(f"atomic_write: the writer left no file at {tmp}")
-        with open(tmp, "rb+") as f: os.fsync(f.fileno())
+        if callable(data):
+            data(tmp)
+        elif isinstance(data, (str, bytes)):
+            tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        else:
+            raise TypeError(
+                f"atomic_write: data must be str, bytes or a function of the path, got {type(data).__name__}"
+            )
+        if not tmp.is_file():
+            raise ValueError(f"atomic_write: the writer left no file at {tmp}")
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
         os.replace(tmp, path)
     finally:
-        if tmp.exists(): tmp.unlink()
+        if tmp.exists():
+            tmp.unlink()
     _fsync_dir(path.parent)
     return path
 
+
 def replace_folder(path: str | os.PathLike, write: Callable[[Path], Any]) -> Path:
-    """Build a folder with `write(tmp)` beside `path`, flush its files to disk, then swap it in with `os.replace`: readers see the old
-    folder or the new one, never half of one; when `write` fails, the old folder stays and the partial one is removed. The one way the
+    """Build a folder with `write(tmp)` beside `path`, flush its files to disk, then swap it in with `os.replace`:
+    readers see the old
+    folder or the new one, never half of one; when `write` fails, the old folder stays and the partial one is removed.
+    The one way the
     package writes a folder (model folders, indexes)."""
     path = Path(path)
     tmp, old = (path.with_name(f".{path.name}.{k}{os.getpid()}.{threading.get_ident()}") for k in ("tmp", "old"))
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         write(tmp)
-        if not tmp.is_dir(): raise ValueError(f"replace_folder: the writer left no folder at {tmp}")
+        if not tmp.is_dir():
+            raise ValueError(f"replace_folder: the writer left no folder at {tmp}")
         for f in tmp.rglob("*"):
             if f.is_file():
-                with open(f, "rb+") as fh: os.fsync(fh.fileno())
-        if path.exists(): os.replace(path, old)
+                with open(f, "rb+") as fh:
+                    os.fsync(fh.fileno())
+        if path.exists():
+            os.replace(path, old)
         os.replace(tmp, path)
-    finally: shutil.rmtree(tmp, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     shutil.rmtree(old, ignore_errors=True)
     _fsync_dir(path.parent)
     return path
 
+
 def default_workspace(profile: str) -> Path:
-    "`$LLMCAMP_WORKSPACE`, else `workspace/<profile>` in the llmcamp checkout around the current folder, else `~/.cache/llmcamp/<profile>`."
-    if env := os.environ.get("LLMCAMP_WORKSPACE"): return Path(env)
+    """`$LLMCAMP_WORKSPACE`, else `workspace/<profile>` in the llmcamp checkout around the current folder, else
+    `~/.cache/llmcamp/<profile>`."""
+    if env := os.environ.get("LLMCAMP_WORKSPACE"):
+        return Path(env)
     for d in [Path.cwd(), *Path.cwd().parents]:
-        if (d / "settings.ini").is_file() and "lib_name = llmcamp" in (d / "settings.ini").read_text(): return d / "workspace" / profile
+        if (d / "settings.ini").is_file() and "lib_name = llmcamp" in (d / "settings.ini").read_text():
+            return d / "workspace" / profile
     return Path.home() / ".cache" / "llmcamp" / profile
 
 # %% ../nbs/00_requirements.ipynb #002e-a
 def append_line(path: str | os.PathLike, record: str | Mapping) -> Path:
-    """Append one line to the log file `path` (created with its folder when missing): `record` as it is, or as JSON when it is a mapping.
-    Under an exclusive `fcntl` lock, flushed and fsynced, so concurrent threads and processes add whole lines, never interleaved halves.
-    `ValueError` for a str holding a line break (it would become two records). The one way the package appends to a log."""
+    """Append one line to the log file `path` (created with its folder when missing): `record` as it is, or as JSON when
+    it is a mapping.
+    Under an exclusive `fcntl` lock, flushed and fsynced, so concurrent threads and processes add whole lines, never
+    interleaved halves.
+    `ValueError` for a str holding a line break (it would become two records). The one way the package appends to a
+    log."""
     import fcntl
+
     line = json.dumps(record, ensure_ascii=False) if isinstance(record, Mapping) else record
-    if not isinstance(line, str): raise TypeError(f"append_line: record must be a str or a mapping, got {type(record).__name__}")
-    if "\n" in line or "\r" in line: raise ValueError("append_line: the record holds a line break; a log line must be one line")
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    if not isinstance(line, str):
+        raise TypeError(f"append_line: record must be a str or a mapping, got {type(record).__name__}")
+    if "\n" in line or "\r" in line:
+        raise ValueError("append_line: the record holds a line break; a log line must be one line")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "ab") as f:
         fcntl.flock(f, fcntl.LOCK_EX)
-        try: f.write((line + "\n").encode("utf-8")); f.flush(); os.fsync(f.fileno())
-        finally: fcntl.flock(f, fcntl.LOCK_UN)
+        try:
+            f.write((line + "\n").encode("utf-8"))
+            f.flush()
+            os.fsync(f.fileno())
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
     return path
 
-def free_port(host: str = "127.0.0.1") -> int:
-    "A TCP port nobody listens on at `host` right now (for a server, a launch's rendezvous or a test), so no run waits on a port an earlier one still holds."
-    with socket.socket() as s: s.bind((host, 0)); return s.getsockname()[1]
 
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nobody listens on at `host` right now (for a server, a launch's rendezvous or a test), so no run
+    waits on a port an earlier one still holds."""
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
 
 # %% ../nbs/00_requirements.ipynb #002f
 class Workspace:
     "The folder where chapters leave artifacts and measured figures for later chapters."
+
     def __init__(self, root: str | os.PathLike | None = None, profile: str | Profile = "auto"):
         self.profile = get_profile(profile).name
         self.root = Path(root) if root is not None else default_workspace(self.profile)
         meta = self.root / "workspace.json"
         if meta.exists():
-            try: made = json.loads(meta.read_text())["profile"]
-            except (ValueError, KeyError) as e: raise WorkspaceError(f"{meta} is damaged ({e}); move it aside or use another folder") from None
+            try:
+                made = json.loads(meta.read_text())["profile"]
+            except (ValueError, KeyError) as e:
+                raise WorkspaceError(f"{meta} is damaged ({e}); move it aside or use another folder") from None
             if made != self.profile:
-                raise WorkspaceError(f"{self.root} holds artifacts of profile {made!r}, not {self.profile!r}: use another folder for this profile")
+                raise WorkspaceError(
+                    f"{self.root} holds artifacts of profile {made!r}, not {self.profile!r}: use another "
+                    "folder for this profile"
+                )
         else:
             self.root.mkdir(parents=True, exist_ok=True)
-            atomic_write(meta, json.dumps({"profile": self.profile, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}, indent=1))
+            atomic_write(
+                meta, json.dumps({"profile": self.profile, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}, indent=1)
+            )
 
-    def __repr__(self): return f"Workspace({str(self.root)!r}, profile={self.profile!r})"
+    def __repr__(self):
+        return f"Workspace({str(self.root)!r}, profile={self.profile!r})"
 
     def dir(self, chapter) -> Path:
         "The folder of `chapter` (created when missing)."
@@ -659,35 +855,50 @@ class Workspace:
 
     def path(self, chapter, name: str) -> Path:
         "Where `chapter` keeps its artifact `name` (which may not exist yet)."
-        if not name or Path(name).is_absolute() or ".." in Path(name).parts: raise WorkspaceError(f"artifact name {name!r} must be a relative path inside the chapter folder")
+        if not name or Path(name).is_absolute() or ".." in Path(name).parts:
+            raise WorkspaceError(f"artifact name {name!r} must be a relative path inside the chapter folder")
         return self.dir(chapter) / name
 
     def artifact(self, chapter, name: str, build: Callable[[Path], Any]) -> Path:
         "Path of `chapter`'s artifact `name`; when missing, `build(tmp_path)` makes it and it is moved into place."
         p = self.path(chapter, name)
-        if p.exists(): return p
+        if p.exists():
+            return p
         tmp = p.with_name(f".{p.name}.building{os.getpid()}")
         try:
             build(tmp)
-            if not tmp.exists(): raise WorkspaceError(f"building {p.name} for chapter {chapter_id(chapter)} wrote nothing at the path it was given")
+            if not tmp.exists():
+                raise WorkspaceError(
+                    f"building {p.name} for chapter {chapter_id(chapter)} wrote nothing at the path it was given"
+                )
             os.replace(tmp, p)
         finally:
-            if tmp.is_dir(): shutil.rmtree(tmp, ignore_errors=True)
-            elif tmp.exists(): tmp.unlink()
+            if tmp.is_dir():
+                shutil.rmtree(tmp, ignore_errors=True)
+            elif tmp.exists():
+                tmp.unlink()
         return p
 
 # %% ../nbs/00_requirements.ipynb #0031
 def _figure(name: str, value) -> dict:
     "Normalise `value`, `(value, unit)` or `{'value':..., 'unit':...}` into a figure dict, checking it."
-    if isinstance(value, Mapping): v, unit = value.get("value"), value.get("unit", "")
-    elif isinstance(value, (tuple, list)) and len(value) == 2: v, unit = value
-    else: v, unit = value, ""
+    if isinstance(value, Mapping):
+        v, unit = value.get("value"), value.get("unit", "")
+    elif isinstance(value, (tuple, list)) and len(value) == 2:
+        v, unit = value
+    else:
+        v, unit = value, ""
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
         raise ValueError(f"figure {name!r}: value must be a finite number, got {v!r}")
     if name in METRICS:
         m = METRICS[name]
-        if unit not in m.units: raise ValueError(f"figure {name!r} is an SLO metric ({m.dimension}): give its unit, one of {', '.join(m.units)}; got {unit!r}")
+        if unit not in m.units:
+            raise ValueError(
+                f"figure {name!r} is an SLO metric ({m.dimension}): give its unit, one of "
+                f"{', '.join(m.units)}; got {unit!r}"
+            )
     return {"value": v, "unit": str(unit)}
+
 
 def _record(self: Workspace, chapter, figures: Mapping[str, Any] | None = None, **kw) -> dict:
     "Merge `figures` (name -> value, (value, unit) or dict) into `chapter`'s figures.json; all or nothing."
@@ -698,46 +909,65 @@ def _record(self: Workspace, chapter, figures: Mapping[str, Any] | None = None, 
     atomic_write(path, json.dumps(merged, indent=1))
     return merged
 
+
 def _figures(self: Workspace, chapter=None) -> dict:
     "Figures of `chapter`, or of every chapter as {chapter_id: figures}."
     if chapter is None:
         return {cid: f for cid in CHAPTERS if (f := self.figures(cid))}
     path = self.root / f"{chapter_id(chapter)}_{CHAPTERS[chapter_id(chapter)]}" / "figures.json"
-    if not path.exists(): return {}
-    try: return json.loads(path.read_text(encoding="utf-8"))
-    except ValueError as e: raise WorkspaceError(f"{path} is not valid JSON ({e}); the chapter that wrote it should be run again") from None
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as e:
+        raise WorkspaceError(f"{path} is not valid JSON ({e}); the chapter that wrote it should be run again") from None
+
 
 def _measured(self: Workspace) -> dict:
     "Every recorded figure by name; a metric is taken from the chapter that owns it."
     out = {}
     for cid, figs in self.figures().items():
         for name, fig in figs.items():
-            if name not in out or (name in METRICS and METRICS[name].chapter == cid): out[name] = fig
+            if name not in out or (name in METRICS and METRICS[name].chapter == cid):
+                out[name] = fig
     return out
+
 
 Workspace.record, Workspace.figures, Workspace.measured = _record, _figures, _measured
 
 # %% ../nbs/00_requirements.ipynb #0034
 class SLOReport(list):
     "Rows of `check`: one dict per SLO with target, measured value (in the SLO's unit) and status."
+
     @property
-    def failed(self) -> list[str]: return [r["metric"] for r in self if r["status"] == "fail"]
+    def failed(self) -> list[str]:
+        return [r["metric"] for r in self if r["status"] == "fail"]
+
     @property
-    def missing(self) -> list[str]: return [r["metric"] for r in self if r["status"] == "missing"]
+    def missing(self) -> list[str]:
+        return [r["metric"] for r in self if r["status"] == "missing"]
+
     @property
     def passed(self) -> bool:
         "True when no measured SLO fails (missing ones are not failures, see `complete`)."
         return not self.failed
+
     @property
-    def complete(self) -> bool: return not self.missing
+    def complete(self) -> bool:
+        return not self.missing
 
     def to_frame(self):
         import pandas as pd
+
         return pd.DataFrame(self).set_index("metric")
-    def _repr_html_(self): return self.to_frame()._repr_html_()
+
+    def _repr_html_(self):
+        return self.to_frame()._repr_html_()
+
     def __str__(self):
         rows = [{**r, "measured": "-" if r["measured"] is None else f"{r['measured']:.4g}"} for r in self]
         return format_table(rows, ["metric", "chapter", "direction", "target", "unit", "measured", "status"])
+
 
 def format_table(rows: list[Mapping], columns: list[str]) -> str:
     "Plain-text table of `rows` with `columns`, for terminals and logs."
@@ -746,69 +976,29 @@ def format_table(rows: list[Mapping], columns: list[str]) -> str:
     fmt = lambda row: "  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip()
     return "\n".join([fmt(columns), fmt(["-" * w for w in widths]), *map(fmt, cells)])
 
+
 def check(spec: Spec, measured: Mapping[str, Any] | Workspace) -> SLOReport:
     "Hold every SLO of `spec` against `measured` (name -> value in the SLO's unit, (value, unit), or a `Workspace`)."
-    if isinstance(measured, Workspace): measured = measured.measured()
+    if isinstance(measured, Workspace):
+        measured = measured.measured()
     rows = SLOReport()
     for s in spec.slos:
-        row = {"metric": s.metric, "chapter": s.chapter, "direction": s.direction.replace("_", " "), "target": s.target, "unit": s.unit, "measured": None, "status": "missing"}
+        row = {
+            "metric": s.metric,
+            "chapter": s.chapter,
+            "direction": s.direction.replace("_", " "),
+            "target": s.target,
+            "unit": s.unit,
+            "measured": None,
+            "status": "missing",
+        }
         if s.metric in measured:
             fig = measured[s.metric]
-            if not isinstance(fig, (Mapping, tuple, list)): fig = (fig, s.unit)   # a bare number is in the SLO's unit
+            if not isinstance(fig, (Mapping, tuple, list)):
+                fig = (fig, s.unit)  # a bare number is in the SLO's unit
             fig = _figure(s.metric, fig)
             v = convert(fig["value"], fig["unit"], s.unit)
             ok = v <= s.target if s.direction == "at_most" else v >= s.target
             row.update(measured=v, status="pass" if ok else "fail")
         rows.append(row)
     return rows
-
-# %% ../nbs/00_requirements.ipynb #003f
-class ExerciseFailed(AssertionError):
-    "The learner's answer is not right yet; the message says what to change."
-
-def expect(ok: bool, hint: str):
-    "Fail the exercise with `hint` unless `ok`."
-    if not ok: raise ExerciseFailed(hint)
-
-def attempt(fn, name: str, *args):
-    "Call the learner's `fn(*args)`; a missing answer or a crash becomes a hint that names `name`."
-    expect(callable(fn), f"`{name}` should be a function, got {type(fn).__name__}: replace the `None` with your function")
-    try: return fn(*args)
-    except NotImplementedError: raise ExerciseFailed(f"`{name}` is not written yet: replace `raise NotImplementedError` with your code") from None
-    except ExerciseFailed: raise
-    except Exception as e:
-        shown = repr(args) if len(repr(args)) < 80 else "(...)"
-        raise ExerciseFailed(f"`{name}{shown}` raised {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}") from None
-
-def grade_ttft_slo(slo) -> None:
-    "Exercise 1: an SLO saying the 99th-percentile time to first token is at most 800 ms."
-    expect(isinstance(slo, SLO), f"`my_slo` should be an SLO(...), got {type(slo).__name__}")
-    expect(slo.metric == "ttft_p99", f"the metric is the 99th-percentile time to first token, `ttft_p99`, not {slo.metric!r}")
-    expect(slo.direction == "at_most", "latency should be at most its target")
-    expect(abs(convert(slo.target, slo.unit, "ms") - 800) < 1e-6, f"the target is 800 ms; yours is {slo.target:g} {slo.unit}")
-    print("exercise 1 passed:", slo)
-
-def grade_laptop_profile(p, base: Profile | None = None) -> None:
-    "Exercise 2: a `laptop` profile: `ci` with twice its layers and a context of 256."
-    base = base or load_profiles()["ci"]
-    expect(isinstance(p, Profile), f"`laptop` should be a Profile, got {type(p).__name__}; try base.model_copy(update=...) or Profile.model_validate(...)")
-    expect(p.name == "laptop", f"name the profile 'laptop', not {p.name!r}")
-    p = Profile.model_validate(p.model_dump())   # model_copy(update=...) skips validation: validate now
-    expect(p.device == "cpu", "a laptop has no CUDA GPU: device should be 'cpu'")
-    expect(p.model.n_layers == 2 * base.model.n_layers, f"n_layers should be twice ci's ({2 * base.model.n_layers}), got {p.model.n_layers}")
-    expect(p.model.context == 256, f"context should be 256, got {p.model.context}")
-    same = {k for k in ("data", "tokenizer", "train") if getattr(p, k) != getattr(base, k)}
-    expect(not same, f"only the model should change; these sections differ from ci: {', '.join(sorted(same))}")
-    print(f"exercise 2 passed: {estimate_params(p.model, p.tokenizer.vocab_size):,} parameters")
-
-def grade_failing_report(measured: Mapping, spec: Spec | None = None) -> None:
-    "Exercise 3: measurements in other units where p99 latency fails and recall@5 passes."
-    expect(isinstance(measured, Mapping), f"`measured` should be a dict of metric -> (value, unit), got {type(measured).__name__}")
-    report = check(spec or load_spec(), measured)
-    status = {r["metric"]: r["status"] for r in report}
-    expect(status["p99_latency"] == "fail", f"p99_latency should fail, it is {status['p99_latency']}: measure more than the target")
-    expect(status["retrieval_recall@5"] == "pass", f"retrieval_recall@5 should pass, it is {status['retrieval_recall@5']}")
-    units = {k: _figure(k, v)["unit"] for k, v in measured.items() if isinstance(v, (Mapping, tuple, list))}
-    expect(units.get("p99_latency") == "ms" and units.get("retrieval_recall@5") == "percent",
-           "give p99_latency in ms and retrieval_recall@5 in percent, as (value, unit) pairs")
-    print("exercise 3 passed:\n" + str(report))

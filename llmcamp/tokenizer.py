@@ -12,97 +12,135 @@ import re
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from .spec import SLO, ExerciseFailed, Workspace, attempt, expect, get_profile
+from .spec import SLO, Workspace, get_profile
 
 # %% auto #0
 __all__ = ['PRETOKENIZE', 'SPECIAL_TOKENS', 'CHAT_ROLES', 'CHAT_TEMPLATE', 'DEFAULT_COMPRESSION_SLO', 'pair_counts',
            'most_frequent_pair', 'merge', 'pretokenize', 'BPETokenizer', 'take_chars', 'train_bpe', 'wrap_tokenizer',
            'train_tokenizer', 'load_tokenizer', 'get_tokenizer', 'encode_text', 'encode_chat', 'bytes_per_token',
-           'pack_dataset', 'get_packed', 'grade_pair', 'grade_merge', 'grade_decode', 'grade_pack']
+           'pack_dataset', 'get_packed']
 
 # %% ../nbs/02_tokenizer.ipynb #0009
 def pair_counts(ids: Sequence[int], counts: dict | None = None, weight: int = 1) -> dict:
     "Count adjacent pairs in `ids` (adding `weight` each) into `counts`."
     counts = {} if counts is None else counts
-    for p in zip(ids, ids[1:]): counts[p] = counts.get(p, 0) + weight
+    for p in zip(ids, ids[1:]):
+        counts[p] = counts.get(p, 0) + weight
     return counts
+
 
 def most_frequent_pair(ids: Sequence[int]) -> tuple[int, int] | None:
     "The most frequent adjacent pair in `ids` (ties: the smallest pair), or None when there is none."
     counts = pair_counts(ids)
     return min(counts, key=lambda p: (-counts[p], p)) if counts else None
 
+
 def merge(ids: Sequence[int], pair: tuple[int, int], new_id: int) -> list[int]:
     "Replace every occurrence of `pair` in `ids`, left to right, by `new_id`."
     out, i, a, b = [], 0, *pair
     while i < len(ids):
-        if i + 1 < len(ids) and ids[i] == a and ids[i + 1] == b: out.append(new_id); i += 2
-        else: out.append(ids[i]); i += 1
+        if i + 1 < len(ids) and ids[i] == a and ids[i + 1] == b:
+            out.append(new_id)
+            i += 2
+        else:
+            out.append(ids[i])
+            i += 1
     return out
 
 # %% ../nbs/02_tokenizer.ipynb #000c
 PRETOKENIZE = re.compile(r"""'(?:[sdmt]|ll|ve|re)| ?[^\W\d_]+| ?\d+| ?(?:[^\w\s]|_)+|\s+(?!\S)|\s+""")
 
+
 def _need_str(text, name="text"):
-    if not isinstance(text, str): raise TypeError(f"{name} must be a str, got {type(text).__name__}")
+    if not isinstance(text, str):
+        raise TypeError(f"{name} must be a str, got {type(text).__name__}")
+
 
 def pretokenize(text: str) -> list[str]:
     "Split `text` into the chunks BPE merges within (they join back to `text` exactly)."
     _need_str(text)
     return PRETOKENIZE.findall(text)
 
+
 class BPETokenizer:
     "Byte-level BPE written out in Python: `train`, `encode`, `decode`."
+
     def __init__(self, merges: dict[tuple[int, int], int], special_tokens: Sequence[str] = ()):
-        self.merges = dict(merges)                       # (a, b) -> new id, in the order learned
+        self.merges = dict(merges)  # (a, b) -> new id, in the order learned
         self.vocab = {i: bytes([i]) for i in range(256)}
-        for (a, b), i in self.merges.items(): self.vocab[i] = self.vocab[a] + self.vocab[b]
+        for (a, b), i in self.merges.items():
+            self.vocab[i] = self.vocab[a] + self.vocab[b]
         self.special = {s: len(self.vocab) + k for k, s in enumerate(special_tokens)}
-        for s, i in self.special.items(): self.vocab[i] = s.encode()
+        for s, i in self.special.items():
+            self.vocab[i] = s.encode()
         self._special_re = re.compile("(" + "|".join(map(re.escape, self.special)) + ")") if self.special else None
         self._cache: dict[str, list[int]] = {}
 
-    def __len__(self): return len(self.vocab)
-    def __repr__(self): return f"BPETokenizer(vocab={len(self)}, merges={len(self.merges)}, special={len(self.special)})"
+    def __len__(self):
+        return len(self.vocab)
+
+    def __repr__(self):
+        return f"BPETokenizer(vocab={len(self)}, merges={len(self.merges)}, special={len(self.special)})"
 
     @classmethod
-    def train(cls, text: str, vocab_size: int, special_tokens: Sequence[str] = (), min_frequency: int = 2) -> BPETokenizer:
+    def train(
+        cls, text: str, vocab_size: int, special_tokens: Sequence[str] = (), min_frequency: int = 2
+    ) -> BPETokenizer:
         "Learn merges on `text` until the vocabulary (256 bytes + merges + `special_tokens`) has `vocab_size` entries."
         _need_str(text)
-        if isinstance(vocab_size, bool) or not isinstance(vocab_size, int): raise TypeError(f"vocab_size must be an int, got {type(vocab_size).__name__}")
+        if isinstance(vocab_size, bool) or not isinstance(vocab_size, int):
+            raise TypeError(f"vocab_size must be an int, got {type(vocab_size).__name__}")
         floor = 256 + len(special_tokens)
-        if vocab_size < floor: raise ValueError(f"vocab_size={vocab_size} is too small: it must be at least {floor} (256 byte tokens + {len(special_tokens)} special tokens)")
-        if not text: raise ValueError("cannot train on empty text: give the tokenizer some training text")
+        if vocab_size < floor:
+            raise ValueError(
+                f"vocab_size={vocab_size} is too small: it must be at least {floor} (256 byte tokens + "
+                f"{len(special_tokens)} special tokens)"
+            )
+        if not text:
+            raise ValueError("cannot train on empty text: give the tokenizer some training text")
         words = collections.Counter(pretokenize(text))
         seqs, freqs = [list(w.encode()) for w in words], list(words.values())
         counts, where = {}, collections.defaultdict(set)
         for i, (s, f) in enumerate(zip(seqs, freqs)):
             pair_counts(s, counts, f)
-            for p in zip(s, s[1:]): where[p].add(i)
-        heap = [(-c, p) for p, c in counts.items()]; heapq.heapify(heap)
+            for p in zip(s, s[1:]):
+                where[p].add(i)
+        heap = [(-c, p) for p, c in counts.items()]
+        heapq.heapify(heap)
         merges = {}
         for new in range(256, vocab_size - len(special_tokens)):
-            while heap and counts.get(heap[0][1], 0) != -heap[0][0]: heapq.heappop(heap)   # stale entry
-            if not heap or -heap[0][0] < min_frequency: break                              # nothing left worth merging
+            while heap and counts.get(heap[0][1], 0) != -heap[0][0]:
+                heapq.heappop(heap)  # stale entry
+            if not heap or -heap[0][0] < min_frequency:
+                break  # nothing left worth merging
             best = heapq.heappop(heap)[1]
             merges[best] = new
             changed = set()
             for i in where.pop(best):
                 s, f = seqs[i], freqs[i]
-                for p in zip(s, s[1:]): counts[p] -= f; changed.add(p)
+                for p in zip(s, s[1:]):
+                    counts[p] -= f
+                    changed.add(p)
                 seqs[i] = s = merge(s, best, new)
-                for p in zip(s, s[1:]): counts[p] = counts.get(p, 0) + f; where[p].add(i); changed.add(p)
+                for p in zip(s, s[1:]):
+                    counts[p] = counts.get(p, 0) + f
+                    where[p].add(i)
+                    changed.add(p)
             for p in changed:
-                if counts[p] > 0: heapq.heappush(heap, (-counts[p], p))
-                else: del counts[p]
+                if counts[p] > 0:
+                    heapq.heappush(heap, (-counts[p], p))
+                else:
+                    del counts[p]
         return cls(merges, special_tokens)
 
     def _encode_chunk(self, chunk: str) -> list[int]:
-        if chunk in self._cache: return self._cache[chunk]
+        if chunk in self._cache:
+            return self._cache[chunk]
         ids = list(chunk.encode())
         while len(ids) > 1:
             pair = min(zip(ids, ids[1:]), key=lambda p: self.merges.get(p, 1 << 62))  # the earliest-learned merge first
-            if pair not in self.merges: break
+            if pair not in self.merges:
+                break
             ids = merge(ids, pair, self.merges[pair])
         self._cache[chunk] = ids
         return ids
@@ -113,9 +151,11 @@ class BPETokenizer:
         parts = self._special_re.split(text) if (allowed_special and self._special_re) else [text]
         out = []
         for part in parts:
-            if part in self.special and allowed_special: out.append(self.special[part])
+            if part in self.special and allowed_special:
+                out.append(self.special[part])
             else:
-                for chunk in pretokenize(part): out.extend(self._encode_chunk(chunk))
+                for chunk in pretokenize(part):
+                    out.extend(self._encode_chunk(chunk))
         return out
 
     def decode_bytes(self, ids: Iterable[int]) -> bytes:
@@ -136,37 +176,69 @@ class BPETokenizer:
         return self.decode_bytes([i]).decode("utf-8", errors="backslashreplace")
 
 # %% ../nbs/02_tokenizer.ipynb #0018
-SPECIAL_TOKENS: list[str] = ["<|bos|>", "<|eos|>", "<|pad|>", "<|system|>", "<|user|>", "<|assistant|>", "<|tool|>", "<|end|>"]
+SPECIAL_TOKENS: list[str] = [
+    "<|bos|>",
+    "<|eos|>",
+    "<|pad|>",
+    "<|system|>",
+    "<|user|>",
+    "<|assistant|>",
+    "<|tool|>",
+    "<|end|>",
+]
 CHAT_ROLES = ("system", "user", "assistant", "tool")
 
+
 def _check_texts(texts) -> list[str]:
-    if isinstance(texts, (str, bytes)): raise TypeError(f"texts must be a list (or iterable) of str, not a single {type(texts).__name__}; wrap it: [text]")
+    if isinstance(texts, (str, bytes)):
+        raise TypeError(
+            f"texts must be a list (or iterable) of str, not a single {type(texts).__name__}; wrap it: [text]"
+        )
     texts = list(texts)
     for k, t in enumerate(texts):
-        if not isinstance(t, str): raise TypeError(f"texts[{k}] must be a str, got {type(t).__name__}")
-    if not any(texts): raise ValueError(f"no training text: texts has {len(texts)} documents and all are empty")
+        if not isinstance(t, str):
+            raise TypeError(f"texts[{k}] must be a str, got {type(t).__name__}")
+    if not any(texts):
+        raise ValueError(f"no training text: texts has {len(texts)} documents and all are empty")
     return texts
+
 
 def take_chars(texts: Iterable[str], max_chars: int) -> list[str]:
     "The first documents of `texts` up to `max_chars` characters in all (the last one cut)."
     out, n = [], 0
     for t in texts:
-        if n >= max_chars: break
-        out.append(t[: max_chars - n]); n += len(out[-1])
+        if n >= max_chars:
+            break
+        out.append(t[: max_chars - n])
+        n += len(out[-1])
     return out
 
-def train_bpe(texts: Iterable[str], vocab_size: int, special_tokens: Sequence[str] = SPECIAL_TOKENS, min_frequency: int = 2):
+
+def train_bpe(
+    texts: Iterable[str], vocab_size: int, special_tokens: Sequence[str] = SPECIAL_TOKENS, min_frequency: int = 2
+):
     "A byte-level BPE `tokenizers.Tokenizer` trained on `texts` to `vocab_size` entries (special tokens first)."
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    if isinstance(vocab_size, bool) or not isinstance(vocab_size, int): raise TypeError(f"vocab_size must be an int, got {type(vocab_size).__name__}")
+
+    if isinstance(vocab_size, bool) or not isinstance(vocab_size, int):
+        raise TypeError(f"vocab_size must be an int, got {type(vocab_size).__name__}")
     floor = 256 + len(special_tokens)
-    if vocab_size < floor: raise ValueError(f"vocab_size={vocab_size} is too small: it must be at least {floor} (256 byte tokens + {len(special_tokens)} special tokens)")
+    if vocab_size < floor:
+        raise ValueError(
+            f"vocab_size={vocab_size} is too small: it must be at least {floor} (256 byte tokens + "
+            f"{len(special_tokens)} special tokens)"
+        )
     texts = _check_texts(texts)
     tok = Tokenizer(models.BPE())
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=vocab_size, min_frequency=min_frequency, special_tokens=list(special_tokens),
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        min_frequency=min_frequency,
+        special_tokens=list(special_tokens),
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
     tok.train_from_iterator(texts, trainer, length=len(texts))
     return tok
 
@@ -185,82 +257,134 @@ CHAT_TEMPLATE = (
     "{% if add_generation_prompt %}{{ '<|assistant|>' }}{% endif %}"
 )
 
+
 def wrap_tokenizer(tok, chat_template: str = CHAT_TEMPLATE):
     "`tok` (a `tokenizers.Tokenizer` holding `SPECIAL_TOKENS`) as a `transformers.PreTrainedTokenizerFast`."
     from transformers import PreTrainedTokenizerFast
+
     missing = [s for s in SPECIAL_TOKENS if tok.token_to_id(s) is None]
-    if missing: raise ValueError(f"the tokenizer lacks the special tokens {missing}; train it with special_tokens=SPECIAL_TOKENS")
-    return PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<|bos|>", eos_token="<|eos|>", pad_token="<|pad|>",
-                                   additional_special_tokens=[s for s in SPECIAL_TOKENS if s not in ("<|bos|>", "<|eos|>", "<|pad|>")],
-                                   chat_template=chat_template, clean_up_tokenization_spaces=False)
+    if missing:
+        raise ValueError(
+            f"the tokenizer lacks the special tokens {missing}; train it with special_tokens=SPECIAL_TOKENS"
+        )
+    return PreTrainedTokenizerFast(
+        tokenizer_object=tok,
+        bos_token="<|bos|>",
+        eos_token="<|eos|>",
+        pad_token="<|pad|>",
+        additional_special_tokens=[s for s in SPECIAL_TOKENS if s not in ("<|bos|>", "<|eos|>", "<|pad|>")],
+        chat_template=chat_template,
+        clean_up_tokenization_spaces=False,
+    )
+
 
 def train_tokenizer(texts: Iterable[str], vocab_size: int, max_chars: int | None = None):
     "The camp's tokenizer (`PreTrainedTokenizerFast`) trained on the first `max_chars` characters of `texts`."
     texts = _check_texts(texts)
     if max_chars is not None:
-        if isinstance(max_chars, bool) or not isinstance(max_chars, int) or max_chars <= 0: raise ValueError(f"max_chars must be a positive int, got {max_chars!r}")
+        if isinstance(max_chars, bool) or not isinstance(max_chars, int) or max_chars <= 0:
+            raise ValueError(f"max_chars must be a positive int, got {max_chars!r}")
         texts = take_chars(texts, max_chars)
     tok = train_bpe(texts, vocab_size)
     if tok.get_vocab_size() != vocab_size:
-        raise ValueError(f"the training text ({sum(map(len, texts)):,} characters) only supports {tok.get_vocab_size()} tokens, not vocab_size={vocab_size}: "
-                         "give more text or ask for a smaller vocabulary")
+        raise ValueError(
+            f"the training text ({sum(map(len, texts)):,} characters) only supports {tok.get_vocab_size()} "
+            f"tokens, not vocab_size={vocab_size}: "
+            "give more text or ask for a smaller vocabulary"
+        )
     return wrap_tokenizer(tok)
 
 # %% ../nbs/02_tokenizer.ipynb #001c
 def load_tokenizer(name_or_path: str | os.PathLike):
     "A fast tokenizer from a local folder (or, where a network exists, a hub name) via `AutoTokenizer`."
     from transformers import AutoTokenizer
+
     p = Path(name_or_path)
     looks_local = isinstance(name_or_path, os.PathLike) or str(name_or_path).startswith((".", "/", "~")) or p.exists()
     if looks_local and not p.expanduser().is_dir():
-        raise FileNotFoundError(f"no tokenizer folder at {str(p)!r}: expected a directory written by save_pretrained (tokenizer.json, tokenizer_config.json)")
+        raise FileNotFoundError(
+            f"no tokenizer folder at {str(p)!r}: expected a directory written by save_pretrained "
+            "(tokenizer.json, tokenizer_config.json)"
+        )
     tok = AutoTokenizer.from_pretrained(str(p.expanduser()) if looks_local else str(name_or_path))
-    if not tok.is_fast: raise TypeError(f"{name_or_path} loaded a slow tokenizer ({type(tok).__name__}); the camp needs a fast one (tokenizer.json)")
+    if not tok.is_fast:
+        raise TypeError(
+            f"{name_or_path} loaded a slow tokenizer ({type(tok).__name__}); the camp needs a fast one (tokenizer.json)"
+        )
     return tok
 
+
 def _need_ws(ws):
-    if not isinstance(ws, Workspace): raise TypeError(f"ws must be a Workspace, got {type(ws).__name__}; make one with Workspace(folder, profile)")
+    if not isinstance(ws, Workspace):
+        raise TypeError(f"ws must be a Workspace, got {type(ws).__name__}; make one with Workspace(folder, profile)")
+
 
 def get_tokenizer(ws: Workspace):
     "The camp's tokenizer: loaded from `ws`, or trained on chapter 01's training split when missing."
     _need_ws(ws)
     prof = get_profile(ws.profile)
+
     def build(tmp: Path):
         from llmcamp.data import get_dataset
+
         tok = train_tokenizer(get_dataset(ws)["train"]["text"], prof.tokenizer.vocab_size, prof.tokenizer.train_chars)
         tok.save_pretrained(str(tmp))
+
     return load_tokenizer(ws.artifact("02", "tokenizer", build))
 
 # %% ../nbs/02_tokenizer.ipynb #6118ffc0
 def encode_text(tokenizer, text: str) -> list[int]:
-    """Token ids of `text` read as plain text: a control string such as `"<|system|>"` becomes ordinary tokens, never a special token.
+    """Token ids of `text` read as plain text: a control string such as `"<|system|>"` becomes ordinary tokens, never a
+    special token.
 
-    Raises `TypeError` for a non-str and `ValueError` for text that is not valid Unicode (a lone surrogate cannot be encoded as UTF-8)."""
+    Raises `TypeError` for a non-str and `ValueError` for text that is not valid Unicode (a lone surrogate cannot be
+    encoded as UTF-8)."""
     _need_str(text)
-    try: text.encode("utf-8")
-    except UnicodeEncodeError as e: raise ValueError(f"text is not valid Unicode: {e.reason} ({text[e.start:e.end]!r} at position {e.start})") from None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise ValueError(
+            f"text is not valid Unicode: {e.reason} ({text[e.start : e.end]!r} at position {e.start})"
+        ) from None
     return tokenizer(text, add_special_tokens=False, split_special_tokens=True)["input_ids"]
 
 # %% ../nbs/02_tokenizer.ipynb #78768ba7
-def encode_chat(tokenizer, messages: Sequence[dict], add_generation_prompt: bool = False, return_assistant_mask: bool = False):
-    """Token ids of `messages` (dicts with `role` in `CHAT_ROLES` and str `content`) in `CHAT_TEMPLATE`'s format, built segment by segment so
-    that no content can become a control token. With `return_assistant_mask`, also a 0/1 list marking each assistant turn's content and its
-    `<|end|>` (the tokens supervised fine-tuning trains on). Raises `ValueError` naming the bad message (`messages[i].role`, `messages[i].content`)."""
-    if isinstance(messages, (str, bytes, dict)) or not isinstance(messages, Sequence): raise TypeError(f"messages must be a list of dicts, got {type(messages).__name__}")
+def encode_chat(
+    tokenizer, messages: Sequence[dict], add_generation_prompt: bool = False, return_assistant_mask: bool = False
+):
+    """Token ids of `messages` (dicts with `role` in `CHAT_ROLES` and str `content`) in `CHAT_TEMPLATE`'s format, built
+    segment by segment so
+    that no content can become a control token. With `return_assistant_mask`, also a 0/1 list marking each assistant
+    turn's content and its
+    `<|end|>` (the tokens supervised fine-tuning trains on). Raises `ValueError` naming the bad message
+    (`messages[i].role`, `messages[i].content`)."""
+    if isinstance(messages, (str, bytes, dict)) or not isinstance(messages, Sequence):
+        raise TypeError(f"messages must be a list of dicts, got {type(messages).__name__}")
     special = lambda t: tokenizer.convert_tokens_to_ids(t)
     ids, mask, newline = [tokenizer.bos_token_id], [0], encode_text(tokenizer, "\n")
     for i, m in enumerate(messages):
-        if not isinstance(m, dict): raise TypeError(f"messages[{i}] must be a dict with 'role' and 'content', got {type(m).__name__}")
+        if not isinstance(m, dict):
+            raise TypeError(f"messages[{i}] must be a dict with 'role' and 'content', got {type(m).__name__}")
         extra = set(m) - {"role", "content"}
-        if extra: raise ValueError(f"messages[{i}] has keys {sorted(extra)} that the chat template does not use; give only 'role' and 'content'")
+        if extra:
+            raise ValueError(
+                f"messages[{i}] has keys {sorted(extra)} that the chat template does not use; give only 'role' "
+                "and 'content'"
+            )
         role, content = m.get("role"), m.get("content")
-        if role not in CHAT_ROLES: raise ValueError(f"messages[{i}].role: unknown chat role {role!r}; roles are {', '.join(CHAT_ROLES)}")
-        if not isinstance(content, str): raise TypeError(f"messages[{i}].content must be a str, got {type(content).__name__}")
-        try: body = encode_text(tokenizer, content) + [special("<|end|>")]
-        except ValueError as e: raise ValueError(f"messages[{i}].content: {e}") from None
+        if role not in CHAT_ROLES:
+            raise ValueError(f"messages[{i}].role: unknown chat role {role!r}; roles are {', '.join(CHAT_ROLES)}")
+        if not isinstance(content, str):
+            raise TypeError(f"messages[{i}].content must be a str, got {type(content).__name__}")
+        try:
+            body = encode_text(tokenizer, content) + [special("<|end|>")]
+        except ValueError as e:
+            raise ValueError(f"messages[{i}].content: {e}") from None
         ids += [special(f"<|{role}|>")] + body + newline
         mask += [0] + [int(role == "assistant")] * len(body) + [0] * len(newline)
-    if add_generation_prompt: ids.append(special("<|assistant|>")); mask.append(0)
+    if add_generation_prompt:
+        ids.append(special("<|assistant|>"))
+        mask.append(0)
     return (ids, mask) if return_assistant_mask else ids
 
 # %% ../nbs/02_tokenizer.ipynb #0028
@@ -269,97 +393,68 @@ def bytes_per_token(texts: Sequence[str], encode) -> float:
     texts = list(texts)
     n_bytes = sum(len(t.encode()) for t in texts)
     n_tokens = sum(len(encode(t)) for t in texts)
-    if n_tokens == 0: raise ValueError("no tokens: give at least one non-empty text")
+    if n_tokens == 0:
+        raise ValueError("no tokens: give at least one non-empty text")
     return n_bytes / n_tokens
 
 # %% ../nbs/02_tokenizer.ipynb #0036
 def pack_dataset(ds, tokenizer, block_size: int, text_column: str = "text", batch_size: int = 1000):
-    "Tokenize `ds[text_column]` as plain text (like `encode_text`: a literal `<|eos|>` in a document stays text), join documents with eos, and cut into rows of exactly `block_size` tokens (`input_ids`)."
-    if isinstance(block_size, bool) or not isinstance(block_size, int) or block_size < 2: raise ValueError(f"block_size must be an int >= 2, got {block_size!r}")
-    if text_column not in ds.column_names: raise ValueError(f"dataset has no column {text_column!r}; its columns are {ds.column_names}")
+    """Tokenize `ds[text_column]` as plain text (like `encode_text`: a literal `<|eos|>` in a document stays text),
+    join documents with eos, and cut into rows of exactly `block_size` tokens (`input_ids`)."""
+    if isinstance(block_size, bool) or not isinstance(block_size, int) or block_size < 2:
+        raise ValueError(f"block_size must be an int >= 2, got {block_size!r}")
+    if text_column not in ds.column_names:
+        raise ValueError(f"dataset has no column {text_column!r}; its columns are {ds.column_names}")
     eos = tokenizer.eos_token_id
-    if eos is None: raise ValueError("the tokenizer has no eos token; packing joins documents with it")
+    if eos is None:
+        raise ValueError("the tokenizer has no eos token; packing joins documents with it")
+
     def pack(batch):
         stream = []
-        for ids in tokenizer(batch[text_column], add_special_tokens=False, split_special_tokens=True)["input_ids"]:   # documents are text: no control tokens
-            stream.extend(ids); stream.append(eos)
+        for ids in tokenizer(batch[text_column], add_special_tokens=False, split_special_tokens=True)[
+            "input_ids"
+        ]:  # documents are text: no control tokens
+            stream.extend(ids)
+            stream.append(eos)
         n = len(stream) // block_size * block_size
-        return {"input_ids": [stream[i:i + block_size] for i in range(0, n, block_size)]}
-    return ds.map(pack, batched=True, batch_size=batch_size, remove_columns=ds.column_names, keep_in_memory=True, desc="packing")
+        return {"input_ids": [stream[i : i + block_size] for i in range(0, n, block_size)]}
+
+    return ds.map(
+        pack, batched=True, batch_size=batch_size, remove_columns=ds.column_names, keep_in_memory=True, desc="packing"
+    )
+
 
 def get_packed(ws: Workspace, block_size: int | None = None):
-    "Train and validation splits packed into rows of `block_size` (default: the model's context) tokens, cached in `ws`."
+    """Train and validation splits packed into rows of `block_size` (default: the model's context) tokens, cached in
+    `ws`."""
     from datasets import load_from_disk
+
     _need_ws(ws)
     prof = get_profile(ws.profile)
     block_size = prof.model.context if block_size is None else block_size
-    if isinstance(block_size, bool) or not isinstance(block_size, int) or block_size < 2: raise ValueError(f"block_size must be an int >= 2, got {block_size!r}")
+    if isinstance(block_size, bool) or not isinstance(block_size, int) or block_size < 2:
+        raise ValueError(f"block_size must be an int >= 2, got {block_size!r}")
     if block_size > prof.model.context:
-        raise ValueError(f"block_size={block_size} is larger than the model context ({prof.model.context} tokens in profile {prof.name!r}); the model could not read such blocks")
+        raise ValueError(
+            f"block_size={block_size} is larger than the model context ({prof.model.context} tokens in profile "
+            f"{prof.name!r}); the model could not read such blocks"
+        )
+
     def build(tmp: Path):
         from datasets import DatasetDict
         from llmcamp.data import get_dataset
+
         data, tok = get_dataset(ws), get_tokenizer(ws)
         DatasetDict({s: pack_dataset(data[s], tok, block_size) for s in ("train", "validation")}).save_to_disk(str(tmp))
+
     name = "packed" if block_size == prof.model.context else f"packed_{block_size}"
     return load_from_disk(str(ws.artifact("02", name, build)))
 
 # %% ../nbs/02_tokenizer.ipynb #003c
-DEFAULT_COMPRESSION_SLO = SLO(metric="tokenizer_compression", target=2.75, unit="bytes/token", direction="at_least",
-                              why="a token should average at least half an English word")
-
-# %% ../nbs/02_tokenizer.ipynb #0041
-def grade_pair(fn) -> None:
-    "Exercise 1: `most_frequent_pair(ids)`, the pair BPE merges next."
-    cases = [([1, 2, 3, 1, 2], (1, 2), "(1, 2) occurs twice, every other pair once"),
-             ([3, 4, 1, 2], (1, 2), "all pairs occur once: ties go to the smallest pair, (1, 2) < (3, 4) < (4, 1)"),
-             ([9, 9, 9, 1, 2, 1, 2], (1, 2), "(9, 9) and (1, 2) both occur twice (overlaps count): the smaller, (1, 2), wins"),
-             ([2, 1, 2, 1], (2, 1), "(2, 1) occurs twice, (1, 2) once: count pairs in order, (a, b) is not (b, a)"),
-             ([5], None, "a single id has no pair: return None"), ([], None, "an empty list has no pair: return None")]
-    for ids, want, hint in cases:
-        got = attempt(fn, "most_frequent_pair", list(ids))
-        if got is not None and not isinstance(got, tuple):
-            expect(False, f"most_frequent_pair should return a tuple (a, b) or None, got {type(got).__name__} {got!r}")
-        expect(got == want, f"most_frequent_pair({ids}) gave {got!r}, expected {want!r}: {hint}")
-    print("exercise 1 passed: the pair to merge next, ties included")
-
-def grade_merge(fn) -> None:
-    "Exercise 2: `merge(ids, pair, new_id)`, one BPE merge step."
-    cases = [(([1, 2, 3, 1, 2], (1, 2), 9), [9, 3, 9], "every occurrence is replaced"),
-             (([5, 5, 5], (5, 5), 7), [7, 5], "left to right without overlaps: [5, 5, 5] merging (5, 5) gives [7, 5]"),
-             (([5, 5, 5, 5], (5, 5), 7), [7, 7], "[5, 5, 5, 5] merging (5, 5) gives [7, 7]"),
-             (([1, 2], (2, 1), 9), [1, 2], "the order of a pair matters: (2, 1) does not occur in [1, 2]"),
-             (([3], (3, 3), 9), [3], "a single id has no pairs"), (([], (1, 2), 9), [], "an empty list stays empty")]
-    for args, want, hint in cases:
-        got = attempt(fn, "merge", list(args[0]), *args[1:])
-        expect(isinstance(got, list), f"merge should return a list of ids, got {type(got).__name__}")
-        expect(got == want, f"merge{args!r} gave {got}, expected {want}: {hint}")
-    ids = list("aaabdaaabac".encode())
-    expect(attempt(fn, "merge", ids, (97, 97), 256) == [256, 97, 98, 100, 256, 97, 98, 97, 99], "on 'aaabdaaabac' merging 'aa' should give [256, 97, 98, 100, 256, 97, 98, 97, 99]")
-    print("exercise 2 passed: merge works, overlaps included")
-
-def grade_decode(fn) -> None:
-    "Exercise 3: `decode(ids, vocab)`, byte-level decoding with a replacement character for broken UTF-8."
-    vocab = {i: bytes([i]) for i in range(256)} | {256: b"he", 257: b"llo", 258: "👍".encode()[:2], 259: "👍".encode()[2:]}
-    cases = [([256, 257], "hello", "join the bytes of every token, then decode the whole as UTF-8"),
-             ([], "", "no ids decode to the empty string"),
-             ([258, 259], "👍", "decode the joined bytes, not each token on its own: an emoji's 4 bytes may be split over tokens"),
-             ([258], "\ufffd", "bytes that are not valid UTF-8 (half an emoji) should become U+FFFD: .decode('utf-8', errors='replace')"),
-             (list("é東".encode()), "é東", "multi-byte characters spelled byte by byte must come back")]
-    for ids, want, hint in cases:
-        got = attempt(fn, "decode", list(ids), vocab)
-        expect(isinstance(got, str), f"decode should return a str, got {type(got).__name__}")
-        expect(got == want, f"decode({ids}) gave {got!r}, expected {want!r}: {hint}")
-    print("exercise 3 passed: byte-level decoding with fallback")
-
-def grade_pack(fn) -> None:
-    "Exercise 4: `pack(docs, eos_id, block_size)`: join documents with eos and cut into full blocks."
-    docs, eos = [[1, 2, 3], [4, 5], [6, 7, 8, 9]], 0
-    stream = [1, 2, 3, 0, 4, 5, 0, 6, 7, 8, 9, 0]
-    for bs in (4, 5, 3, 12, 13):
-        got = attempt(fn, "pack", [list(d) for d in docs], eos, bs)
-        expect(isinstance(got, list) and all(isinstance(b, list) for b in got), f"pack should return a list of blocks (lists of ids), got {type(got).__name__}")
-        expect(all(len(b) == bs for b in got), f"with block_size={bs} every block must have exactly {bs} ids; got lengths {[len(b) for b in got]} (drop the incomplete tail)")
-        want = [stream[i:i + bs] for i in range(0, len(stream) // bs * bs, bs)]
-        expect(got == want, f"pack(docs, eos_id=0, block_size={bs}) gave {got}, expected {want}: put eos after every document, including the last")
-    print("exercise 4 passed: documents packed into full blocks")
+DEFAULT_COMPRESSION_SLO = SLO(
+    metric="tokenizer_compression",
+    target=2.75,
+    unit="bytes/token",
+    direction="at_least",
+    why="a token should average at least half an English word",
+)

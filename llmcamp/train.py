@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .model import ModelConfig, Transformer, flops_per_token
-from .spec import ExerciseFailed, Workspace, atomic_write, attempt, expect, free_port, get_profile, measure_matmul_flops, replace_folder
+from .spec import Workspace, atomic_write, free_port, get_profile, measure_matmul_flops, replace_folder
 
 # %% auto #0
 __all__ = ['GPU_PEAK_FLOPS', 'CKPT_FORMAT', 'PATIENCE', 'DEMO_RECIPE', 'LAUNCHERS', 'LAUNCH_ENV', 'TrainConfig', 'lr_at',
@@ -31,105 +31,157 @@ __all__ = ['GPU_PEAK_FLOPS', 'CKPT_FORMAT', 'PATIENCE', 'DEMO_RECIPE', 'LAUNCHER
            'peak_flops', 'mfu', 'Dist', 'init_distributed', 'wrap_model', 'close_distributed', 'CheckpointError',
            'save_checkpoint', 'load_checkpoint', 'evaluate', 'TrainResult', 'train', 'train_base_model',
            'save_base_model', 'get_base_model', 'main', 'train_args', 'launch_commands', 'run_commands',
-           'launch_failure', 'stress_launches', 'stress_main', 'zero_memory', 'hpo_search', 'grade_lr_schedule',
-           'grade_grad_accumulation', 'grade_mfu']
+           'launch_failure', 'stress_launches', 'stress_main', 'zero_memory', 'hpo_search']
 
 # %% ../nbs/04_training.ipynb #0007
 @dataclass
 class TrainConfig:
     "Everything that decides a training run apart from the model's shape and the data."
-    steps: int                   # optimizer steps
-    batch_size: int              # sequences per optimizer step over all ranks: the global batch
-    micro_batch: int             # sequences per forward/backward pass on one rank
-    lr: float                    # peak learning rate
+
+    steps: int  # optimizer steps
+    batch_size: int  # sequences per optimizer step over all ranks: the global batch
+    micro_batch: int  # sequences per forward/backward pass on one rank
+    lr: float  # peak learning rate
     warmup_steps: int
-    min_lr_ratio: float = 0.1    # the cosine ends at lr * min_lr_ratio
-    weight_decay: float = 0.1    # on matrices only
+    min_lr_ratio: float = 0.1  # the cosine ends at lr * min_lr_ratio
+    weight_decay: float = 0.1  # on matrices only
     beta1: float = 0.9
     beta2: float = 0.95
-    grad_clip: float = 1.0       # max global gradient norm; 0 turns clipping off
+    grad_clip: float = 1.0  # max global gradient norm; 0 turns clipping off
     eval_every: int = 20
-    eval_batches: int = 4        # validation batches of `micro_batch` sequences per evaluation
-    patience: int = 0            # evaluations without improvement before stopping early; 0: never
-    min_delta: float = 0.0       # an improvement must beat the best validation loss by this much
-    dtype: str = "fp32"          # "bf16": autocast matmuls to bfloat16 (GPU); "fp32": full precision
-    compile: bool = False        # torch.compile the model
+    eval_batches: int = 4  # validation batches of `micro_batch` sequences per evaluation
+    patience: int = 0  # evaluations without improvement before stopping early; 0: never
+    min_delta: float = 0.0  # an improvement must beat the best validation loss by this much
+    dtype: str = "fp32"  # "bf16": autocast matmuls to bfloat16 (GPU); "fp32": full precision
+    compile: bool = False  # torch.compile the model
     seed: int = 0
-    ckpt_every: int = 0          # save a checkpoint every this many steps (and at the end); 0: never
+    ckpt_every: int = 0  # save a checkpoint every this many steps (and at the end); 0: never
 
     def __post_init__(self):
         for f in ("steps", "batch_size", "micro_batch", "eval_every", "eval_batches"):
             v = getattr(self, f)
-            if not isinstance(v, int) or isinstance(v, bool) or v <= 0: raise ValueError(f"TrainConfig.{f} must be a positive integer, got {v!r}")
+            if not isinstance(v, int) or isinstance(v, bool) or v <= 0:
+                raise ValueError(f"TrainConfig.{f} must be a positive integer, got {v!r}")
         for f in ("warmup_steps", "patience", "ckpt_every"):
             v = getattr(self, f)
-            if not isinstance(v, int) or isinstance(v, bool) or v < 0: raise ValueError(f"TrainConfig.{f} must be an integer >= 0, got {v!r}")
-        if not (isinstance(self.lr, (int, float)) and 0 < self.lr < 1): raise ValueError(f"TrainConfig.lr must be in (0, 1), got {self.lr!r}")
-        if not 0 <= self.min_lr_ratio <= 1: raise ValueError(f"TrainConfig.min_lr_ratio must be in [0, 1], got {self.min_lr_ratio}")
-        if self.warmup_steps >= self.steps: raise ValueError(f"TrainConfig.warmup_steps={self.warmup_steps} must be smaller than steps={self.steps}")
-        if self.dtype not in ("fp32", "bf16"): raise ValueError(f"TrainConfig.dtype must be 'fp32' or 'bf16', got {self.dtype!r}")
-        if self.weight_decay < 0 or self.grad_clip < 0: raise ValueError("TrainConfig.weight_decay and grad_clip must be >= 0")
+            if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+                raise ValueError(f"TrainConfig.{f} must be an integer >= 0, got {v!r}")
+        if not (isinstance(self.lr, (int, float)) and 0 < self.lr < 1):
+            raise ValueError(f"TrainConfig.lr must be in (0, 1), got {self.lr!r}")
+        if not 0 <= self.min_lr_ratio <= 1:
+            raise ValueError(f"TrainConfig.min_lr_ratio must be in [0, 1], got {self.min_lr_ratio}")
+        if self.warmup_steps >= self.steps:
+            raise ValueError(f"TrainConfig.warmup_steps={self.warmup_steps} must be smaller than steps={self.steps}")
+        if self.dtype not in ("fp32", "bf16"):
+            raise ValueError(f"TrainConfig.dtype must be 'fp32' or 'bf16', got {self.dtype!r}")
+        if self.weight_decay < 0 or self.grad_clip < 0:
+            raise ValueError("TrainConfig.weight_decay and grad_clip must be >= 0")
 
     @classmethod
     def from_profile(cls, prof, **overrides) -> TrainConfig:
         "The training run of profile `prof` (a `Profile` or its name); `overrides` change single fields."
         t = get_profile(prof).train
-        base = dict(steps=t.steps, batch_size=t.micro_batch * t.grad_accum, micro_batch=t.micro_batch, lr=t.lr,
-                    warmup_steps=t.warmup_steps, eval_every=t.eval_every, eval_batches=t.eval_batches, dtype=t.dtype, compile=t.compile)
+        base = dict(
+            steps=t.steps,
+            batch_size=t.micro_batch * t.grad_accum,
+            micro_batch=t.micro_batch,
+            lr=t.lr,
+            warmup_steps=t.warmup_steps,
+            eval_every=t.eval_every,
+            eval_batches=t.eval_batches,
+            dtype=t.dtype,
+            compile=t.compile,
+        )
         return cls(**{**base, **overrides})
 
     def grad_accum(self, world: int = 1) -> int:
-        "Micro-batches each of `world` ranks accumulates per optimizer step; an error when the global batch does not split evenly."
+        """Micro-batches each of `world` ranks accumulates per optimizer step; an error when the global batch does
+        not split evenly."""
         if self.batch_size % world:
-            raise ValueError(f"batch_size={self.batch_size} (the global batch) is not divisible by the world size {world}: "
-                             f"every rank must get the same number of sequences; use a multiple of {world}")
+            raise ValueError(
+                f"batch_size={self.batch_size} (the global batch) is not divisible by the world size {world}: "
+                f"every rank must get the same number of sequences; use a multiple of {world}"
+            )
         per_rank = self.batch_size // world
         if per_rank % self.micro_batch:
-            raise ValueError(f"each of the {world} rank(s) gets {per_rank} sequences per step, which is not a multiple of micro_batch={self.micro_batch}; "
-                             f"use a micro_batch that divides {per_rank}")
+            raise ValueError(
+                f"each of the {world} rank(s) gets {per_rank} sequences per step, which is not a multiple of "
+                f"micro_batch={self.micro_batch}; "
+                f"use a micro_batch that divides {per_rank}"
+            )
         return per_rank // self.micro_batch
 
-    def to_dict(self) -> dict: return asdict(self)
+    def to_dict(self) -> dict:
+        return asdict(self)
 
 # %% ../nbs/04_training.ipynb #000a
 def lr_at(step: int, lr: float, warmup_steps: int, total_steps: int, min_lr_ratio: float = 0.1) -> float:
-    "Learning rate of optimizer step `step` (0-based): linear warmup from 0 over `warmup_steps`, then a cosine down to `lr * min_lr_ratio` at `total_steps`."
-    if step < warmup_steps: return lr * step / max(1, warmup_steps)
+    """Learning rate of optimizer step `step` (0-based): linear warmup from 0 over `warmup_steps`, then a cosine down
+    to `lr * min_lr_ratio` at `total_steps`."""
+    if step < warmup_steps:
+        return lr * step / max(1, warmup_steps)
     progress = min(1.0, (step - warmup_steps) / max(1, total_steps - warmup_steps))
     return lr * (min_lr_ratio + (1 - min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * progress)))
 
+
 def make_scheduler(opt: torch.optim.Optimizer, cfg: TrainConfig) -> torch.optim.lr_scheduler.LambdaLR:
     "A `LambdaLR` that scales each group's lr by `lr_at` (its state is the step count, which checkpoints keep)."
-    return torch.optim.lr_scheduler.LambdaLR(opt, lambda s: lr_at(s, 1.0, cfg.warmup_steps, cfg.steps, cfg.min_lr_ratio))
+    return torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: lr_at(s, 1.0, cfg.warmup_steps, cfg.steps, cfg.min_lr_ratio)
+    )
 
 # %% ../nbs/04_training.ipynb #000e
 class TokenBlocks:
-    "Training and validation blocks of token ids (rows of equal length), read in a seeded order that any rank can index by position."
+    """Training and validation blocks of token ids (rows of equal length), read in a seeded order that any rank can
+    index by position."""
+
     def __init__(self, train: torch.Tensor, validation: torch.Tensor, vocab_size: int, seed: int = 0):
         for name, t in (("train", train), ("validation", validation)):
             if not isinstance(t, torch.Tensor) or t.dim() != 2 or t.dtype.is_floating_point:
-                raise ValueError(f"TokenBlocks: {name} must be a 2-d integer tensor (blocks, tokens), got {getattr(t, 'dtype', type(t).__name__)} {tuple(getattr(t, 'shape', ()))}")
-            if len(t) == 0 or t.shape[1] < 2: raise ValueError(f"TokenBlocks: {name} needs at least one block of at least 2 tokens, got shape {tuple(t.shape)}")
-            if int(t.min()) < 0 or int(t.max()) >= vocab_size: raise ValueError(f"TokenBlocks: {name} has token ids outside [0, {vocab_size})")
-        if train.shape[1] != validation.shape[1]: raise ValueError(f"TokenBlocks: train blocks have {train.shape[1]} tokens, validation blocks {validation.shape[1]}")
+                raise ValueError(
+                    f"TokenBlocks: {name} must be a 2-d integer tensor (blocks, tokens), got "
+                    f"{getattr(t, 'dtype', type(t).__name__)} {tuple(getattr(t, 'shape', ()))}"
+                )
+            if len(t) == 0 or t.shape[1] < 2:
+                raise ValueError(
+                    f"TokenBlocks: {name} needs at least one block of at least 2 tokens, got shape {tuple(t.shape)}"
+                )
+            if int(t.min()) < 0 or int(t.max()) >= vocab_size:
+                raise ValueError(f"TokenBlocks: {name} has token ids outside [0, {vocab_size})")
+        if train.shape[1] != validation.shape[1]:
+            raise ValueError(
+                f"TokenBlocks: train blocks have {train.shape[1]} tokens, validation blocks {validation.shape[1]}"
+            )
         self.train, self.validation = train.long(), validation.long()
         self.vocab_size, self.seed, self._perm = vocab_size, seed, (None, None)
 
     @property
-    def block(self) -> int: return self.train.shape[1]
+    def block(self) -> int:
+        return self.train.shape[1]
 
-    def __repr__(self): return f"TokenBlocks(train={tuple(self.train.shape)}, validation={tuple(self.validation.shape)}, vocab_size={self.vocab_size})"
+    def __repr__(self):
+        return (
+            f"TokenBlocks(train={tuple(self.train.shape)}, validation={tuple(self.validation.shape)}, "
+            f"vocab_size={self.vocab_size})"
+        )
 
     @classmethod
     def from_packed(cls, ds, vocab_size: int, seed: int = 0) -> TokenBlocks:
         "From chapter 02's packed `DatasetDict` (splits train/validation, column input_ids)."
         import numpy as np
-        get = lambda split: torch.from_numpy(np.stack(list(ds[split].with_format("numpy")["input_ids"])).astype(np.int32))
+
+        get = lambda split: torch.from_numpy(
+            np.stack(list(ds[split].with_format("numpy")["input_ids"])).astype(np.int32)
+        )
         return cls(get("train"), get("validation"), vocab_size, seed)
 
     def save(self, path) -> Path:
         "Write the blocks to one file (atomically), for worker processes to load."
-        blocks = {"train": self.train.to(torch.int32), "validation": self.validation.to(torch.int32), "vocab_size": self.vocab_size}
+        blocks = {
+            "train": self.train.to(torch.int32),
+            "validation": self.validation.to(torch.int32),
+            "vocab_size": self.vocab_size,
+        }
         return atomic_write(path, lambda tmp: torch.save(blocks, tmp))
 
     @classmethod
@@ -144,71 +196,101 @@ class TokenBlocks:
         return self._perm[1]
 
     def rows(self, start: int, n: int, seed: int | None = None) -> torch.Tensor:
-        "Training blocks at positions `start .. start+n-1` of the endless stream: every epoch a fresh permutation seeded by (`seed`, epoch)."
-        if start < 0 or n <= 0: raise ValueError(f"rows needs start >= 0 and n > 0, got start={start}, n={n}")
+        """Training blocks at positions `start .. start+n-1` of the endless stream: every epoch a fresh permutation
+        seeded by (`seed`, epoch)."""
+        if start < 0 or n <= 0:
+            raise ValueError(f"rows needs start >= 0 and n > 0, got start={start}, n={n}")
         seed = self.seed if seed is None else seed
         N = len(self.train)
         return self.train[torch.stack([self._order(i // N, seed)[i % N] for i in range(start, start + n)])]
 
     def batch(self, step: int, micro: int, cfg: TrainConfig, rank: int = 0, world: int = 1) -> torch.Tensor:
-        "Micro-batch `micro` of rank `rank` at optimizer step `step`: the global batch of a step is the same for any world size."
+        """Micro-batch `micro` of rank `rank` at optimizer step `step`: the global batch of a step is the same for
+        any world size."""
         per_rank = cfg.batch_size // world
         return self.rows(step * cfg.batch_size + rank * per_rank + micro * cfg.micro_batch, cfg.micro_batch, cfg.seed)
 
 # %% ../nbs/04_training.ipynb #000f
 def get_token_blocks(ws: Workspace) -> TokenBlocks:
-    "Chapter 02's packed blocks as `TokenBlocks` (cached in `04_training/tokens.pt`), built through the library when missing."
+    """Chapter 02's packed blocks as `TokenBlocks` (cached in `04_training/tokens.pt`), built through the library
+    when missing."""
     from llmcamp.tokenizer import get_packed, get_tokenizer
+
     def build(tmp):
         TokenBlocks.from_packed(get_packed(ws), len(get_tokenizer(ws))).save(tmp)
+
     return TokenBlocks.load(ws.artifact("04", "tokens.pt", build))
 
 # %% ../nbs/04_training.ipynb #0012
 def param_groups(model: nn.Module, weight_decay: float) -> list[dict]:
     "AdamW groups: weight decay on matrices (embeddings, linear weights), none on gains and biases."
     decay, no_decay = [], []
-    for _, p in model.named_parameters():          # a tied weight is listed once
-        if p.requires_grad: (decay if p.dim() >= 2 else no_decay).append(p)
+    for _, p in model.named_parameters():  # a tied weight is listed once
+        if p.requires_grad:
+            (decay if p.dim() >= 2 else no_decay).append(p)
     return [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+
 
 def make_optimizer(model: nn.Module, cfg: TrainConfig) -> torch.optim.AdamW:
     "AdamW over `param_groups`, fused on a GPU."
     fused = next(model.parameters()).is_cuda
-    return torch.optim.AdamW(param_groups(model, cfg.weight_decay), lr=cfg.lr, betas=(cfg.beta1, cfg.beta2), fused=fused or None)
+    return torch.optim.AdamW(
+        param_groups(model, cfg.weight_decay), lr=cfg.lr, betas=(cfg.beta1, cfg.beta2), fused=fused or None
+    )
 
 # %% ../nbs/04_training.ipynb #0015
 def lm_loss(model: nn.Module, block: torch.Tensor, reduction: str = "mean") -> torch.Tensor:
-    "Next-token cross-entropy of `model` on token `block`s (batch, T+1): inputs are the first T tokens, targets the last T."
+    """Next-token cross-entropy of `model` on token `block`s (batch, T+1): inputs are the first T tokens, targets the
+    last T."""
     logits = model(block[:, :-1])
     return F.cross_entropy(logits.float().flatten(0, 1), block[:, 1:].flatten(), reduction=reduction)
 
 # %% ../nbs/04_training.ipynb #0018
-# Dense (no sparsity) peak FLOP/s per GPU from NVIDIA's data sheets: (bf16 tensor cores, TF32 tensor cores for fp32 matmuls).
-GPU_PEAK_FLOPS = {   # most specific names first: "H100 PCIe" before "H100", "L40S" and "L40" before "L4"
-    "GH200": (989e12, 495e12), "H200": (989e12, 495e12), "H100 NVL": (835e12, 418e12), "H100 PCIe": (756e12, 378e12),
-    "H100": (989e12, 495e12), "B200": (2250e12, 1100e12), "A100": (312e12, 156e12), "L40S": (362e12, 183e12),
-    "L40": (181e12, 90.5e12), "L4": (121e12, 60e12),
+# Dense (no sparsity) peak FLOP/s per GPU from NVIDIA's data sheets: (bf16 tensor cores, TF32 tensor cores for fp32
+# matmuls).
+GPU_PEAK_FLOPS = {  # most specific names first: "H100 PCIe" before "H100", "L40S" and "L40" before "L4"
+    "GH200": (989e12, 495e12),
+    "H200": (989e12, 495e12),
+    "H100 NVL": (835e12, 418e12),
+    "H100 PCIe": (756e12, 378e12),
+    "H100": (989e12, 495e12),
+    "B200": (2250e12, 1100e12),
+    "A100": (312e12, 156e12),
+    "L40S": (362e12, 183e12),
+    "L40": (181e12, 90.5e12),
+    "L4": (121e12, 60e12),
 }
 
+
 def peak_flops(device: str | torch.device = "cpu", dtype: str = "fp32", name: str | None = None) -> float:
-    "Peak FLOP/s of one `device`: the data-sheet value of a known GPU (by `name`, default the visible one), or the measured matmul rate of this CPU."
+    """Peak FLOP/s of one `device`: the data-sheet value of a known GPU (by `name`, default the visible one), or the
+    measured matmul rate of this CPU."""
     device = torch.device(device)
-    if dtype not in ("fp32", "bf16"): raise ValueError(f"dtype must be 'fp32' or 'bf16', got {dtype!r}")
-    if device.type == "cpu" and name is None: return measure_matmul_flops(1024, 5)
+    if dtype not in ("fp32", "bf16"):
+        raise ValueError(f"dtype must be 'fp32' or 'bf16', got {dtype!r}")
+    if device.type == "cpu" and name is None:
+        return measure_matmul_flops(1024, 5)
     name = name or torch.cuda.get_device_name(device)
     for key, (bf16, fp32) in GPU_PEAK_FLOPS.items():
-        if key.lower() in name.lower(): return bf16 if dtype == "bf16" else fp32
-    raise ValueError(f"no peak FLOP/s known for GPU {name!r}; pass peak_flops= (from its data sheet) or add it to GPU_PEAK_FLOPS")
+        if key.lower() in name.lower():
+            return bf16 if dtype == "bf16" else fp32
+    raise ValueError(
+        f"no peak FLOP/s known for GPU {name!r}; pass peak_flops= (from its data sheet) or add it to GPU_PEAK_FLOPS"
+    )
+
 
 def mfu(tokens_per_s: float, cfg: ModelConfig, seq_len: int, peak: float) -> float:
-    "Model FLOPs utilisation: training FLOPs per token (6N + attention, from chapter 03) times tokens/s, over the hardware's `peak` FLOP/s."
-    if peak <= 0: raise ValueError(f"peak FLOP/s must be positive, got {peak}")
+    """Model FLOPs utilisation: training FLOPs per token (6N + attention, from chapter 03) times tokens/s, over the
+    hardware's `peak` FLOP/s."""
+    if peak <= 0:
+        raise ValueError(f"peak FLOP/s must be positive, got {peak}")
     return flops_per_token(cfg, seq_len, training=True) * tokens_per_s / peak
 
 # %% ../nbs/04_training.ipynb #001b
 @dataclass
 class Dist:
     "Where this process sits in a distributed job: its rank, the world size, its device and the process-group backend."
+
     rank: int = 0
     world: int = 1
     local_rank: int = 0
@@ -216,186 +298,310 @@ class Dist:
     backend: str | None = None
 
     @property
-    def main(self) -> bool: return self.rank == 0
+    def main(self) -> bool:
+        return self.rank == 0
+
 
 def init_distributed(device: str | None = None) -> Dist:
-    "Join the process group that `torchrun` or `accelerate launch` describe in the environment (RANK, WORLD_SIZE, ...); a single process without them."
+    """Join the process group that `torchrun` or `accelerate launch` describe in the environment (RANK, WORLD_SIZE,
+    ...); a single process without them."""
     import torch.distributed as dist
+
     use_cuda = torch.cuda.is_available() if device is None else torch.device(device).type == "cuda"
-    if use_cuda and not torch.cuda.is_available(): raise RuntimeError("device 'cuda' asked for, but no CUDA GPU is visible")
+    if use_cuda and not torch.cuda.is_available():
+        raise RuntimeError("device 'cuda' asked for, but no CUDA GPU is visible")
     world = int(os.environ.get("WORLD_SIZE", "1"))
     rank, local_rank = int(os.environ.get("RANK", "0")), int(os.environ.get("LOCAL_RANK", "0"))
     dev = torch.device("cuda", local_rank) if use_cuda else torch.device("cpu")
-    if use_cuda: torch.cuda.set_device(dev)
-    if world == 1 and not dist.is_initialized(): return Dist(device=dev)
-    # before the group exists: torch.distributed.nn's functions take `group=group.WORLD` as a default argument, evaluated when the
-    # module is first imported; DDP and FSDP import it, and after the group exists it would pin the group until the interpreter dies
+    if use_cuda:
+        torch.cuda.set_device(dev)
+    if world == 1 and not dist.is_initialized():
+        return Dist(device=dev)
+    # before the group exists: torch.distributed.nn's functions take `group=group.WORLD` as a default argument,
+    # evaluated when the
+    # module is first imported; DDP and FSDP import it, and after the group exists it would pin the group until the
+    # interpreter dies
     from torch.distributed import nn as _dist_nn  # noqa: F401
+
     backend = "nccl" if use_cuda else "gloo"
-    if not dist.is_initialized(): dist.init_process_group(backend)
+    if not dist.is_initialized():
+        dist.init_process_group(backend)
     return Dist(dist.get_rank(), dist.get_world_size(), local_rank, dev, dist.get_backend())
 
+
 def wrap_model(model: nn.Module, strategy: str, d: Dist) -> nn.Module:
-    "Wrap `model` for data parallelism: 'none', 'ddp' (DistributedDataParallel) or 'fsdp' (fully sharded, FSDP2's `fully_shard` per layer)."
-    if strategy not in ("none", "ddp", "fsdp"): raise ValueError(f"strategy must be 'none', 'ddp' or 'fsdp', got {strategy!r}")
+    """Wrap `model` for data parallelism: 'none', 'ddp' (DistributedDataParallel) or 'fsdp' (fully sharded, FSDP2's
+    `fully_shard` per layer)."""
+    if strategy not in ("none", "ddp", "fsdp"):
+        raise ValueError(f"strategy must be 'none', 'ddp' or 'fsdp', got {strategy!r}")
     if strategy == "none":
-        if d.world > 1: raise ValueError(f"strategy 'none' cannot train with {d.world} processes: use 'ddp' or 'fsdp'")
+        if d.world > 1:
+            raise ValueError(f"strategy 'none' cannot train with {d.world} processes: use 'ddp' or 'fsdp'")
         return model
-    if d.backend is None: raise ValueError(f"strategy {strategy!r} needs a process group: launch with torchrun or accelerate launch")
+    if d.backend is None:
+        raise ValueError(f"strategy {strategy!r} needs a process group: launch with torchrun or accelerate launch")
     if strategy == "ddp":
         from torch.nn.parallel import DistributedDataParallel as DDP
+
         return DDP(model, device_ids=[d.local_rank] if d.device.type == "cuda" else None)
     from torch.distributed.fsdp import fully_shard
-    for layer in model.layers: fully_shard(layer)
+
+    for layer in model.layers:
+        fully_shard(layer)
     return fully_shard(model)
+
 
 def _no_sync(model: nn.Module, sync: bool):
     "Skip the gradient all-reduce on micro-batches that are not the last of a step."
-    if hasattr(model, "no_sync") and not sync: return model.no_sync()                        # DDP
-    if hasattr(model, "set_requires_gradient_sync"): model.set_requires_gradient_sync(sync)  # FSDP2
+    if hasattr(model, "no_sync") and not sync:
+        return model.no_sync()  # DDP
+    if hasattr(model, "set_requires_gradient_sync"):
+        model.set_requires_gradient_sync(sync)  # FSDP2
     return contextlib.nullcontext()
 
 # %% ../nbs/04_training.ipynb #001c-b
 def _holders(obj) -> list[str]:
-    "What keeps `obj` alive: functions whose default arguments hold it, module globals, and attributes of objects that do."
+    """What keeps `obj` alive: functions whose default arguments hold it, module globals, and attributes of objects
+    that do."""
     import gc, types, warnings
-    # a tuple or dict holding only objects the collector does not track is untracked itself, so defaults are searched, not referrers
-    with warnings.catch_warnings():   # looking at every object touches deprecated ones
+
+    # a tuple or dict holding only objects the collector does not track is untracked itself, so defaults are searched,
+    # not referrers
+    with warnings.catch_warnings():  # looking at every object touches deprecated ones
         warnings.simplefilter("ignore")
-        found = [f"the default argument of {f.__module__}.{f.__qualname__}" for f in gc.get_objects() if isinstance(f, types.FunctionType)
-                 and any(v is obj for v in (*(f.__defaults__ or ()), *(f.__kwdefaults__ or {}).values()))]
-    found += [f"{name}.{k}" for name, m in list(sys.modules.items()) for k, v in list(getattr(m, "__dict__", {}).items()) if v is obj]
+        found = [
+            f"the default argument of {f.__module__}.{f.__qualname__}"
+            for f in gc.get_objects()
+            if isinstance(f, types.FunctionType)
+            and any(v is obj for v in (*(f.__defaults__ or ()), *(f.__kwdefaults__ or {}).values()))
+        ]
+    found += [
+        f"{name}.{k}"
+        for name, m in list(sys.modules.items())
+        for k, v in list(getattr(m, "__dict__", {}).items())
+        if v is obj
+    ]
     for r in gc.get_referrers(obj):
         if isinstance(r, dict):  # an object's __dict__
-            found += [f"{type(o).__name__}.{k}" for o in gc.get_referrers(r) if getattr(o, "__dict__", None) is r for k, v in r.items() if v is obj]
+            found += [
+                f"{type(o).__name__}.{k}"
+                for o in gc.get_referrers(r)
+                if getattr(o, "__dict__", None) is r
+                for k, v in r.items()
+                if v is obj
+            ]
     return found or ["an object the garbage collector cannot see (a C++ holder, or an untracked container)"]
 
+
 def _clear_dtensor_caches():
-    "Empty DTensor's global caches (sharding propagation, redistribution plans, mesh topology): their entries hold DeviceMeshes, which hold process groups."
-    if "torch.distributed.tensor" not in sys.modules: return       # no FSDP2 / DTensor ran in this process
+    """Empty DTensor's global caches (sharding propagation, redistribution plans, mesh topology): their entries hold
+    DeviceMeshes, which hold process groups."""
+    if "torch.distributed.tensor" not in sys.modules:
+        return  # no FSDP2 / DTensor ran in this process
     from torch.distributed.tensor import _redistribute as redistribute
     from torch.distributed.tensor._api import DTensor
     from torch.distributed.tensor._collective_utils import MeshTopoInfo
-    # what torch.distributed.tensor.debug._clear_sharding_prop_cache does, without importing that module: its imports run
-    # torch.distributed._tools.fake_collectives, whose import hung one 2-node launch at teardown (py-spy: futex in its class body)
+
+    # what torch.distributed.tensor.debug._clear_sharding_prop_cache does, without importing that module: its imports
+    # run
+    # torch.distributed._tools.fake_collectives, whose import hung one 2-node launch at teardown (py-spy: futex in its
+    # class body)
     DTensor._op_dispatcher.sharding_propagator.propagate_op_sharding.cache_clear()
     torch._C._clear_DTensor_sharding_propagator_cache()
     DTensor._op_dispatcher.sharding_propagator._propagate_tensor_meta_cached.cache_clear()
-    redistribute.clear_redistribute_planner_cache(); redistribute._gen_transform_infos.cache_clear()
+    redistribute.clear_redistribute_planner_cache()
+    redistribute._gen_transform_infos.cache_clear()
     MeshTopoInfo.build_from_mesh.cache_clear()
 
+
 def close_distributed(log=None, order_timeout: float = 120.0) -> bool:
-    """Destroy the default process group and check that it is gone: after `destroy_process_group` and a garbage collection, no object
-    may still hold the group, so its threads are joined now rather than at interpreter exit. Drop the models and optimizers that hold
-    the group (DDP, FSDP) first. Returns True when released (or when there was no group); False, saying what holds it, otherwise.
-    With several ranks they tear down in turn, highest rank first, each waiting (through the group's store, which outlives the group)
-    until the ranks above it are done, at most `order_timeout` seconds (0: no waiting, for an error path): no rank's connections are
+    """Destroy the default process group and check that it is gone: after `destroy_process_group` and a garbage
+    collection, no object
+    may still hold the group, so its threads are joined now rather than at interpreter exit. Drop the models and
+    optimizers that hold
+    the group (DDP, FSDP) first. Returns True when released (or when there was no group); False, saying what holds it,
+    otherwise.
+    With several ranks they tear down in turn, highest rank first, each waiting (through the group's store, which
+    outlives the group)
+    until the ranks above it are done, at most `order_timeout` seconds (0: no waiting, for an error path): no rank's
+    connections are
     closed by a peer while it is still tearing them down."""
     import gc, weakref
     import torch.distributed as dist
-    if not dist.is_initialized(): return True
+
+    if not dist.is_initialized():
+        return True
     say = log or (lambda m: print(m, file=sys.stderr))
     rank, world = dist.get_rank(), dist.get_world_size()
     store = dist.distributed_c10d._get_default_store() if world > 1 and order_timeout > 0 else None
     if store is not None:
         t0 = time.monotonic()
-        while store.add("llmcamp/closed", 0) < world - 1 - rank:     # the number of ranks above this one that are done
+        while store.add("llmcamp/closed", 0) < world - 1 - rank:  # the number of ranks above this one that are done
             if time.monotonic() - t0 > order_timeout:
-                say(f"warning: rank {rank}: the ranks above it did not tear down within {order_timeout:.0f} s; tearing down anyway"); break
+                say(
+                    f"warning: rank {rank}: the ranks above it did not tear down within {order_timeout:.0f} s; "
+                    "tearing down anyway"
+                )
+                break
             time.sleep(0.02)
     ref = weakref.ref(dist.group.WORLD)
     dist.destroy_process_group()
-    if store is not None: store.add("llmcamp/closed", 1)
+    if store is not None:
+        store.add("llmcamp/closed", 1)
     _clear_dtensor_caches()
     gc.collect()
-    if ref() is None: return True
-    say("warning: the process group outlived destroy_process_group, held by " + "; ".join(_holders(ref())) +
-        ": its threads run until the interpreter exits, where they can abort the process")
+    if ref() is None:
+        return True
+    say(
+        "warning: the process group outlived destroy_process_group, held by "
+        + "; ".join(_holders(ref()))
+        + ": its threads run until the interpreter exits, where they can abort the process"
+    )
     return False
 
 # %% ../nbs/04_training.ipynb #001e
 class CheckpointError(RuntimeError):
     "A checkpoint that cannot be resumed from; the message says why."
 
+
 CKPT_FORMAT = "llmcamp-train-checkpoint-v1"
 # the TrainConfig fields a resumed run must share with the checkpoint for the curve to continue
 _RESUME_KEYS = ("steps", "batch_size", "lr", "warmup_steps", "min_lr_ratio", "weight_decay", "beta1", "beta2", "seed")
 
+
 def _full_state(model, opt=None):
     "Full (unsharded, CPU) state dicts of `model` and `opt`, keyed by parameter names, for a plain, DDP or FSDP model."
     from torch.distributed.checkpoint.state_dict import StateDictOptions, get_model_state_dict, get_optimizer_state_dict
+
     o = StateDictOptions(full_state_dict=True, cpu_offload=True)
     msd = get_model_state_dict(model, options=o)
     return msd, (get_optimizer_state_dict(model, opt, options=o) if opt is not None else None)
 
+
 def _rng_state() -> dict:
-    return {"torch": torch.get_rng_state(), "python": random.getstate(),
-            "cuda": torch.cuda.get_rng_state() if torch.cuda.is_available() else None}
+    return {
+        "torch": torch.get_rng_state(),
+        "python": random.getstate(),
+        "cuda": torch.cuda.get_rng_state() if torch.cuda.is_available() else None,
+    }
+
 
 def _set_rng_state(s: dict):
-    torch.set_rng_state(s["torch"]); random.setstate(s["python"])
-    if s.get("cuda") is not None and torch.cuda.is_available(): torch.cuda.set_rng_state(s["cuda"])
+    torch.set_rng_state(s["torch"])
+    random.setstate(s["python"])
+    if s.get("cuda") is not None and torch.cuda.is_available():
+        torch.cuda.set_rng_state(s["cuda"])
+
 
 def save_checkpoint(path, model, opt, sched, cfg: TrainConfig, state: dict, d: Dist | None = None) -> Path | None:
-    "Write model, optimizer, scheduler, every rank's RNG state and the run's position to `path`, atomically (rank 0 writes; all ranks must call)."
+    """Write model, optimizer, scheduler, every rank's RNG state and the run's position to `path`, atomically (rank 0
+    writes; all ranks must call)."""
     import torch.distributed as dist
+
     d = d or Dist()
-    msd, osd = _full_state(model, opt)                      # collective under FSDP
+    msd, osd = _full_state(model, opt)  # collective under FSDP
     rngs = [None] * d.world
-    if d.world > 1: dist.all_gather_object(rngs, _rng_state())
-    else: rngs = [_rng_state()]
-    if not d.main: return None
+    if d.world > 1:
+        dist.all_gather_object(rngs, _rng_state())
+    else:
+        rngs = [_rng_state()]
+    if not d.main:
+        return None
     raw = getattr(model, "module", model)
-    ckpt = {"format": CKPT_FORMAT, "model_config": raw.cfg.to_dict(), "train_config": cfg.to_dict(), "world": d.world,
-            "model": msd, "optimizer": osd, "scheduler": sched.state_dict(), "rng": rngs, **state}
-    return atomic_write(path, lambda tmp: torch.save(ckpt, tmp))   # a crash leaves the old checkpoint, never half a new one
+    ckpt = {
+        "format": CKPT_FORMAT,
+        "model_config": raw.cfg.to_dict(),
+        "train_config": cfg.to_dict(),
+        "world": d.world,
+        "model": msd,
+        "optimizer": osd,
+        "scheduler": sched.state_dict(),
+        "rng": rngs,
+        **state,
+    }
+    return atomic_write(
+        path, lambda tmp: torch.save(ckpt, tmp)
+    )  # a crash leaves the old checkpoint, never half a new one
+
 
 def load_checkpoint(path, model_cfg: ModelConfig | None = None, cfg: TrainConfig | None = None) -> dict:
     "Read a checkpoint and check that it belongs to `model_cfg` and `cfg`; a clear `CheckpointError` otherwise."
     path = Path(path)
-    if not path.is_file(): raise CheckpointError(f"no checkpoint at {path}")
-    try: ck = torch.load(path, map_location="cpu", weights_only=True)
+    if not path.is_file():
+        raise CheckpointError(f"no checkpoint at {path}")
+    try:
+        ck = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e:
-        raise CheckpointError(f"{path} is not a readable checkpoint, it is corrupt or truncated ({type(e).__name__}: {str(e)[:120]}); "
-                              "delete it to start afresh, or resume from another copy") from None
+        raise CheckpointError(
+            f"{path} is not a readable checkpoint, it is corrupt or truncated ({type(e).__name__}: {str(e)[:120]}); "
+            "delete it to start afresh, or resume from another copy"
+        ) from None
     if not isinstance(ck, dict) or ck.get("format") != CKPT_FORMAT:
-        raise CheckpointError(f"{path} is not an llmcamp training checkpoint (format {ck.get('format') if isinstance(ck, dict) else type(ck).__name__!r}, expected {CKPT_FORMAT!r})")
+        raise CheckpointError(
+            f"{path} is not an llmcamp training checkpoint (format "
+            f"{ck.get('format') if isinstance(ck, dict) else type(ck).__name__!r}, expected {CKPT_FORMAT!r})"
+        )
     if model_cfg is not None and ck["model_config"] != model_cfg.to_dict():
-        diff = {k: (ck["model_config"].get(k), v) for k, v in model_cfg.to_dict().items() if ck["model_config"].get(k) != v}
-        raise CheckpointError(f"{path} holds a different model: " + ", ".join(f"{k} is {a} in the checkpoint, {b} here" for k, (a, b) in diff.items()))
+        diff = {
+            k: (ck["model_config"].get(k), v) for k, v in model_cfg.to_dict().items() if ck["model_config"].get(k) != v
+        }
+        raise CheckpointError(
+            f"{path} holds a different model: "
+            + ", ".join(f"{k} is {a} in the checkpoint, {b} here" for k, (a, b) in diff.items())
+        )
     if cfg is not None:
-        diff = {k: (ck["train_config"].get(k), getattr(cfg, k)) for k in _RESUME_KEYS if ck["train_config"].get(k) != getattr(cfg, k)}
-        if diff: raise CheckpointError(f"{path} was written by a different training run, resuming would not continue its curve: "
-                                       + ", ".join(f"{k} is {a} in the checkpoint, {b} here" for k, (a, b) in diff.items()))
+        diff = {
+            k: (ck["train_config"].get(k), getattr(cfg, k))
+            for k in _RESUME_KEYS
+            if ck["train_config"].get(k) != getattr(cfg, k)
+        }
+        if diff:
+            raise CheckpointError(
+                f"{path} was written by a different training run, resuming would not continue its curve: "
+                + ", ".join(f"{k} is {a} in the checkpoint, {b} here" for k, (a, b) in diff.items())
+            )
     return ck
+
 
 def _restore(ck: dict, model, opt, sched, d: Dist):
     from torch.distributed.checkpoint.state_dict import StateDictOptions, set_model_state_dict, set_optimizer_state_dict
+
     o = StateDictOptions(full_state_dict=True)
     set_model_state_dict(model, ck["model"], options=o)
     set_optimizer_state_dict(model, opt, ck["optimizer"], options=o)
     sched.load_state_dict(ck["scheduler"])
-    if ck["world"] == d.world: _set_rng_state(ck["rng"][d.rank])   # on another world size the data position still holds
+    if ck["world"] == d.world:
+        _set_rng_state(ck["rng"][d.rank])  # on another world size the data position still holds
 
 # %% ../nbs/04_training.ipynb #0020
 @torch.no_grad()
-def evaluate(model: nn.Module, data: TokenBlocks, micro_batch: int, max_blocks: int | None = None, d: Dist | None = None,
-             dtype: str = "fp32") -> float:
+def evaluate(
+    model: nn.Module,
+    data: TokenBlocks,
+    micro_batch: int,
+    max_blocks: int | None = None,
+    d: Dist | None = None,
+    dtype: str = "fp32",
+) -> float:
     "Mean next-token loss over the first `max_blocks` validation blocks (all when None), split across the ranks of `d`."
     import torch.distributed as dist
+
     d = d or Dist(device=next(model.parameters()).device)
     val = data.validation[:max_blocks] if max_blocks else data.validation
     n = len(val) // d.world * d.world
-    if n == 0: raise ValueError(f"{len(val)} validation blocks cannot be split over {d.world} ranks")
-    shard = val[d.rank * n // d.world:(d.rank + 1) * n // d.world]
-    was = model.training; model.eval()
+    if n == 0:
+        raise ValueError(f"{len(val)} validation blocks cannot be split over {d.world} ranks")
+    shard = val[d.rank * n // d.world : (d.rank + 1) * n // d.world]
+    was = model.training
+    model.eval()
     tot = torch.zeros(2, dtype=torch.float64, device=d.device)
     for i in range(0, len(shard), micro_batch):
-        b = shard[i:i + micro_batch].to(d.device)
+        b = shard[i : i + micro_batch].to(d.device)
         with torch.autocast(d.device.type, torch.bfloat16, enabled=dtype == "bf16"):
             tot[0] += lm_loss(model, b, reduction="sum").double()
         tot[1] += b[:, 1:].numel()
-    if d.world > 1: dist.all_reduce(tot)
+    if d.world > 1:
+        dist.all_reduce(tot)
     model.train(was)
     return (tot[0] / tot[1]).item()
 
@@ -403,6 +609,7 @@ def evaluate(model: nn.Module, data: TokenBlocks, micro_batch: int, max_blocks: 
 @dataclass
 class TrainResult:
     "What a training run leaves: the (wrapped) model, per-step log, evaluations, and the best weights (rank 0)."
+
     model: nn.Module
     history: list[dict]
     evals: list[dict]
@@ -416,6 +623,7 @@ class TrainResult:
 
     def frame(self):
         import pandas as pd
+
         return pd.DataFrame(self.history).set_index("step")
 
     def throughput(self, skip: int = 3) -> dict:
@@ -427,39 +635,73 @@ class TrainResult:
     def final_model(self) -> Transformer:
         "A plain `Transformer` holding the best weights (rank 0 of a distributed run)."
         raw = getattr(self.model, "module", self.model)
-        if self.best_state is None: raise ValueError("no best weights kept (this is not rank 0, or no evaluation ran)")
+        if self.best_state is None:
+            raise ValueError("no best weights kept (this is not rank 0, or no evaluation ran)")
         m = Transformer(raw.cfg)
         m.load_state_dict(self.best_state)
         return m.eval()
 
-def train(model: Transformer, data: TokenBlocks, cfg: TrainConfig, out=None, strategy: str = "auto", d: Dist | None = None,
-          peak: float | None = None, log=print, on_eval=None, on_step=None) -> TrainResult:
-    """Train `model` on `data` with `cfg`: AdamW, warmup + cosine, mixed precision, gradient accumulation and clipping, periodic
+
+def train(
+    model: Transformer,
+    data: TokenBlocks,
+    cfg: TrainConfig,
+    out=None,
+    strategy: str = "auto",
+    d: Dist | None = None,
+    peak: float | None = None,
+    log=print,
+    on_eval=None,
+    on_step=None,
+) -> TrainResult:
+    """Train `model` on `data` with `cfg`: AdamW, warmup + cosine, mixed precision, gradient accumulation and clipping,
+    periodic
     evaluation, early stopping; checkpoints to (and resumes from) `out/ckpt.pt`; logs every step to `out/metrics.jsonl`.
-    `on_eval(step, val_loss)` is called after each evaluation, `on_step(step)` at the end of each step (after its checkpoint)."""
+    `on_eval(step, val_loss)` is called after each evaluation, `on_step(step)` at the end of each step (after its
+    checkpoint)."""
     import torch.distributed as dist
-    if not isinstance(model, Transformer): raise TypeError(f"model must be an llmcamp Transformer, got {type(model).__name__}")
-    if not isinstance(data, TokenBlocks): raise TypeError(f"data must be TokenBlocks, got {type(data).__name__}")
+
+    if not isinstance(model, Transformer):
+        raise TypeError(f"model must be an llmcamp Transformer, got {type(model).__name__}")
+    if not isinstance(data, TokenBlocks):
+        raise TypeError(f"data must be TokenBlocks, got {type(data).__name__}")
     d = d or init_distributed()
     accum = cfg.grad_accum(d.world)
     mcfg, seq = model.cfg, data.block - 1
     if seq > mcfg.context:
-        raise ValueError(f"data blocks of {data.block} tokens train on sequences of {seq} tokens, longer than the model's context of {mcfg.context}; "
-                         f"re-pack the data with blocks of at most {mcfg.context + 1} tokens or build a model with a longer context")
-    if data.vocab_size > mcfg.vocab_size: raise ValueError(f"data has vocab_size {data.vocab_size}, more than the model's {mcfg.vocab_size}")
-    if strategy == "auto": strategy = "ddp" if d.world > 1 else "none"
-    if d.device.type == "cpu" and cfg.dtype == "bf16": log("warning: bf16 autocast on a CPU is far slower than fp32 without bf16 units")
+        raise ValueError(
+            f"data blocks of {data.block} tokens train on sequences of {seq} tokens, longer than the model's "
+            f"context of {mcfg.context}; "
+            f"re-pack the data with blocks of at most {mcfg.context + 1} tokens or build a model with a longer context"
+        )
+    if data.vocab_size > mcfg.vocab_size:
+        raise ValueError(f"data has vocab_size {data.vocab_size}, more than the model's {mcfg.vocab_size}")
+    if strategy == "auto":
+        strategy = "ddp" if d.world > 1 else "none"
+    if d.device.type == "cpu" and cfg.dtype == "bf16":
+        log("warning: bf16 autocast on a CPU is far slower than fp32 without bf16 units")
     model.to(d.device)
     wrapped = wrap_model(model, strategy, d)
-    if cfg.compile:                                # regional compilation: each block, where the FLOPs are
-        for block in model.layers: block.compile()
+    if cfg.compile:  # regional compilation: each block, where the FLOPs are
+        for block in model.layers:
+            block.compile()
     opt, step_model = make_optimizer(wrapped, cfg), wrapped
     sched = make_scheduler(opt, cfg)
     peak = peak if peak is not None else peak_flops(d.device, cfg.dtype) * (d.world if d.device.type == "cuda" else 1)
-    st = {"step": 0, "history": [], "evals": [], "best_val_loss": math.inf, "best_step": 0, "best_state": None, "bad_evals": 0, "stopped_early": False}
+    st = {
+        "step": 0,
+        "history": [],
+        "evals": [],
+        "best_val_loss": math.inf,
+        "best_step": 0,
+        "best_state": None,
+        "bad_evals": 0,
+        "stopped_early": False,
+    }
     out = Path(out) if out is not None else None
     ckpt = out / "ckpt.pt" if out else None
-    if out and d.main: out.mkdir(parents=True, exist_ok=True)
+    if out and d.main:
+        out.mkdir(parents=True, exist_ok=True)
     resumed = 0
     if ckpt is not None and ckpt.exists():
         ck = load_checkpoint(ckpt, mcfg, cfg)
@@ -467,7 +709,9 @@ def train(model: Transformer, data: TokenBlocks, cfg: TrainConfig, out=None, str
         st.update({k: ck[k] for k in st})
         resumed = st["step"]
         log(f"resumed from {ckpt} at step {resumed}")
-    if out and d.main:   # the log holds exactly the steps the state holds (a killed run may have logged past its checkpoint)
+    if (
+        out and d.main
+    ):  # the log holds exactly the steps the state holds (a killed run may have logged past its checkpoint)
         (out / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in st["history"]))
     sync_dev = torch.cuda.synchronize if d.device.type == "cuda" else (lambda: None)
     tokens_per_step = cfg.batch_size * seq
@@ -481,21 +725,35 @@ def train(model: Transformer, data: TokenBlocks, cfg: TrainConfig, out=None, str
             with _no_sync(wrapped, m == accum - 1):
                 with torch.autocast(d.device.type, torch.bfloat16, enabled=cfg.dtype == "bf16"):
                     loss = lm_loss(step_model, block)
-                (loss / accum).backward()         # the mean over the step's micro-batches, as one big batch would give
+                (loss / accum).backward()  # the mean over the step's micro-batches, as one big batch would give
             loss_sum += loss.detach()
         gnorm = torch.nn.utils.clip_grad_norm_(wrapped.parameters(), cfg.grad_clip if cfg.grad_clip > 0 else math.inf)
-        if hasattr(gnorm, "full_tensor"): gnorm = gnorm.full_tensor()
+        if hasattr(gnorm, "full_tensor"):
+            gnorm = gnorm.full_tensor()
         lr = opt.param_groups[0]["lr"]
-        opt.step(); sched.step(); opt.zero_grad(set_to_none=True)
-        if d.world > 1: dist.all_reduce(loss_sum, op=dist.ReduceOp.AVG)
+        opt.step()
+        sched.step()
+        opt.zero_grad(set_to_none=True)
+        if d.world > 1:
+            dist.all_reduce(loss_sum, op=dist.ReduceOp.AVG)
         loss_v = loss_sum.item() / accum
-        sync_dev(); dt = time.perf_counter() - t0
+        sync_dev()
+        dt = time.perf_counter() - t0
         step += 1
         tps = tokens_per_step / dt
-        rec = {"step": step, "loss": loss_v, "lr": lr, "grad_norm": float(gnorm), "tokens_per_s": tps, "mfu": mfu(tps, mcfg, seq, peak), "seconds": dt}
+        rec = {
+            "step": step,
+            "loss": loss_v,
+            "lr": lr,
+            "grad_norm": float(gnorm),
+            "tokens_per_s": tps,
+            "mfu": mfu(tps, mcfg, seq, peak),
+            "seconds": dt,
+        }
         st["history"].append(rec)
         if out and d.main:
-            with open(out / "metrics.jsonl", "a") as f: f.write(json.dumps(rec) + "\n")
+            with open(out / "metrics.jsonl", "a") as f:
+                f.write(json.dumps(rec) + "\n")
         if step % cfg.eval_every == 0 or step == cfg.steps:
             val = evaluate(wrapped, data, cfg.micro_batch, cfg.eval_batches * cfg.micro_batch, d, cfg.dtype)
             ev = {"step": step, "val_loss": val, "val_ppl": math.exp(val)}
@@ -506,23 +764,46 @@ def train(model: Transformer, data: TokenBlocks, cfg: TrainConfig, out=None, str
                 st["best_state"] = {k: v.clone() for k, v in msd.items()} if d.main else None
             else:
                 st["bad_evals"] += 1
-                if cfg.patience and st["bad_evals"] >= cfg.patience: st["stopped_early"] = True
-            log(f"step {step:5d}  loss {loss_v:.4f}  val {val:.4f} (ppl {ev['val_ppl']:.1f})  lr {lr:.2e}  {tps:,.0f} tok/s  MFU {rec['mfu']:.1%}"
-                + ("  early stop: no improvement in %d evaluations" % cfg.patience if st["stopped_early"] else ""))
-            if on_eval is not None: on_eval(step, val)
+                if cfg.patience and st["bad_evals"] >= cfg.patience:
+                    st["stopped_early"] = True
+            log(
+                f"step {step:5d}  loss {loss_v:.4f}  val {val:.4f} (ppl {ev['val_ppl']:.1f})  lr {lr:.2e}  "
+                f"{tps:,.0f} tok/s  MFU {rec['mfu']:.1%}"
+                + ("  early stop: no improvement in %d evaluations" % cfg.patience if st["stopped_early"] else "")
+            )
+            if on_eval is not None:
+                on_eval(step, val)
         st["step"] = step
-        if ckpt is not None and cfg.ckpt_every and (step % cfg.ckpt_every == 0 or step == cfg.steps or st["stopped_early"]):
+        if (
+            ckpt is not None
+            and cfg.ckpt_every
+            and (step % cfg.ckpt_every == 0 or step == cfg.steps or st["stopped_early"])
+        ):
             save_checkpoint(ckpt, wrapped, opt, sched, cfg, {k: st[k] for k in st}, d)
-        if on_step is not None: on_step(step)
-    return TrainResult(wrapped, st["history"], st["evals"], st["best_val_loss"], st["best_step"], st["best_state"],
-                       st["stopped_early"], d.world, strategy, resumed)
+        if on_step is not None:
+            on_step(step)
+    return TrainResult(
+        wrapped,
+        st["history"],
+        st["evals"],
+        st["best_val_loss"],
+        st["best_step"],
+        st["best_state"],
+        st["stopped_early"],
+        d.world,
+        strategy,
+        resumed,
+    )
 
 # %% ../nbs/04_training.ipynb #0025
-PATIENCE = 3   # evaluations without improvement before the base model's run stops (no profile field yet)
+PATIENCE = 3  # evaluations without improvement before the base model's run stops (no profile field yet)
+
 
 def train_base_model(ws: Workspace, out=None, peak: float | None = None, log=print, **overrides) -> TrainResult:
-    "Train the base model: the profile's model and run on `ws`'s token blocks, on this process's device (`overrides` change the run)."
-    if not isinstance(ws, Workspace): raise TypeError(f"train_base_model: expected a Workspace, got {type(ws).__name__}")
+    """Train the base model: the profile's model and run on `ws`'s token blocks, on this process's device
+    (`overrides` change the run)."""
+    if not isinstance(ws, Workspace):
+        raise TypeError(f"train_base_model: expected a Workspace, got {type(ws).__name__}")
     prof = get_profile(ws.profile)
     data = get_token_blocks(ws)
     cfg = TrainConfig.from_profile(prof, **{"patience": PATIENCE, **overrides})
@@ -530,27 +811,48 @@ def train_base_model(ws: Workspace, out=None, peak: float | None = None, log=pri
     model = Transformer(ModelConfig.from_profile(prof, data.vocab_size))
     return train(model, data, cfg, out, "none", init_distributed(prof.device), peak, log)
 
+
 def save_base_model(ws: Workspace, result: TrainResult, tokenizer, path=None) -> Path:
-    "Write `result`'s best weights, `tokenizer` and the run's figures to `04_training/base_model` (Hugging Face format), replacing an older one atomically."
+    """Write `result`'s best weights, `tokenizer` and the run's figures to `04_training/base_model` (Hugging Face
+    format), replacing an older one atomically."""
     from llmcamp.model import save_pretrained
-    info = {"best_val_loss": result.best_val_loss, "val_ppl": math.exp(result.best_val_loss), "best_step": result.best_step,
-            "steps": result.history[-1]["step"], "stopped_early": result.stopped_early, "profile": ws.profile, **result.throughput()}
+
+    info = {
+        "best_val_loss": result.best_val_loss,
+        "val_ppl": math.exp(result.best_val_loss),
+        "best_step": result.best_step,
+        "steps": result.history[-1]["step"],
+        "stopped_early": result.stopped_early,
+        "profile": ws.profile,
+        **result.throughput(),
+    }
+
     def write(tmp: Path):
         save_pretrained(result.final_model(), tmp, tokenizer)
         (tmp / "training.json").write_text(json.dumps(info, indent=1))
+
     return replace_folder(Path(path) if path is not None else ws.path("04", "base_model"), write)
 
+
 def get_base_model(ws: Workspace) -> tuple[Transformer, object]:
-    "The trained base model (on the CPU, eval mode) and its tokenizer from `04_training/base_model`; trained with the profile's sizes when missing."
+    """The trained base model (on the CPU, eval mode) and its tokenizer from `04_training/base_model`; trained with
+    the profile's sizes when missing."""
     from llmcamp.model import from_pretrained
     from llmcamp.tokenizer import get_tokenizer
-    if not isinstance(ws, Workspace): raise TypeError(f"get_base_model: expected a Workspace, got {type(ws).__name__}")
+
+    if not isinstance(ws, Workspace):
+        raise TypeError(f"get_base_model: expected a Workspace, got {type(ws).__name__}")
     tok = get_tokenizer(ws)
-    path = ws.artifact("04", "base_model", lambda tmp: save_base_model(ws, train_base_model(ws, log=lambda *a: None), tok, tmp))
+    path = ws.artifact(
+        "04", "base_model", lambda tmp: save_base_model(ws, train_base_model(ws, log=lambda *a: None), tok, tmp)
+    )
     model = from_pretrained(path)
     if model.cfg.vocab_size < len(tok):
-        raise ValueError(f"{path}: the base model's vocabulary ({model.cfg.vocab_size}) is smaller than the tokenizer's ({len(tok)}); "
-                         "the tokenizer changed since it was trained: delete the folder to retrain")
+        raise ValueError(
+            f"{path}: the base model's vocabulary ({model.cfg.vocab_size}) is smaller than the tokenizer's "
+            f"({len(tok)}); "
+            "the tokenizer changed since it was trained: delete the folder to retrain"
+        )
     return model, tok
 
 # %% ../nbs/04_training.ipynb #002d
@@ -558,146 +860,285 @@ def _local_numel(model: nn.Module) -> int:
     "Parameters this rank holds in memory (its shard under FSDP)."
     return sum((p.to_local() if hasattr(p, "to_local") else p).numel() for p in model.parameters())
 
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m llmcamp.train", description="Train the camp's model on token blocks; one process or many (torchrun / accelerate launch).")
+    p = argparse.ArgumentParser(
+        prog="python -m llmcamp.train",
+        description="Train the camp's model on token blocks; one process or many (torchrun / accelerate launch).",
+    )
     p.add_argument("--data", required=True, help="token blocks written by TokenBlocks.save")
-    p.add_argument("--out", required=True, help="folder for metrics.jsonl, result.json and ckpt.pt (resumed from when present)")
+    p.add_argument(
+        "--out", required=True, help="folder for metrics.jsonl, result.json and ckpt.pt (resumed from when present)"
+    )
     p.add_argument("--profile", default="auto", help="sizes of the model and the run (ci, gpu, auto)")
     p.add_argument("--strategy", default="auto", choices=["auto", "none", "ddp", "fsdp"])
-    p.add_argument("--expect-world", type=int, default=None, help="fail unless the launcher started this many processes")
-    p.add_argument("--peak-flops", type=float, default=None, help="peak FLOP/s of the hardware, for MFU (default: data sheet / measured)")
+    p.add_argument(
+        "--expect-world", type=int, default=None, help="fail unless the launcher started this many processes"
+    )
+    p.add_argument(
+        "--peak-flops",
+        type=float,
+        default=None,
+        help="peak FLOP/s of the hardware, for MFU (default: data sheet / measured)",
+    )
     p.add_argument("--save-model", default=None, help="also write the best model here in the Hugging Face format")
-    p.add_argument("--stop-after-step", type=int, default=None, help="test hook: SIGKILL this process right after optimizer step K (and its checkpoint), as a crash would")
+    p.add_argument(
+        "--stop-after-step",
+        type=int,
+        default=None,
+        help="test hook: SIGKILL this process right after optimizer step K (and its checkpoint), as a crash would",
+    )
     for f in fields(TrainConfig):
-        if f.name in ("dtype",): p.add_argument("--dtype", choices=["fp32", "bf16"])
-        elif f.name == "compile": p.add_argument("--compile", type=int, choices=[0, 1])
-        else: p.add_argument("--" + f.name.replace("_", "-"), type=type(f.default) if f.default is not MISSING else (float if f.name == "lr" else int))
+        if f.name in ("dtype",):
+            p.add_argument("--dtype", choices=["fp32", "bf16"])
+        elif f.name == "compile":
+            p.add_argument("--compile", type=int, choices=[0, 1])
+        else:
+            p.add_argument(
+                "--" + f.name.replace("_", "-"),
+                type=type(f.default) if f.default is not MISSING else (float if f.name == "lr" else int),
+            )
     return p
 
+
 def main(argv: list[str] | None = None) -> dict | None:
-    "The training entry point: `python -m llmcamp.train`, `torchrun --nproc_per_node N -m llmcamp.train`, or `accelerate launch -m llmcamp.train`."
+    """The training entry point: `python -m llmcamp.train`, `torchrun --nproc_per_node N -m llmcamp.train`, or
+    `accelerate launch -m llmcamp.train`."""
     import torch.distributed as dist
+
     a = _parser().parse_args(argv)
     prof = get_profile(a.profile)
-    cfg = TrainConfig.from_profile(prof, **{f.name: getattr(a, f.name) for f in fields(TrainConfig) if getattr(a, f.name) is not None})
-    if a.compile is not None: cfg.compile = bool(a.compile)
+    cfg = TrainConfig.from_profile(
+        prof, **{f.name: getattr(a, f.name) for f in fields(TrainConfig) if getattr(a, f.name) is not None}
+    )
+    if a.compile is not None:
+        cfg.compile = bool(a.compile)
     if a.stop_after_step is not None and not 1 <= a.stop_after_step <= cfg.steps:
         raise SystemExit(f"--stop-after-step must be in [1, {cfg.steps}] (the run's steps), got {a.stop_after_step}")
-    stop = (lambda s: os.kill(os.getpid(), signal.SIGKILL) if s == a.stop_after_step else None) if a.stop_after_step else None
+    stop = (
+        (lambda s: os.kill(os.getpid(), signal.SIGKILL) if s == a.stop_after_step else None)
+        if a.stop_after_step
+        else None
+    )
     d = init_distributed("cuda" if prof.device == "cuda" else "cpu")
     try:
         if a.expect_world is not None and d.world != a.expect_world:
-            raise SystemExit(f"expected {a.expect_world} processes, the launcher started {d.world} (check the launcher's flags)")
+            raise SystemExit(
+                f"expected {a.expect_world} processes, the launcher started {d.world} (check the launcher's flags)"
+            )
         data = TokenBlocks.load(a.data, seed=cfg.seed)
-        torch.manual_seed(cfg.seed)                   # the same initial weights on every rank
+        torch.manual_seed(cfg.seed)  # the same initial weights on every rank
         model = Transformer(ModelConfig.from_profile(prof, data.vocab_size))
         log = print if d.main else (lambda *_: None)
-        log(f"rank 0 of {d.world} ({d.backend or 'single process'}, {d.device}), strategy {a.strategy}, grad_accum {cfg.grad_accum(d.world)}")
+        log(
+            f"rank 0 of {d.world} ({d.backend or 'single process'}, {d.device}), strategy {a.strategy}, "
+            f"grad_accum {cfg.grad_accum(d.world)}"
+        )
         res = train(model, data, cfg, a.out, a.strategy, d, a.peak_flops, log, on_step=stop)
         shards = [None] * d.world
-        if d.world > 1: dist.all_gather_object(shards, _local_numel(res.model))
-        else: shards = [_local_numel(res.model)]
-        summary = {"world": d.world, "backend": d.backend, "strategy": res.strategy, "device": str(d.device), "grad_accum": cfg.grad_accum(d.world),
-                   "resumed_from": res.resumed_from, "steps": res.history[-1]["step"] if res.history else 0, "best_val_loss": res.best_val_loss,
-                   "params": model.num_params(), "params_per_rank": shards, "stopped_early": res.stopped_early, **res.throughput()}
+        if d.world > 1:
+            dist.all_gather_object(shards, _local_numel(res.model))
+        else:
+            shards = [_local_numel(res.model)]
+        summary = {
+            "world": d.world,
+            "backend": d.backend,
+            "strategy": res.strategy,
+            "device": str(d.device),
+            "grad_accum": cfg.grad_accum(d.world),
+            "resumed_from": res.resumed_from,
+            "steps": res.history[-1]["step"] if res.history else 0,
+            "best_val_loss": res.best_val_loss,
+            "params": model.num_params(),
+            "params_per_rank": shards,
+            "stopped_early": res.stopped_early,
+            **res.throughput(),
+        }
         if d.main and a.save_model:
             from llmcamp.model import save_pretrained
+
             save_pretrained(res.final_model(), a.save_model)
-        if d.world > 1: dist.barrier()                # every rank is done with collectives before any leaves
-        del res, model                                # the DDP/FSDP model holds the group: drop it before destroying the group
+        if d.world > 1:
+            dist.barrier()  # every rank is done with collectives before any leaves
+        del res, model  # the DDP/FSDP model holds the group: drop it before destroying the group
         summary["group_released"] = close_distributed()
-        if d.main: atomic_write(Path(a.out, "result.json"), json.dumps(summary, indent=1))
+        if d.main:
+            atomic_write(Path(a.out, "result.json"), json.dumps(summary, indent=1))
         return summary
     finally:
-        close_distributed(order_timeout=0)            # on an error, too, without waiting on peers that may be gone (a no-op after a clean end)
+        close_distributed(
+            order_timeout=0
+        )  # on an error, too, without waiting on peers that may be gone (a no-op after a clean end)
 
 # %% ../nbs/04_training.ipynb #002e
 # the chapter's small distributed recipe: the `ci` model, 8 steps, a global batch of 8 sequences
 DEMO_RECIPE = dict(profile="ci", steps=8, warmup_steps=2, eval_every=4, eval_batches=2, batch_size=8, micro_batch=4)
 LAUNCHERS = ("ddp", "fsdp", "accelerate", "multinode")
 # what every launched process gets: no GPU (gloo on the CPU), one thread per process on a shared machine
-# (PYTHONFAULTHANDLER: a process sent SIGABRT prints every thread's Python stack, which `run_commands` does to a launch that hangs)
+# (PYTHONFAULTHANDLER: a process sent SIGABRT prints every thread's Python stack, which `run_commands` does to a launch
+# that hangs)
 LAUNCH_ENV = {"CUDA_VISIBLE_DEVICES": "", "OMP_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore", "PYTHONFAULTHANDLER": "1"}
 
+
 def train_args(data, out, **kw) -> list[str]:
-    "Command-line arguments of `python -m llmcamp.train` for `DEMO_RECIPE` (fields changed by `kw`) on token file `data`, writing to `out`."
+    """Command-line arguments of `python -m llmcamp.train` for `DEMO_RECIPE` (fields changed by `kw`) on token file
+    `data`, writing to `out`."""
     a = {"data": data, "out": out, **DEMO_RECIPE, **kw}
     return [x for k, v in a.items() for x in ("--" + k.replace("_", "-"), str(v))]
 
+
 def launch_commands(kind: str, args: list[str], port: int) -> list[list[str]]:
-    """The command lines of one 2-process run of `python -m llmcamp.train args`, started together: 'ddp' or 'fsdp' (`torchrun`, one node),
-    'accelerate' (`accelerate launch`, DDP) or 'multinode' (two `torchrun` "nodes" of one process each, c10d rendezvous on 127.0.0.1:`port`)."""
+    """The command lines of one 2-process run of `python -m llmcamp.train args`, started together: 'ddp' or 'fsdp'
+    (`torchrun`, one node),
+    'accelerate' (`accelerate launch`, DDP) or 'multinode' (two `torchrun` "nodes" of one process each, c10d rendezvous
+    on 127.0.0.1:`port`)."""
     b, mod = Path(sys.executable).parent, ["-m", "llmcamp.train", *map(str, args), "--expect-world", "2"]
-    if kind in ("ddp", "fsdp"): return [[str(b / "torchrun"), "--nproc_per_node", "2", "--master_port", str(port), *mod, "--strategy", kind]]
+    if kind in ("ddp", "fsdp"):
+        return [[str(b / "torchrun"), "--nproc_per_node", "2", "--master_port", str(port), *mod, "--strategy", kind]]
     if kind == "accelerate":
-        return [[str(b / "accelerate"), "launch", "--multi_gpu", "--num_processes", "2", "--num_machines", "1", "--mixed_precision", "no",
-                 "--dynamo_backend", "no", "--main_process_port", str(port), *mod]]
+        return [
+            [
+                str(b / "accelerate"),
+                "launch",
+                "--multi_gpu",
+                "--num_processes",
+                "2",
+                "--num_machines",
+                "1",
+                "--mixed_precision",
+                "no",
+                "--dynamo_backend",
+                "no",
+                "--main_process_port",
+                str(port),
+                *mod,
+            ]
+        ]
     if kind == "multinode":
-        node = [str(b / "torchrun"), "--nnodes", "2", "--nproc_per_node", "1", "--rdzv_backend", "c10d", "--rdzv_endpoint", f"127.0.0.1:{port}", "--rdzv_id", "llmcamp", *mod]
+        node = [
+            str(b / "torchrun"),
+            "--nnodes",
+            "2",
+            "--nproc_per_node",
+            "1",
+            "--rdzv_backend",
+            "c10d",
+            "--rdzv_endpoint",
+            f"127.0.0.1:{port}",
+            "--rdzv_id",
+            "llmcamp",
+            *mod,
+        ]
         return [node, node]
     raise ValueError(f"kind must be one of {LAUNCHERS}, got {kind!r}")
 
+
 def _launched(marker: str) -> list:
-    "Every live process started by one `run_commands` call: each carries its `LLMCAMP_LAUNCH` marker in its environment, wherever it was re-parented."
+    """Every live process started by one `run_commands` call: each carries its `LLMCAMP_LAUNCH` marker in its
+    environment, wherever it was re-parented."""
     import psutil
+
     found = []
     for p in psutil.process_iter():
         with contextlib.suppress(psutil.Error):
-            if p.status() != psutil.STATUS_ZOMBIE and p.environ().get("LLMCAMP_LAUNCH") == marker: found.append(p)
+            if p.status() != psutil.STATUS_ZOMBIE and p.environ().get("LLMCAMP_LAUNCH") == marker:
+                found.append(p)
     return found
 
+
 def run_commands(cmds: list[list[str]], env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    """Run `cmds` at once to the end: the first non-zero exit code (a negative signal number) and their joined output (stdout, stderr).
-    Every process they start, at any depth, carries one marker in its environment. Launchers start their workers in sessions of their
-    own (`torchrun` does), so neither a process group nor the launcher's exit reaches a worker: past `timeout` seconds, and after the
-    launchers exit, every process with the marker is killed (SIGKILL). A process that outlived its launcher makes the exit code
-    -SIGKILL too, with a line saying so: a launch never hangs and never leaves a process behind. Before a hung launch is killed, each
-    of its processes gets SIGABRT, so that `PYTHONFAULTHANDLER` (set by `LAUNCH_ENV`) prints where every thread of it was waiting."""
+    """Run `cmds` at once to the end: the first non-zero exit code (a negative signal number) and their joined output
+    (stdout, stderr).
+    Every process they start, at any depth, carries one marker in its environment. Launchers start their workers in
+    sessions of their
+    own (`torchrun` does), so neither a process group nor the launcher's exit reaches a worker: past `timeout` seconds,
+    and after the
+    launchers exit, every process with the marker is killed (SIGKILL). A process that outlived its launcher makes the
+    exit code
+    -SIGKILL too, with a line saying so: a launch never hangs and never leaves a process behind. Before a hung launch is
+    killed, each
+    of its processes gets SIGABRT, so that `PYTHONFAULTHANDLER` (set by `LAUNCH_ENV`) prints where every thread of it
+    was waiting."""
     import tempfile, uuid
+
     marker = uuid.uuid4().hex
     env = {**os.environ, **LAUNCH_ENV, **(env or {}), "LLMCAMP_LAUNCH": marker}
     with tempfile.TemporaryDirectory(prefix="llmcamp-launch-") as tmp:
         files = [(open(Path(tmp, f"{i}.out"), "w+"), open(Path(tmp, f"{i}.err"), "w+")) for i in range(len(cmds))]
         # output goes to files, not pipes: a process that outlives its launcher cannot block reading it
-        procs = [subprocess.Popen([str(c) for c in cmd], env=env, stdout=o, stderr=e, text=True, start_new_session=True) for cmd, (o, e) in zip(cmds, files)]
+        procs = [
+            subprocess.Popen([str(c) for c in cmd], env=env, stdout=o, stderr=e, text=True, start_new_session=True)
+            for cmd, (o, e) in zip(cmds, files)
+        ]
         deadline, note = time.monotonic() + timeout, ""
         for p in procs:
-            with contextlib.suppress(subprocess.TimeoutExpired): p.wait(timeout=max(0.01, deadline - time.monotonic()))
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                p.wait(timeout=max(0.01, deadline - time.monotonic()))
         if any(p.poll() is None for p in procs):
-            note = f"\nllmcamp: the launch ran past {timeout:.0f} s; every process of it was killed (their stacks are above)\n"
+            note = (
+                f"\nllmcamp: the launch ran past {timeout:.0f} s; every process of it was killed (their "
+                "stacks are above)\n"
+            )
             for q in _launched(marker):
-                with contextlib.suppress(Exception): q.send_signal(signal.SIGABRT)
+                with contextlib.suppress(Exception):
+                    q.send_signal(signal.SIGABRT)
             time.sleep(3)
         left = _launched(marker)
-        if left and not note: note = "\nllmcamp: processes outlived their launcher, killed: " + "; ".join(f"{q.pid} {' '.join(q.cmdline()[:4])}" for q in left) + "\n"
+        if left and not note:
+            note = (
+                "\nllmcamp: processes outlived their launcher, killed: "
+                + "; ".join(f"{q.pid} {' '.join(q.cmdline()[:4])}" for q in left)
+                + "\n"
+            )
         while left:
             for q in left:
-                with contextlib.suppress(Exception): q.kill()
-            time.sleep(0.1); left = _launched(marker)
-        for p in procs: p.wait()
+                with contextlib.suppress(Exception):
+                    q.kill()
+            time.sleep(0.1)
+            left = _launched(marker)
+        for p in procs:
+            p.wait()
         out = []
-        for f in (x for pair in files for x in pair): f.seek(0); out.append(f.read()); f.close()
+        for f in (x for pair in files for x in pair):
+            f.seek(0)
+            out.append(f.read())
+            f.close()
     rc = -signal.SIGKILL if note else next((p.returncode for p in procs if p.returncode), 0)
     return subprocess.CompletedProcess(cmds[0], rc, "".join(out[0::2]), "".join(out[1::2]) + note)
 
+
 def launch_failure(r: subprocess.CompletedProcess) -> str | None:
-    """Why a launch failed, in a few lines (the root cause sits above the launcher's summary; for a hung launch, where its threads
+    """Why a launch failed, in a few lines (the root cause sits above the launcher's summary; for a hung launch, where
+    its threads
     were waiting), or None when it exited 0."""
-    if r.returncode == 0: return None
+    if r.returncode == 0:
+        return None
     lines = (r.stdout + r.stderr).splitlines()
-    cause = [l for l in lines if any(k in l for k in ("Error", "terminate", "what()", "Exception", "Signal", "signal", "llmcamp:"))][:10]
-    stacks = [l for l in lines if l.startswith(("Thread 0x", "Current thread 0x", '  File "'))][:60]     # faulthandler's dump
+    cause = [
+        l
+        for l in lines
+        if any(k in l for k in ("Error", "terminate", "what()", "Exception", "Signal", "signal", "llmcamp:"))
+    ][:10]
+    stacks = [l for l in lines if l.startswith(("Thread 0x", "Current thread 0x", '  File "'))][
+        :60
+    ]  # faulthandler's dump
     return f"exit code {r.returncode}:\n" + "\n".join(cause + stacks + ["..."] + lines[-15:])
 
-
 # %% ../nbs/04_training.ipynb #003a-b
-def stress_launches(n: int, data, kinds=LAUNCHERS, env: dict | None = None, run=None, log=print, **recipe) -> list[tuple[int, str, str]]:
-    """`n` consecutive 2-process launches of `DEMO_RECIPE` on token file `data`, cycling through `kinds` (see `launch_commands`).
-    A launch passes when it exits 0, writes `result.json` and releases its process group. Prints and returns the failures as
+def stress_launches(
+    n: int, data, kinds=LAUNCHERS, env: dict | None = None, run=None, log=print, **recipe
+) -> list[tuple[int, str, str]]:
+    """`n` consecutive 2-process launches of `DEMO_RECIPE` on token file `data`, cycling through `kinds` (see
+    `launch_commands`).
+    A launch passes when it exits 0, writes `result.json` and releases its process group. Prints and returns the
+    failures as
     (launch number, kind, reason). `run(kind, args)` replaces the real launch (tests)."""
     import shutil, tempfile
-    if not isinstance(n, int) or n <= 0: raise ValueError(f"n must be a positive number of launches, got {n!r}")
-    if not kinds or any(k not in LAUNCHERS for k in kinds): raise ValueError(f"kinds must be a non-empty subset of {LAUNCHERS}, got {kinds!r}")
+
+    if not isinstance(n, int) or n <= 0:
+        raise ValueError(f"n must be a positive number of launches, got {n!r}")
+    if not kinds or any(k not in LAUNCHERS for k in kinds):
+        raise ValueError(f"kinds must be a non-empty subset of {LAUNCHERS}, got {kinds!r}")
     run = run or (lambda kind, args: run_commands(launch_commands(kind, args, free_port()), env))
     failed, t0, root = [], time.perf_counter(), Path(tempfile.mkdtemp(prefix="llmcamp-stress-"))
     try:
@@ -706,95 +1147,98 @@ def stress_launches(n: int, data, kinds=LAUNCHERS, env: dict | None = None, run=
             t = time.perf_counter()
             r = run(kind, train_args(data, out, **recipe))
             res = json.loads((out / "result.json").read_text()) if (out / "result.json").exists() else None
-            why = launch_failure(r) or ("no result.json" if res is None else None) or (None if res.get("group_released") else "the process group outlived the run")
-            if why: failed.append((i + 1, kind, why))
-            log(f"launch {i + 1:3d}/{n} {kind:10s} {'FAILED: ' + why.splitlines()[0] if why else 'ok'} ({time.perf_counter() - t:.1f} s)")
+            why = (
+                launch_failure(r)
+                or ("no result.json" if res is None else None)
+                or (None if res.get("group_released") else "the process group outlived the run")
+            )
+            if why:
+                failed.append((i + 1, kind, why))
+            log(
+                f"launch {i + 1:3d}/{n} {kind:10s} {'FAILED: ' + why.splitlines()[0] if why else 'ok'} "
+                f"({time.perf_counter() - t:.1f} s)"
+            )
             shutil.rmtree(out, ignore_errors=True)
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    log(f"{len(failed)} failed of {n} in {time.perf_counter() - t0:.0f} s" + "".join(f"\n  launch {i} ({k}): {w}" for i, k, w in failed))
+    log(
+        f"{len(failed)} failed of {n} in {time.perf_counter() - t0:.0f} s"
+        + "".join(f"\n  launch {i} ({k}): {w}" for i, k, w in failed)
+    )
     return failed
 
+
 def stress_main(n: int = 40, workspace=None) -> None:
-    "`make stress-dist`: `stress_launches(n)` on the `ci` workspace's token blocks (built through the library when missing); exit 1 if any failed."
+    """`make stress-dist`: `stress_launches(n)` on the `ci` workspace's token blocks (built through the library when
+    missing); exit 1 if any failed."""
     ws = Workspace(workspace, "ci")
     data, f = get_token_blocks(ws), ws.path("04", "stress_tokens.pt")
     ctx = get_profile("ci").model.context
     TokenBlocks(data.train[:, :ctx], data.validation[:, :ctx], data.vocab_size).save(f)
-    if stress_launches(n, f, env={"HF_HOME": str(ws.path("04", "hf_home"))}, peak_flops=peak_flops("cpu")): sys.exit(1)
+    if stress_launches(n, f, env={"HF_HOME": str(ws.path("04", "hf_home"))}, peak_flops=peak_flops("cpu")):
+        sys.exit(1)
 
 # %% ../nbs/04_training.ipynb #003c
 def zero_memory(n_params: int, n_gpus: int) -> pd.DataFrame:
-    "Bytes per GPU of weights, gradients and Adam state for mixed-precision training under DP, ZeRO-1/2/3 (FSDP) over `n_gpus` GPUs."
+    """Bytes per GPU of weights, gradients and Adam state for mixed-precision training under DP, ZeRO-1/2/3 (FSDP)
+    over `n_gpus` GPUs."""
     import pandas as pd
-    if n_params <= 0 or n_gpus <= 0: raise ValueError(f"n_params and n_gpus must be positive, got {n_params}, {n_gpus}")
-    w, g, o = 2 * n_params, 2 * n_params, 12 * n_params       # bf16 weights, bf16 grads, fp32 master + m + v
-    rows = {"DP (DDP)": (w, g, o), "ZeRO-1 (optimizer sharded)": (w, g, o / n_gpus), "ZeRO-2 (+ gradients)": (w, g / n_gpus, o / n_gpus),
-            "ZeRO-3 / FSDP (+ weights)": (w / n_gpus, g / n_gpus, o / n_gpus)}
+
+    if n_params <= 0 or n_gpus <= 0:
+        raise ValueError(f"n_params and n_gpus must be positive, got {n_params}, {n_gpus}")
+    w, g, o = 2 * n_params, 2 * n_params, 12 * n_params  # bf16 weights, bf16 grads, fp32 master + m + v
+    rows = {
+        "DP (DDP)": (w, g, o),
+        "ZeRO-1 (optimizer sharded)": (w, g, o / n_gpus),
+        "ZeRO-2 (+ gradients)": (w, g / n_gpus, o / n_gpus),
+        "ZeRO-3 / FSDP (+ weights)": (w / n_gpus, g / n_gpus, o / n_gpus),
+    }
     df = pd.DataFrame(rows, index=["weights", "gradients", "optimizer"]).T
     df["total"] = df.sum(axis=1)
     return df
 
 # %% ../nbs/04_training.ipynb #003f
-def hpo_search(data: TokenBlocks, model_cfg: ModelConfig, base: TrainConfig, n_trials: int, seed: int = 0, peak: float | None = None):
-    "An Optuna study (TPE sampler, median pruner) over learning rate, warmup and batch size; each trial trains `base` with its values."
+def hpo_search(
+    data: TokenBlocks,
+    model_cfg: ModelConfig,
+    base: TrainConfig,
+    n_trials: int,
+    seed: int = 0,
+    peak: float | None = None,
+):
+    """An Optuna study (TPE sampler, median pruner) over learning rate, warmup and batch size; each trial trains
+    `base` with its values."""
     import optuna
+
     def objective(trial):
-        cfg = TrainConfig(**{**base.to_dict(), "lr": trial.suggest_float("lr", 1e-3, 3e-2, log=True),
-                             "warmup_steps": trial.suggest_int("warmup_steps", 0, base.steps // 4),
-                             "batch_size": trial.suggest_categorical("batch_size", [base.micro_batch, 2 * base.micro_batch])})
+        cfg = TrainConfig(
+            **{
+                **base.to_dict(),
+                "lr": trial.suggest_float("lr", 1e-3, 3e-2, log=True),
+                "warmup_steps": trial.suggest_int("warmup_steps", 0, base.steps // 4),
+                "batch_size": trial.suggest_categorical("batch_size", [base.micro_batch, 2 * base.micro_batch]),
+            }
+        )
+
         def report(step, val):
             trial.report(val, step)
-            if trial.should_prune(): raise optuna.TrialPruned(f"validation loss {val:.3f} at step {step} is worse than the median")
+            if trial.should_prune():
+                raise optuna.TrialPruned(f"validation loss {val:.3f} at step {step} is worse than the median")
+
         torch.manual_seed(cfg.seed)
-        return train(Transformer(model_cfg), data, cfg, peak=peak, d=Dist(), log=lambda *a: None, on_eval=report).best_val_loss
+        return train(
+            Transformer(model_cfg), data, cfg, peak=peak, d=Dist(), log=lambda *a: None, on_eval=report
+        ).best_val_loss
+
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(seed=seed, n_startup_trials=2),
-                                pruner=optuna.pruners.MedianPruner(n_startup_trials=1, n_warmup_steps=0))
+    study = optuna.create_study(
+        direction="minimize",
+        sampler=optuna.samplers.TPESampler(seed=seed, n_startup_trials=2),
+        pruner=optuna.pruners.MedianPruner(n_startup_trials=1, n_warmup_steps=0),
+    )
     study.optimize(objective, n_trials=n_trials)
     return study
 
-# %% ../nbs/04_training.ipynb #0049
-def grade_lr_schedule(schedule) -> None:
-    "Exercise 1: `schedule(step, lr, warmup_steps, total_steps, min_lr_ratio)`, linear warmup from 0 then cosine to the floor."
-    for step, warm, total, ratio in [(0, 10, 100, 0.1), (5, 10, 100, 0.1), (10, 10, 100, 0.1), (55, 10, 100, 0.1), (100, 10, 100, 0.1), (150, 10, 100, 0.1), (3, 0, 20, 0.0)]:
-        got, want = attempt(schedule, "schedule", step, 1.0, warm, total, ratio), lr_at(step, 1.0, warm, total, ratio)
-        expect(isinstance(got, (int, float)), f"schedule should return a number, got {type(got).__name__}")
-        if step < warm: hint = "during warmup the rate grows linearly from 0: lr * step / warmup_steps"
-        elif step >= total: hint = "after total_steps the rate stays at the floor, lr * min_lr_ratio"
-        else: hint = "after warmup: progress = (step - warmup) / (total - warmup); lr * (ratio + (1 - ratio) * 0.5 * (1 + cos(pi * progress)))"
-        expect(abs(got - want) < 1e-9, f"schedule({step}, lr=1, warmup={warm}, total={total}, min_lr_ratio={ratio}) = {got:.6g}, expected {want:.6g}: {hint}")
-    print("exercise 1 passed: warmup + cosine, equal to lr_at at every checked step")
-
-def grade_grad_accumulation(accumulate) -> None:
-    "Exercise 2: `accumulate(model, batch, n_micro)` leaves in `.grad` the gradient of the whole batch's mean loss, in `n_micro` micro-batches."
-    torch.manual_seed(0)
-    cfg = ModelConfig(vocab_size=64, d_model=32, n_layers=1, n_heads=2, n_kv_heads=1, d_ff=64, context=16)
-    model, batch = Transformer(cfg), torch.randint(0, 64, (8, 17))
-    lm_loss(model, batch).backward()
-    want = [p.grad.clone() for p in model.parameters()]
-    for n in (2, 4):
-        model.zero_grad(set_to_none=True)
-        attempt(accumulate, "accumulate", model, batch, n)
-        grads = [p.grad for p in model.parameters()]
-        expect(all(g is not None for g in grads), "after accumulate every parameter should have a .grad: call backward() on each micro-batch's loss")
-        ratio = (grads[0].norm() / want[0].norm()).item()
-        expect(abs(ratio - n) > 1e-3, f"with {n} micro-batches the gradient is {n}x too large: divide each micro-batch's mean loss by n_micro before backward()")
-        ok = all(torch.allclose(g, w, atol=1e-6, rtol=1e-4) for g, w in zip(grads, want))
-        expect(ok, f"with {n} micro-batches the gradient differs from the full batch's (norm ratio {ratio:.3f}): split the batch into n_micro equal parts "
-                   "along dimension 0, and use lm_loss(model, part) / n_micro for each")
-    print("exercise 2 passed: accumulated gradients equal the full batch's")
-
-def grade_mfu(mfu_fn) -> None:
-    "Exercise 3: `mfu_fn(n_params, n_layers, d_model, seq_len, tokens_per_s, peak_flops)` with 6N + 12*L*T*d FLOPs per token."
-    cases = [(124e6, 12, 768, 1024, 180_000, 312e12), (6.74e9, 32, 4096, 4096, 3_300, 989e12), (1e6, 2, 128, 127, 20_000, 1e11)]
-    for n, L, d, T, tps, pk in cases:
-        got, want = attempt(mfu_fn, "mfu", n, L, d, T, tps, pk), (6 * n + 12 * L * T * d) * tps / pk
-        expect(isinstance(got, (int, float)), f"mfu should return a number (a fraction), got {type(got).__name__}")
-        expect(not abs(got - 100 * want) < 1e-6 * want * 100, "return a fraction (0.42), not a percentage (42)")
-        expect(not abs(got - 6 * n * tps / pk) < 1e-9 * max(1, want), "you counted 6N only: add the attention term 12 * n_layers * seq_len * d_model FLOPs per token")
-        expect(abs(got - want) <= 1e-6 * want, f"mfu{(n, L, d, T, tps, pk)} = {got:.6g}, expected {want:.6g}: FLOPs per token (6N + 12LTd) x tokens/s / peak")
-    print(f"exercise 3 passed: a GPT-2-small run at 180k tokens/s on an A100 reaches {(6 * 124e6 + 12 * 12 * 1024 * 768) * 180_000 / 312e12:.0%} MFU")
-
 # %% ../nbs/04_training.ipynb #004c
-if __name__ == "__main__" and "ipykernel" not in sys.modules: main()
+if __name__ == "__main__" and "ipykernel" not in sys.modules:
+    main()

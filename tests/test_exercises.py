@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 from conftest import ROOT
-from llmcamp.spec import ExerciseFailed
+from llmcamp.graders import ExerciseFailed
 
 EXERCISES = sorted((ROOT / "exercises").glob("[0-9][0-9]_*.ipynb"))
 GRADER = re.compile(r"^grade_\w+\(", re.M)

@@ -52,3 +52,25 @@ def test_sync_check_catches_a_hand_edit(tmp_path):
 def test_readme_is_generated_from_index():
     from llmcamp.docs import write_readme
     assert write_readme(ROOT, check=True), "README.md is out of date: run `llmcamp readme` (or `make export`)"
+
+
+def _format_tool():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("format_exports", ROOT / "tools" / "format_exports.py")
+    mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)
+    return mod
+
+
+def test_exported_code_is_formatted(tmp_path):
+    "Every export cell is as `make format` leaves it: `ruff format`ted, no line over 120 characters; the check catches both faults."
+    fmt = _format_tool()
+    problems = fmt.check([ROOT / "nbs"])
+    assert not problems, "run `make format` (then `make export`); " + "\n".join(problems[:20])
+    import nbformat
+    cells = [nbformat.v4.new_code_cell("#| export\nx=1"), nbformat.v4.new_code_cell("#| export\ny = '" + "a" * 130 + "'"),
+             nbformat.v4.new_code_cell("#| export\nz = 1"), nbformat.v4.new_code_cell("w=2  # not exported: not checked")]
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), tmp_path / "bad.ipynb")
+    found = fmt.check([tmp_path / "bad.ipynb"])
+    assert len(found) == 2 and "export cell 1" in found[0] and "not formatted" in found[0] and "too long" in found[1], found
+    fmt.format_notebooks([tmp_path / "bad.ipynb"])                   # the formatter fixes what the check found
+    assert fmt.check([tmp_path / "bad.ipynb"]) == []
