@@ -633,7 +633,7 @@ def chat_loop(client, model: str, lines, out=print, retrieval: bool = True, max_
             history += [msgs[-1], {"role": "assistant", "content": "".join(text)}]
     return answered
 
-
+# %% ../nbs/internals/camp.ipynb #0011s1
 def _cmd_chat(a):
     import logging
     from openai import OpenAI
@@ -703,7 +703,7 @@ def assistant_app(ws: Workspace, retrieval: bool = True, name: str = "ask-python
         feedback_log=ws.path("07", "feedback.jsonl"),
     )
 
-
+# %% ../nbs/internals/camp.ipynb #0011s2
 def _until_eof(lines):
     "Lines from `lines` until end of input (Ctrl-D at the prompt)."
     try:

@@ -147,7 +147,7 @@ def pydoc_topics() -> list[dict]:
 
     return [make_doc(f"topic:{k}", "pydoc_topics", f"topic:{k}", k, v) for k, v in sorted(topics.items())]
 
-
+# %% ../nbs/01_data.ipynb #000ds1
 def _import_quietly(name: str):
     with (
         warnings.catch_warnings(),
@@ -208,7 +208,7 @@ def stdlib_modules() -> list[str]:
     names = sorted(n for n in sys.stdlib_module_names if not n.startswith("_") and n not in SKIP_MODULES)
     return [n for n in names if _import_quietly(n) is not None]
 
-
+# %% ../nbs/01_data.ipynb #000ds2
 def _stdlib_docstrings_here(modules: Sequence[str] | None = None) -> list[dict]:
     "`stdlib_docstrings`, gathered in this interpreter (whose state, e.g. what it imported, can change the result)."
     docs = []
@@ -250,7 +250,7 @@ def stdlib_docstrings(modules: Sequence[str] | None = None) -> list[dict]:
     gathered in a fresh interpreter."""
     return json.loads(_docstrings_fresh(None if modules is None else tuple(modules)))
 
-
+# %% ../nbs/01_data.ipynb #000ds3
 @functools.lru_cache(maxsize=4)
 def _docstrings_fresh(modules: tuple | None) -> str:
     # A fresh interpreter with a fixed hash seed: what this kernel happened to import (or the order of a set in a
@@ -310,7 +310,7 @@ def stdlib_source(max_bytes: int = 200_000) -> list[dict]:
         docs.append(make_doc(f"src:{rel.as_posix()}", "stdlib_source", group, rel.as_posix(), text))
     return docs
 
-
+# %% ../nbs/01_data.ipynb #000ds4
 def builtin_corpus(max_docs: int | None = None, include_source: bool = False) -> list[dict]:
     """The camp's raw corpus: all pydoc topics, then stdlib docstrings (and source) sampled by a stable hash of their
     id to `max_docs`."""

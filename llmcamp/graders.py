@@ -38,13 +38,13 @@ from .spec import _figure, check, convert, estimate_params, load_profiles, load_
 class ExerciseFailed(AssertionError):
     "The learner's answer is not right yet; the message says what to change."
 
-
+# %% ../nbs/internals/graders.ipynb #0007s1
 def expect(ok: bool, hint: str):
     "Fail the exercise with `hint` unless `ok`."
     if not ok:
         raise ExerciseFailed(hint)
 
-
+# %% ../nbs/internals/graders.ipynb #0007s2
 def attempt(fn, name: str, *args):
     "Call the learner's `fn(*args)`; a missing answer or a crash becomes a hint that names `name`."
     expect(callable(fn), f"`{name}` should be a function, got {type(fn).__name__}: define it with `def {name}(...)`")
@@ -62,7 +62,7 @@ def attempt(fn, name: str, *args):
             f"`{name}{shown}` raised {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
         ) from None
 
-
+# %% ../nbs/internals/graders.ipynb #0007s3
 def grade_ttft_slo(my_slo) -> None:
     "Exercise 1: `my_slo()` returns an SLO saying the 99th-percentile time to first token is at most 800 ms."
     slo = attempt(my_slo, "my_slo")
@@ -78,7 +78,7 @@ def grade_ttft_slo(my_slo) -> None:
     )
     print("exercise 1 passed:", slo)
 
-
+# %% ../nbs/internals/graders.ipynb #0007s4
 def grade_laptop_profile(laptop, base: Profile | None = None) -> None:
     "Exercise 2: `laptop()` returns a `laptop` profile: `ci` with twice its layers and a context of 256."
     base = base or load_profiles()["ci"]
@@ -100,7 +100,7 @@ def grade_laptop_profile(laptop, base: Profile | None = None) -> None:
     expect(not same, f"only the model should change; these sections differ from ci: {', '.join(sorted(same))}")
     print(f"exercise 2 passed: {estimate_params(p.model, p.tokenizer.vocab_size):,} parameters")
 
-
+# %% ../nbs/internals/graders.ipynb #0007s5
 def grade_failing_report(measured, spec: Spec | None = None) -> None:
     "Exercise 3: `measured()` returns measurements in other units where p99 latency fails and recall@5 passes."
     m = attempt(measured, "measured")
@@ -234,7 +234,7 @@ def grade_iban(iban_ok, iban_recognizer) -> None:
         )
     print(f"exercise 1 passed: {len(_IBANS_OK)} IBANs scrubbed; {len(_IBANS_BAD)} bad checksums, phones, emails kept")
 
-
+# %% ../nbs/internals/graders.ipynb #000as1
 def grade_lsh_bands(choose_bands, num_perm: int = 128) -> None:
     "Exercise 2: `choose_bands() -> (bands, rows)`, 128 permutations: P(candidate) ≥ 0.99 at Jaccard 0.9, ≤ 0.05 at 0.5"
     got = attempt(choose_bands, "choose_bands")
@@ -262,7 +262,7 @@ def grade_lsh_bands(choose_bands, num_perm: int = 128) -> None:
         f"{(1 / bands) ** (1 / rows):.2f}"
     )
 
-
+# %% ../nbs/internals/graders.ipynb #000as2
 def _split_exercise_docs() -> list[dict]:
     rng = random.Random(7)
     return [
@@ -337,13 +337,13 @@ def tokenizer_corpus() -> dict[str, str]:
         "greek": GREEK,
     }
 
-
+# %% ../nbs/internals/graders.ipynb #000ds1
 @functools.lru_cache(maxsize=4)
 def grader_tokenizer(vocab_size: int = 640) -> BPETokenizer:
     "The lesson's `BPETokenizer` trained on `tokenizer_corpus()['train']` to `vocab_size` entries (about 0.2 s)."
     return BPETokenizer.train(tokenizer_corpus()["train"], vocab_size)
 
-
+# %% ../nbs/internals/graders.ipynb #000ds2
 def grade_bpe_dropout(dropout_encode) -> None:
     """Exercise 1: `dropout_encode(tok, text, p, rng)` -> list of ids: `tok.encode` where each merge that could
     apply is skipped with probability `p` (BPE-dropout); p=0 is `tok.encode`, p=1 the raw bytes, and every output
@@ -411,7 +411,7 @@ def grade_bpe_dropout(dropout_encode) -> None:
         f"{len(seen)} ways at p=0.3"
     )
 
-
+# %% ../nbs/internals/graders.ipynb #000ds3
 def _stream_reference(ids, vocab) -> list[str]:
     dec = codecs.getincrementaldecoder("utf-8")(errors="replace")
     return [dec.decode(vocab[i]) for i in ids] + [dec.decode(b"", final=True)]
@@ -475,7 +475,7 @@ COMPRESSION_REASONS = {
     "rare": "Greek is rare on the web, so a bigger vocabulary drops it first",
 }
 
-
+# %% ../nbs/internals/graders.ipynb #000ds4
 def grade_compression(measure_compression, why_greek) -> None:
     """Exercise 3: `measure_compression(train_text, texts, vocab_sizes)` -> {name: {vocab_size: bytes per token}},
     the lesson's `BPETokenizer` trained on `train_text` at each size, measured on each of `texts` (tolerance 1%);
@@ -528,7 +528,7 @@ def grade_compression(measure_compression, why_greek) -> None:
         "the merges only know the training text"
     )
 
-
+# %% ../nbs/internals/graders.ipynb #000ds5
 def grade_pack(fn) -> None:
     "Exercise 4: `pack(docs, eos_id, block_size)`: join documents with eos and cut into full blocks."
     docs, eos = [[1, 2, 3], [4, 5], [6, 7, 8, 9]], 0
@@ -622,7 +622,7 @@ def grade_rope_scaled(rope_scaled) -> None:
         "dimensions and slows the slow ones"
     )
 
-
+# %% ../nbs/internals/graders.ipynb #0010s1
 def grade_repeat_kv(repeat_kv) -> None:
     """Exercise 2: `repeat_kv(k, n_rep)` (batch, n_kv, T, hd) -> (batch, n_kv * n_rep, T, hd), so plain attention
     equals GQA."""
@@ -653,7 +653,7 @@ def grade_repeat_kv(repeat_kv) -> None:
     expect(torch.equal(attempt(repeat_kv, "repeat_kv", k, 1), k), "repeat_kv(k, 1) should return k unchanged")
     print("exercise 2 passed: repeat_kv turns GQA into plain multi-head attention")
 
-
+# %% ../nbs/internals/graders.ipynb #0010s2
 def _window_reference(n_new: int, n_cached: int, window: int) -> torch.Tensor:
     ones = torch.ones(n_new, n_cached + n_new, dtype=torch.bool)
     return ones.tril(diagonal=n_cached) & ones.triu(diagonal=n_cached - window + 1)
@@ -748,7 +748,7 @@ CROSSOVER_REASONS = {
     "context": "its context is twice as long",
 }
 
-
+# %% ../nbs/internals/graders.ipynb #0010s3
 def _crossover_reference(cfg: ModelConfig, batch: int) -> int:
     return -(-count_params(cfg) // kv_cache_bytes(cfg, batch, 1, 1))
 
@@ -892,7 +892,7 @@ def grade_wsd_schedule(wsd) -> None:
         )
     print("exercise 1 passed: warmup to step 10, plateau at lr to step 80, linear decay to 0.1 x lr at step 100")
 
-
+# %% ../nbs/internals/graders.ipynb #0013s1
 def grade_grad_accumulation(accumulate) -> None:
     """Exercise 2: `accumulate(model, batch, n_micro)` leaves in `.grad` the gradient of the whole batch's mean loss,
     in `n_micro` micro-batches."""
@@ -927,7 +927,7 @@ def grade_grad_accumulation(accumulate) -> None:
 
 INIT_WHY = ("uniform", "confident", "overflow")
 
-
+# %% ../nbs/internals/graders.ipynb #0013s2
 @functools.cache
 def _ci_model_config() -> ModelConfig:
     return ModelConfig.from_profile(load_profiles()["ci"], 2048)
@@ -1029,7 +1029,7 @@ def grade_offsets_mask(fn) -> None:
         expect(list(got) == want, f"assistant_mask({offsets}, {spans}) = {got}, expected {want}: {hint}")
     print("exercise 1 passed: the assistant-only mask from token offsets")
 
-
+# %% ../nbs/internals/graders.ipynb #0016s1
 def grade_lora_layer(make) -> None:
     """Exercise 2: `make_lora(linear, r, alpha)` -> a module with parameters `A` (r, in) and `B` (out, r) computing
     linear(x) + alpha/r * B A x, checked against peft's LoRA layer."""
@@ -1076,7 +1076,7 @@ def grade_lora_layer(make) -> None:
     )
     print("exercise 2 passed: a LoRA layer equal to peft's")
 
-
+# %% ../nbs/internals/graders.ipynb #0016s2
 def grade_lora_params(fn) -> None:
     """Exercise 3: `lora_params(model, rank, targets)`, the parameters LoRA adds to `model`, checked against peft's
     count."""
@@ -1107,6 +1107,10 @@ def grade_lora_params(fn) -> None:
 from .quant import tl, triton
 
 
+def _ref_pack_bytes(codes):
+    return codes[:, ::2] | (codes[:, 1::2] << 4)
+
+
 def grade_pack_bytes(pack_fn) -> None:
     "Exercise 1: pack INT4 codes (N, K) two to a byte, (N, K // 2) uint8, even k in the low nibble."
     g = torch.Generator().manual_seed(6)
@@ -1127,7 +1131,7 @@ def grade_pack_bytes(pack_fn) -> None:
 
 NF4_OFFSET = 0.9677083  # QLoRA's outermost quantile: halfway between 1 - 1/(2*15) and 1 - 1/(2*16)
 
-
+# %% ../nbs/internals/graders.ipynb #0019s1
 def _nf4_reference_levels() -> torch.Tensor:
     "The 16 NF4 levels of QLoRA (bitsandbytes' `create_normal_map`): 0 and 8 + 7 quantiles of N(0, 1), in [-1, 1]."
     normal = torch.distributions.Normal(0.0, 1.0)
@@ -1230,7 +1234,7 @@ def grade_nf4(levels_fn, quant_fn) -> None:
         "spaced levels' (same absmax per block)"
     )
 
-
+# %% ../nbs/internals/graders.ipynb #0019s2
 def grade_dequant_kernel(deq_fn) -> None:
     "Exercise 3: a Triton kernel that dequantizes an int8 (K, N) weight with per-column scales, for any shape."
     dev = "cuda" if torch.cuda.is_available() else "cpu"
@@ -1254,10 +1258,6 @@ def grade_dequant_kernel(deq_fn) -> None:
             )
             raise ExerciseFailed(f"wrong values for shape ({K}, {N}){hint}")
     print("exercise 3 passed: the kernel dequantizes any shape")
-
-
-def _ref_pack_bytes(codes):
-    return codes[:, ::2] | (codes[:, 1::2] << 4)
 
 
 @triton.jit
@@ -1321,7 +1321,7 @@ def grade_min_p(min_p_filter) -> None:
         "of 4 tokens in the first case",
     )
 
-
+# %% ../nbs/internals/graders.ipynb #002as1
 def grade_sse(sse_stream) -> None:
     "Exercise 2: `sse_stream(chunks)` frames dict chunks as server-sent events ending with `data: [DONE]`."
     chunks = [
@@ -1355,7 +1355,7 @@ def grade_sse(sse_stream) -> None:
         expect(got == ch, "a frame's JSON should be the chunk itself")
     print("exercise 2 passed:", repr(out[:40] + "..."))
 
-
+# %% ../nbs/internals/graders.ipynb #002as2
 def _repetition_penalty_reference(prompt, penalty: float):
     "CTRL's repetition penalty with Hugging Face's sign rule: an engine logits processor for a request with `prompt`."
 
@@ -1492,7 +1492,7 @@ def grade_weighted_rrf(fn) -> None:
         )
     print("exercise 1 passed: weighted reciprocal rank fusion")
 
-
+# %% ../nbs/internals/graders.ipynb #001cs1
 def grade_average_precision(fn) -> None:
     """Exercise 2: `map_at_k(ranked, gold, k)`: mean over questions of average precision at k (precision at each
     relevant rank, summed, divided by min(|gold|, k))."""
@@ -1523,7 +1523,7 @@ def grade_average_precision(fn) -> None:
         )
     print("exercise 2 passed: mean average precision")
 
-
+# %% ../nbs/internals/graders.ipynb #001cs2
 def grade_pick_nprobe(fn) -> None:
     """Exercise 3: `pick_nprobe(rows, target)`: from measured rows {'nprobe', 'recall', 'qps'}, the nprobe with the
     most queries per second among those reaching `target` recall; None when none does."""
@@ -1585,7 +1585,7 @@ def grade_dict_schema(fn) -> None:
         raise ExerciseFailed("dict_schema(dict[int, str]) should raise AgentError: JSON object keys are always strings")
     print("exercise 1 passed: dict arguments have a schema")
 
-
+# %% ../nbs/internals/graders.ipynb #001fs1
 def grade_same_call(fn) -> None:
     """Exercise 2: `same_call(a, b)`: calls {'name', 'arguments' (JSON text)} are the same when names match and the
     arguments are equal JSON values."""
@@ -1603,7 +1603,7 @@ def grade_same_call(fn) -> None:
         expect(got == want, f"same_call({a}, {b}) = {got!r}, expected {want}: {hint}")
     print("exercise 2 passed: repeated calls are recognised whatever their spacing")
 
-
+# %% ../nbs/internals/graders.ipynb #001fs2
 def grade_call_f1(fn) -> None:
     """Exercise 3: `call_f1(pred, gold)`: F1 of predicted against gold calls (a call counts when `ast_match([p],
     [g])`; each gold call matched once); both empty: 1.0."""
@@ -1663,7 +1663,7 @@ def grade_luhn_digit(fn) -> None:
         )
     print("exercise 1 passed: your check digits make Luhn-valid numbers")
 
-
+# %% ../nbs/internals/graders.ipynb #0022s1
 def grade_watermark_z(fn) -> None:
     """Exercise 2: `detect(tokens, wm, threshold)`: (z, flagged) of the watermark z-test, each (previous, current)
     pair counted once."""
@@ -1692,7 +1692,7 @@ def grade_watermark_z(fn) -> None:
         expect(bool(got[1]) == (ref > 4.0), "flagged should be z > threshold")
     print("exercise 2 passed: your z-test agrees with Watermark.score")
 
-
+# %% ../nbs/internals/graders.ipynb #0022s2
 def grade_turned_letters(fn) -> None:
     """Exercise 3: `fold_turned(text)`: upside-down (turned) Latin letters mapped to their letters, derived from
     Unicode names, so the rules catch the evasion."""
@@ -1748,7 +1748,7 @@ def grade_mde(fn) -> None:
     expect(b < a, "four times the users should detect a smaller effect (about half)")
     print(f"exercise 1 passed: 100 users per arm detect +{a:.3f} over 0.2, 400 users +{b:.3f}")
 
-
+# %% ../nbs/internals/graders.ipynb #0025s1
 def grade_ks_statistic(fn) -> None:
     """Exercise 2: `ks_statistic(a, b)`, the two-sample Kolmogorov-Smirnov statistic (largest gap between the
     empirical CDFs), checked against scipy."""
@@ -1774,7 +1774,7 @@ def grade_ks_statistic(fn) -> None:
         )
     print("exercise 2 passed: your KS statistic equals scipy's, ties included")
 
-
+# %% ../nbs/internals/graders.ipynb #0025s2
 def _ab_reference(sa, na, sb, nb, n_planned):
     if min(na, nb) < n_planned:
         return "keep running"

@@ -897,7 +897,7 @@ def peak_bandwidth_gbs(device: str = "cuda") -> tuple[float, str]:
         return triton.testing.get_dram_gbps(), f"{torch.cuda.get_device_name()}: memory clock x bus width"
     return copy_bandwidth_gbs(device), "measured copy of 256 MB (CPU: no spec sheet to read)"
 
-
+# %% ../nbs/06_quantization.ipynb #0037s1
 def copy_bandwidth_gbs(device: str = "cpu", mb: int = 256, repeats: int = 5) -> float:
     "Measured memory bandwidth of a tensor copy (bytes read + written per second), in GB/s."
     a = torch.empty(mb * 2**20 // 4, device=device)
@@ -913,7 +913,7 @@ def copy_bandwidth_gbs(device: str = "cpu", mb: int = 256, repeats: int = 5) -> 
         best = min(best, time.perf_counter() - t)
     return 2 * a.numel() * 4 / best / 1e9
 
-
+# %% ../nbs/06_quantization.ipynb #0037s2
 def time_ms(fn, iters: int = 10, device: str = "cpu") -> float:
     "Median time of `fn()` in ms: Triton's `do_bench` (CUDA events, L2 flushed) on a GPU, a wall clock on the CPU."
     if device == "cuda":
@@ -926,7 +926,7 @@ def time_ms(fn, iters: int = 10, device: str = "cpu") -> float:
         ts.append((time.perf_counter() - t) * 1e3)
     return sorted(ts)[len(ts) // 2]
 
-
+# %% ../nbs/06_quantization.ipynb #0037s3
 def torch_weight_only_ops(w: torch.Tensor, group_size: int = 128) -> dict:
     """PyTorch's own weight-only INT8 and INT4 matmuls (private aten ops) for weight `w` (N, K), as {name: fn(x)}; a
     missing op maps to its error."""
@@ -952,7 +952,7 @@ def torch_weight_only_ops(w: torch.Tensor, group_size: int = 128) -> dict:
         out["torch int4 weight-only"] = e
     return out
 
-
+# %% ../nbs/06_quantization.ipynb #0037s4
 def bench_shape(
     M: int,
     N: int,
@@ -1044,7 +1044,7 @@ GPU_BENCH_SHAPES = [
     (M, N, K) for (N, K) in [(4096, 4096), (11008, 4096), (4096, 11008), (8192, 8192)] for M in (1, 4, 16, 512, 4096)
 ]
 
-
+# %% ../nbs/06_quantization.ipynb #0037s5
 def run_benchmark(shapes, device: str = "cuda", iters: int = 10, group_size: int = 128):
     """Benchmark every shape (M, N, K); returns the table of `bench_shape` rows with bandwidth as % of peak, and the
     peak."""
@@ -1054,7 +1054,7 @@ def run_benchmark(shapes, device: str = "cuda", iters: int = 10, group_size: int
     df["% peak BW"] = 100 * df["GB/s"] / peak
     return df, peak, source
 
-
+# %% ../nbs/06_quantization.ipynb #0037s6
 def plot_roofline(df, peak_gbs: float, peak_tflops: float, title: str = "", path=None):
     "Achieved TFLOP/s against arithmetic intensity, under the memory and compute roofs."
     import matplotlib.pyplot as plt
@@ -1079,7 +1079,7 @@ def plot_roofline(df, peak_gbs: float, peak_tflops: float, title: str = "", path
         fig.savefig(path, dpi=120)
     return fig
 
-
+# %% ../nbs/06_quantization.ipynb #0037s7
 def bench_main(profile: str = "gpu", workspace=None):
     "The kernel benchmark alone (what `make bench-quant` runs): table to CSV and roofline to PNG in the workspace."
     from llmcamp.spec import Workspace, get_profile
