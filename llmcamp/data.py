@@ -48,8 +48,8 @@ __all__ = ['COLUMNS', 'SKIP_MODULES', 'NOISE_KINDS', 'CLEANING_RULES', 'RECOGNIZ
            'MinHasher', 'estimate_jaccard', 'candidate_probability', 'lsh_params', 'MinHashLSH', 'NearDupResult',
            'find_near_duplicates', 'QualityThresholds', 'quality_problems', 'quality_filter', 'write_lexnames',
            'fetch_wordnet', 'load_wordnet', 'synonyms', 'eda', 'split_by_group', 'cross_split_near_dups',
-           'tfidf_keywords', 'to_dataset_dict', 'save_version', 'read_manifest', 'PipelineRun', 'build_dataset',
-           'get_dataset']
+           'tfidf_vectorizer', 'tfidf_keywords', 'to_dataset_dict', 'save_version', 'read_manifest', 'PipelineRun',
+           'build_dataset', 'get_dataset']
 
 # %% ../nbs/01_data.ipynb #0007
 COLUMNS = ("id", "source", "group", "title", "text")
@@ -1730,20 +1730,26 @@ def cross_split_near_dups(
     return out
 
 # %% ../nbs/01_data.ipynb #005c
-def tfidf_keywords(train_texts: Sequence[str], texts: Sequence[str], k: int = 5) -> list[list[tuple[str, float]]]:
-    """The `k` highest TF-IDF terms of each of `texts`, with IDF fitted on `train_texts` (scikit-learn, English stop
-    words removed)."""
+def tfidf_vectorizer():
+    """The camp's TF-IDF settings (scikit-learn's `TfidfVectorizer`, unfitted): English stop words removed, terms of 3+
+    identifier characters, sublinear term frequency, terms in more than half the documents or fewer than 2 dropped."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    if not train_texts:
-        raise DataError("tfidf_keywords: train_texts is empty; IDF needs documents to count")
-    vec = TfidfVectorizer(
+    return TfidfVectorizer(
         stop_words="english",
         token_pattern=r"(?u)\b[A-Za-z_][A-Za-z0-9_]{2,}\b",
         sublinear_tf=True,
         max_df=0.5,
         min_df=2,
     )
+
+
+def tfidf_keywords(train_texts: Sequence[str], texts: Sequence[str], k: int = 5) -> list[list[tuple[str, float]]]:
+    """The `k` highest TF-IDF terms of each of `texts`, with IDF fitted on `train_texts` (scikit-learn, English stop
+    words removed)."""
+    if not train_texts:
+        raise DataError("tfidf_keywords: train_texts is empty; IDF needs documents to count")
+    vec = tfidf_vectorizer()
     vec.fit(train_texts)
     X, vocab = vec.transform(texts), vec.get_feature_names_out()
     out = []

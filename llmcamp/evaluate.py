@@ -911,15 +911,9 @@ def tfidf_topics(train_texts: Sequence[str], k: int = 8, seed: int = 0):
     """A TF-IDF vectorizer with chapter 01's settings fitted on `train_texts`, and k-means (`k` clusters) on its
     vectors: (vectorizer, kmeans, train matrix)."""
     from sklearn.cluster import KMeans
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from llmcamp.data import tfidf_vectorizer
 
-    vec = TfidfVectorizer(
-        stop_words="english",
-        token_pattern=r"(?u)\b[A-Za-z_][A-Za-z0-9_]{2,}\b",
-        sublinear_tf=True,
-        max_df=0.5,
-        min_df=2,
-    )
+    vec = tfidf_vectorizer()
     X = vec.fit_transform(train_texts)
     km = KMeans(n_clusters=k, n_init=3, random_state=seed).fit(X)
     return vec, km, X
