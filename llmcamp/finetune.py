@@ -831,6 +831,23 @@ def _check_targets(model: nn.Module, targets: Sequence[str]):
         )
 
 
+def _lora_config(hf_model: nn.Module, rank: int, alpha: float | None, targets: Sequence[str]):
+    "`peft`'s `LoraConfig` for rank-`rank` adapters on `targets` (alpha default 2 rank), after checking both."
+    from peft import LoraConfig
+
+    if isinstance(rank, bool) or not isinstance(rank, int) or rank <= 0:
+        raise ValueError(f"LoRA rank must be a positive int, got {rank!r}")
+    _check_targets(hf_model, targets)
+    return LoraConfig(
+        r=rank,
+        lora_alpha=alpha if alpha is not None else 2 * rank,
+        target_modules=list(targets),
+        lora_dropout=0.0,
+        bias="none",
+        task_type="CAUSAL_LM",
+    )
+
+
 def lora_model(
     hf_model: nn.Module,
     rank: int,
@@ -839,19 +856,9 @@ def lora_model(
 ):
     """`hf_model` wrapped by `peft` with rank-`rank` LoRA adapters (scale alpha/rank, default alpha = 2 rank) on the
     linear layers named in `targets`; `ValueError` for a name that matches none."""
-    from peft import LoraConfig, get_peft_model
+    from peft import get_peft_model
 
-    if isinstance(rank, bool) or not isinstance(rank, int) or rank <= 0:
-        raise ValueError(f"LoRA rank must be a positive int, got {rank!r}")
-    _check_targets(hf_model, targets)
-    cfg = LoraConfig(
-        r=rank,
-        lora_alpha=alpha if alpha is not None else 2 * rank,
-        target_modules=list(targets),
-        lora_dropout=0.0,
-        bias="none",
-        task_type="CAUSAL_LM",
-    )
+    cfg = _lora_config(hf_model, rank, alpha, targets)
     return get_peft_model(hf_model, cfg)
 
 
@@ -1057,20 +1064,10 @@ def qlora_model(
 ):
     """QLoRA (Dettmers et al. 2023): `hf_model`'s linear layers frozen in INT4 (`int4_base`), rank-`rank` LoRA
     adapters from `peft` on those named in `targets`; `ValueError` for a name that matches none."""
-    from peft import LoraConfig, get_peft_model
+    from peft import get_peft_model
 
-    if isinstance(rank, bool) or not isinstance(rank, int) or rank <= 0:
-        raise ValueError(f"LoRA rank must be a positive int, got {rank!r}")
-    _check_targets(hf_model, targets)
+    cfg = _lora_config(hf_model, rank, alpha, targets)
     base = int4_base(hf_model, group_size)
-    cfg = LoraConfig(
-        r=rank,
-        lora_alpha=alpha if alpha is not None else 2 * rank,
-        target_modules=list(targets),
-        lora_dropout=0.0,
-        bias="none",
-        task_type="CAUSAL_LM",
-    )
     cfg._register_custom_module({Int4Linear: _qlora_layer()})
     return get_peft_model(base, cfg)
 
