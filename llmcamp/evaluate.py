@@ -822,11 +822,12 @@ def gray_release(
     concurrency: int = 8,
 ) -> tuple[str, "pd.DataFrame"]:
     """Roll `canary` out on `router` through `stages` (its share of users), sending `traffic(n)` (user id, body) pairs
-    to `url` until the canary has served
-    `gates.min_requests` per stage; on any breached gate set the canary's share to 0 at once. `attack_probe()` (the
-    canary's attack success, a
-    fraction) runs only at a stage whose error-rate and latency gates passed. Returns ('promoted' | 'rolled back',
-    timeline)."""
+    to `url` in batches of `batch` until the canary has served `gates.min_requests` per stage; on any breached gate
+    set the canary's share to 0 at once. A stage ends early once the canary's errors exceed what the error-rate gate
+    allows at `min_requests` (`max_error_rate * min_requests`): the gate can no longer pass, and more traffic would
+    only send more users to a failing version. `attack_probe()` (the canary's attack success, a fraction) runs only
+    at a stage whose error-rate and latency gates passed. Returns ('promoted' | 'rolled back', timeline); EvalError
+    for stages that are not increasing shares in (0, 1]."""
     import pandas as pd
 
     gates = gates or Gates()
@@ -852,6 +853,8 @@ def gray_release(
         while sum(r["arm"] == canary for r in recs) < gates.min_requests and sent < max_per_stage:
             recs += send_requests(url, traffic(batch), concurrency=concurrency)
             sent += batch
+            if sum(r["arm"] == canary and not r["ok"] for r in recs) > gates.max_error_rate * gates.min_requests:
+                break  # already past the error budget of the stage's minimum sample
         mine, theirs = [r for r in recs if r["arm"] == canary], [r for r in recs if r["arm"] == stable]
         if not mine:
             raise EvalError(

@@ -1992,6 +1992,7 @@ def red_team_http(
     api_key: str | None = None,
     max_tokens: int = 1,
     timeout: float = 60.0,
+    concurrency: int = 1,
 ) -> list[dict]:
     """Chapter 10's direct red-team attacks sent to the OpenAI-compatible chat endpoint at `url` (e.g. a running
     `llmcamp serve`), each as
@@ -2003,36 +2004,45 @@ def red_team_http(
     answer (a 5xx, a
     timeout) is a row with `error` set and `reached` False: the attack got nothing. The indirect families need a
     poisoned passage or tool
-    result inside the server's own path, so they are refused here (ValueError)."""
+    result inside the server's own path, so they are refused here (ValueError). `concurrency` requests are in flight
+    at once (rows stay in the order of `attacks`); ValueError below 1."""
+    from concurrent.futures import ThreadPoolExecutor
+
     import httpx
 
     if indirect := sorted({a["family"] for a in attacks if "text" not in a}):
         raise ValueError(f"red_team_http sends direct attacks only; got the indirect families {indirect}")
+    if not isinstance(concurrency, int) or concurrency < 1:
+        raise ValueError(f"concurrency must be an int >= 1, got {concurrency!r}")
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-    rows = []
-    with httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=timeout) as client:
-        for a in attacks:
-            row = {"family": a["family"], "status": None, "blocked_at": None, "reached": False, "error": None}
-            try:
-                r = client.post(
-                    "/v1/chat/completions",
-                    json={
-                        "model": model,
-                        "max_tokens": max_tokens,
-                        "temperature": 0,
-                        "messages": [{"role": "system", "content": system}, {"role": "user", "content": a["text"]}],
-                    },
-                )
-            except httpx.HTTPError as e:
-                rows.append({**row, "error": f"{type(e).__name__}: {e}"})
-                continue
-            row["status"] = r.status_code
-            if r.status_code == 400 and (r.json().get("error") or {}).get("code") == "content_policy_violation":
-                row["blocked_at"] = "input"
-            elif r.status_code == 200:
-                row["blocked_at"] = "output" if r.json()["choices"][0]["finish_reason"] == "content_filter" else None
-                row["reached"] = row["blocked_at"] is None
-            else:
-                row["error"] = r.text[:300]
-            rows.append(row)
-    return rows
+
+    def send(client, a) -> dict:
+        row = {"family": a["family"], "status": None, "blocked_at": None, "reached": False, "error": None}
+        try:
+            r = client.post(
+                "/v1/chat/completions",
+                json={
+                    "model": model,
+                    "max_tokens": max_tokens,
+                    "temperature": 0,
+                    "messages": [{"role": "system", "content": system}, {"role": "user", "content": a["text"]}],
+                },
+            )
+        except httpx.HTTPError as e:
+            return {**row, "error": f"{type(e).__name__}: {e}"}
+        row["status"] = r.status_code
+        if r.status_code == 400 and (r.json().get("error") or {}).get("code") == "content_policy_violation":
+            row["blocked_at"] = "input"
+        elif r.status_code == 200:
+            row["blocked_at"] = "output" if r.json()["choices"][0]["finish_reason"] == "content_filter" else None
+            row["reached"] = row["blocked_at"] is None
+        else:
+            row["error"] = r.text[:300]
+        return row
+
+    limits = httpx.Limits(max_connections=concurrency)
+    with httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=timeout, limits=limits) as client:
+        if concurrency == 1:
+            return [send(client, a) for a in attacks]
+        with ThreadPoolExecutor(concurrency) as pool:
+            return list(pool.map(lambda a: send(client, a), attacks))
