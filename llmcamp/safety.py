@@ -1995,17 +1995,13 @@ def red_team_http(
     concurrency: int = 1,
 ) -> list[dict]:
     """Chapter 10's direct red-team attacks sent to the OpenAI-compatible chat endpoint at `url` (e.g. a running
-    `llmcamp serve`), each as
-    [system, user] messages: one row per attack, {family, status, blocked_at, reached}. `blocked_at` is 'input' for a
-    400 with code
-    `content_policy_violation`, 'output' for `finish_reason` `content_filter`, else None: the attack reached the client,
-    which is its
-    success for the worst-case model that obeys every attack it sees (as `run_attack` assumes in process). Any other
-    answer (a 5xx, a
-    timeout) is a row with `error` set and `reached` False: the attack got nothing. The indirect families need a
-    poisoned passage or tool
-    result inside the server's own path, so they are refused here (ValueError). `concurrency` requests are in flight
-    at once (rows stay in the order of `attacks`); ValueError below 1."""
+    `llmcamp serve`), each as [system, user] messages, `concurrency` requests in flight at once: one row per attack,
+    in the order of `attacks`, {family, status, blocked_at, reached, error}. `blocked_at` is 'input' for a 400 with
+    code `content_policy_violation`, 'output' for `finish_reason` `content_filter`, else None: the attack reached the
+    client, which is its success for the worst-case model that obeys every attack it sees (as `run_attack` assumes in
+    process). Any other answer (a 5xx, a timeout) is a row with `error` set and `reached` False: the attack got
+    nothing. ValueError for the indirect families (their payload must arrive inside the server's own retrieval or
+    tool path) and for `concurrency` below 1."""
     from concurrent.futures import ThreadPoolExecutor
 
     import httpx
@@ -2042,7 +2038,5 @@ def red_team_http(
 
     limits = httpx.Limits(max_connections=concurrency)
     with httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=timeout, limits=limits) as client:
-        if concurrency == 1:
-            return [send(client, a) for a in attacks]
         with ThreadPoolExecutor(concurrency) as pool:
             return list(pool.map(lambda a: send(client, a), attacks))
