@@ -2008,7 +2008,7 @@ def red_team_http(
 
     if indirect := sorted({a["family"] for a in attacks if "text" not in a}):
         raise ValueError(f"red_team_http sends direct attacks only; got the indirect families {indirect}")
-    if not isinstance(concurrency, int) or concurrency < 1:
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
         raise ValueError(f"concurrency must be an int >= 1, got {concurrency!r}")
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
 
