@@ -975,8 +975,8 @@ def main(argv: list[str] | None = None) -> dict | None:
 DEMO_RECIPE = dict(profile="ci", steps=8, warmup_steps=2, eval_every=4, eval_batches=2, batch_size=8, micro_batch=4)
 LAUNCHERS = ("ddp", "fsdp", "accelerate", "multinode")
 # what every launched process gets: no GPU (gloo on the CPU), one thread per process on a shared machine
-# (PYTHONFAULTHANDLER: a process sent SIGABRT prints every thread's Python stack, which `run_commands` does to a launch
-# that hangs)
+# (PYTHONFAULTHANDLER: a process sent SIGABRT prints every thread's Python stack: `run_commands`' fallback for a hung
+# launch that py-spy cannot attach to)
 LAUNCH_ENV = {"CUDA_VISIBLE_DEVICES": "", "OMP_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore", "PYTHONFAULTHANDLER": "1"}
 
 
@@ -1046,6 +1046,43 @@ def _launched(marker: str) -> list:
     return found
 
 
+def _py_spy(pid: int) -> str | None:
+    """`py-spy dump --native` of process `pid` (Python and C/C++ frames), or None when py-spy is missing or cannot
+    attach."""
+    import shutil
+
+    spy = shutil.which("py-spy", path=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    try:
+        r = spy and subprocess.run(
+            [spy, "dump", "--native", "--pid", str(pid)], capture_output=True, text=True, timeout=60
+        )
+    except subprocess.TimeoutExpired:
+        return None
+    return r.stdout.rstrip() if r and r.returncode == 0 and r.stdout.strip() else None
+
+
+def _stacks(procs, errs) -> str:
+    """Where each process of a hung launch is waiting, one process after another so that no two dumps interleave (the
+    workers share their launcher's stderr): `_py_spy`'s dump when it can attach, else the process's own faulthandler
+    dump (SIGABRT with `PYTHONFAULTHANDLER`, which `LAUNCH_ENV` sets), read back from the launch's stderr files `errs`.
+    The processes end up stopped or dead; the caller kills them."""
+    out = []
+    for q in sorted(procs, key=lambda q: -q.pid):  # workers (started last) first, their launcher after them
+        with contextlib.suppress(Exception):
+            head = f"--- pid {q.pid}: {' '.join(q.cmdline()[:8])}"
+            if dump := _py_spy(q.pid):
+                out.append(f"{head} (py-spy dump --native)\n{dump}")
+                continue
+            sizes = [e.seek(0, os.SEEK_END) for e in errs]
+            q.send_signal(signal.SIGABRT)
+            with contextlib.suppress(Exception):
+                q.wait(5)
+            for e, n in zip(errs, sizes):
+                e.seek(n)
+            out.append(f"{head} (faulthandler)\n" + "".join(e.read() for e in errs).rstrip())
+    return "\n".join(out) + "\n"
+
+
 def run_commands(cmds: list[list[str]], env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
     """Run `cmds` at once to the end: the first non-zero exit code (a negative signal number) and their joined output
     (stdout, stderr).
@@ -1056,9 +1093,7 @@ def run_commands(cmds: list[list[str]], env: dict | None = None, timeout: float 
     launchers exit, every process with the marker is killed (SIGKILL). A process that outlived its launcher makes the
     exit code
     -SIGKILL too, with a line saying so: a launch never hangs and never leaves a process behind. Before a hung launch is
-    killed, each
-    of its processes gets SIGABRT, so that `PYTHONFAULTHANDLER` (set by `LAUNCH_ENV`) prints where every thread of it
-    was waiting."""
+    killed, `_stacks` records where each of its processes was waiting, one process after another."""
     import tempfile, uuid
 
     marker = uuid.uuid4().hex
@@ -1076,13 +1111,9 @@ def run_commands(cmds: list[list[str]], env: dict | None = None, timeout: float 
                 p.wait(timeout=max(0.01, deadline - time.monotonic()))
         if any(p.poll() is None for p in procs):
             note = (
-                f"\nllmcamp: the launch ran past {timeout:.0f} s; every process of it was killed (their "
-                "stacks are above)\n"
+                f"\nllmcamp: the launch ran past {timeout:.0f} s; every process of it was killed. Where each was "
+                "waiting:\n" + _stacks(_launched(marker), [e for _, e in files])
             )
-            for q in _launched(marker):
-                with contextlib.suppress(Exception):
-                    q.send_signal(signal.SIGABRT)
-            time.sleep(3)
         left = _launched(marker)
         if left and not note:
             note = (
@@ -1108,20 +1139,18 @@ def run_commands(cmds: list[list[str]], env: dict | None = None, timeout: float 
 
 
 def launch_failure(r: subprocess.CompletedProcess) -> str | None:
-    """Why a launch failed, in a few lines (the root cause sits above the launcher's summary; for a hung launch, where
-    its threads
-    were waiting), or None when it exited 0."""
+    """Why a launch failed, in a few lines, or None when it exited 0: the lines that name a cause (it sits above the
+    launcher's summary), then for a hung launch `run_commands`' note with each process's stack, else the faulthandler
+    stacks and the output's last lines."""
     if r.returncode == 0:
         return None
-    lines = (r.stdout + r.stderr).splitlines()
-    cause = [
-        l
-        for l in lines
-        if any(k in l for k in ("Error", "terminate", "what()", "Exception", "Signal", "signal", "llmcamp:"))
-    ][:10]
-    stacks = [l for l in lines if l.startswith(("Thread 0x", "Current thread 0x", '  File "'))][
-        :60
-    ]  # faulthandler's dump
+    hung = r.stderr.rfind("\nllmcamp: the launch ran past")
+    lines = (r.stdout + (r.stderr[:hung] if hung >= 0 else r.stderr)).splitlines()
+    keys = ("Error", "terminate", "what()", "Exception", "Signal", "signal", "llmcamp:", "warning:")
+    cause = [l for l in lines if any(k in l for k in keys)][:10]
+    if hung >= 0:
+        return f"exit code {r.returncode}:\n" + "\n".join(cause + r.stderr[hung + 1 :].splitlines()[:400])
+    stacks = [l for l in lines if l.startswith(("Thread 0x", "Current thread 0x", '  File "'))][:60]
     return f"exit code {r.returncode}:\n" + "\n".join(cause + stacks + ["..."] + lines[-15:])
 
 # %% ../nbs/04_training.ipynb #003a-b
