@@ -29,9 +29,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from .model import Transformer, from_pretrained, save_pretrained, stop_token_ids, generate
-from .spec import Workspace, get_profile, replace_folder
+from .spec import Workspace, free_port, get_profile, replace_folder
 from .tokenizer import encode_chat, encode_text
-from .train import lr_at
+from .train import close_distributed, launch_failure, lr_at, run_commands
 
 # %% auto #0
 __all__ = ['PHRASINGS', 'ABSTAIN', 'SYSTEM_GROUNDED', 'TOOL_CALL', 'TOOLS', 'SYSTEM_TOOLS', 'SNIPPETS', 'FORMATS', 'DPO_BETA',
@@ -544,52 +544,37 @@ def accumulate(
 def _ddp_worker(rank: int, world: int, port: int, folder: str):
     "One DDP rank of `ddp_gradient`: reads the model and examples from `folder`, writes rank 0's gradient there."
     import torch.distributed as dist
+    from torch.nn.parallel import DistributedDataParallel as DDP
 
-    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
     torch.set_num_threads(1)
     job = torch.load(f"{folder}/job.pt", weights_only=False)
-    dist.init_process_group("gloo", rank=rank, world_size=world)
+    dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world)
     try:
-        from torch.nn.parallel import DistributedDataParallel as DDP
-
         model = DDP(job["model"])
         accumulate(model, [collate([p], job["pad_id"]) for p in job["pairs"][rank::world]], world)
         if rank == 0:
-            torch.save(
-                torch.cat([p.grad.flatten() for p in model.module.parameters() if p.grad is not None]),
-                f"{folder}/grad.pt",
-            )
+            grads = [p.grad.flatten() for p in model.module.parameters() if p.grad is not None]
+            torch.save(torch.cat(grads), f"{folder}/grad.pt")
+        del model  # DDP's Reducer holds the group: chapter 04's teardown drops it first
+        close_distributed()
     finally:
-        dist.destroy_process_group()
+        close_distributed(order_timeout=0)  # after an error: no waiting on ranks that may be gone
 
 
 def ddp_gradient(model: nn.Module, pairs: list, pad_id: int, world: int = 2, timeout: float = 300) -> torch.Tensor:
     """The gradient that `world` DDP processes (gloo, CPU, each a fresh `python`) compute with `accumulate`, rank r
-    taking examples r, r+world, ... as micro-batches of one."""
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    taking examples r, r+world, ... as micro-batches of one. Launched by chapter 04's `run_commands`, so the ranks are
+    killed after `timeout` seconds, with their stacks in the error.
+    Raises RuntimeError when a rank fails or runs past `timeout`, saying why (chapter 04's `launch_failure`)."""
     with tempfile.TemporaryDirectory() as d:
         torch.save({"model": model, "pairs": list(pairs), "pad_id": pad_id}, f"{d}/job.pt")
-        procs = [
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-c",
-                    f"from llmcamp.finetune import _ddp_worker; _ddp_worker({r}, {world}, {port}, {d!r})",
-                ],
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-            )
-            for r in range(world)
-        ]
-        outs = [p.communicate(timeout=timeout)[0] for p in procs]
-        for r, (p, o) in enumerate(zip(procs, outs)):
-            if p.returncode:
-                raise RuntimeError(f"DDP rank {r} failed (exit {p.returncode}):\n{o[-2000:]}")
+        port = free_port()
+        worker = "from llmcamp.finetune import _ddp_worker; _ddp_worker({}, {}, {}, {!r})"
+        r = run_commands(
+            [[sys.executable, "-c", worker.format(rank, world, port, d)] for rank in range(world)], timeout=timeout
+        )
+        if r.returncode:
+            raise RuntimeError(f"the {world} DDP ranks failed, {launch_failure(r)}")
         return torch.load(f"{d}/grad.pt")
 
 # %% ../nbs/05_finetuning.ipynb #002f

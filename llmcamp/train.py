@@ -414,19 +414,29 @@ def _clear_dtensor_caches():
     MeshTopoInfo.build_from_mesh.cache_clear()
 
 
+def _release_groups(groups: list) -> None:
+    """Drop the last references to process groups, `groups`, without deadlocking on their threads.
+    Garbage is collected first, while `groups` still holds every group, so no object the collector frees is a group's
+    last holder: DDP's `Reducer` drops its group with the GIL held, and a gloo group's destructor waits for the group's
+    worker threads, one of which may need the GIL to free the tensors of a finished collective (pytorch/pytorch#56297:
+    a blocking destructor run with the GIL held). Then `groups` is emptied, and pybind's holder of a `ProcessGroup`
+    releases the GIL before destroying it. The caller keeps no other reference."""
+    import gc
+
+    gc.collect()
+    groups.clear()
+
+
 def close_distributed(log=None, order_timeout: float = 120.0) -> bool:
-    """Destroy the default process group and check that it is gone: after `destroy_process_group` and a garbage
-    collection, no object
-    may still hold the group, so its threads are joined now rather than at interpreter exit. Drop the models and
-    optimizers that hold
-    the group (DDP, FSDP) first. Returns True when released (or when there was no group); False, saying what holds it,
-    otherwise.
-    With several ranks they tear down in turn, highest rank first, each waiting (through the group's store, which
-    outlives the group)
-    until the ranks above it are done, at most `order_timeout` seconds (0: no waiting, for an error path): no rank's
-    connections are
-    closed by a peer while it is still tearing them down."""
-    import gc, weakref
+    """Destroy every process group and check that each is gone, so that its threads are joined now, not at interpreter
+    exit. Drop the models and optimizers that hold a group (DDP, FSDP) first.
+    With several ranks they tear down in turn, highest rank first, each waiting (through the default group's store,
+    which outlives the group) until the ranks above it are done, at most `order_timeout` seconds (0: no waiting, for an
+    error path), so no rank's connections are closed by a peer while it is still tearing them down. The groups' last
+    references are dropped by `_release_groups`.
+    Returns True when every group was released (or there was none); False, with a warning through `log` (default:
+    stderr) naming what holds a group, otherwise."""
+    import weakref
     import torch.distributed as dist
 
     if not dist.is_initialized():
@@ -444,17 +454,19 @@ def close_distributed(log=None, order_timeout: float = 120.0) -> bool:
                 )
                 break
             time.sleep(0.02)
-    ref = weakref.ref(dist.group.WORLD)
+    groups = list(dist.distributed_c10d._world.pg_map)  # the default group and every subgroup, held to the end
+    refs = [weakref.ref(g) for g in groups]
     dist.destroy_process_group()
     if store is not None:
         store.add("llmcamp/closed", 1)
     _clear_dtensor_caches()
-    gc.collect()
-    if ref() is None:
+    _release_groups(groups)
+    alive = [g for r in refs if (g := r()) is not None]
+    if not alive:
         return True
     say(
-        "warning: the process group outlived destroy_process_group, held by "
-        + "; ".join(_holders(ref()))
+        "warning: a process group outlived destroy_process_group, held by "
+        + "; ".join(_holders(alive[0]))
         + ": its threads run until the interpreter exits, where they can abort the process"
     )
     return False
