@@ -215,10 +215,13 @@ def heldout_eval_set(ws: Workspace) -> list[dict]:
 
 # %% ../nbs/11_evaluation.ipynb #c36abdcc
 def generate_answers(
-    model, tokenizer, items: Sequence[Mapping], max_new_tokens: int = 48, max_batch: int = 8
+    model, tokenizer, items: Sequence[Mapping], max_new_tokens: int = 96, max_batch: int = 8, quoted: bool = True
 ) -> list[str]:
     """Greedy answers of `model` (chapter 03 `Transformer`) to every item's `messages`, batched by chapter 07's
-    `Engine` and stopped at `<|end|>`."""
+    `Engine` and stopped at `<|end|>`. With `quoted`, an item whose prompt lists passages is decoded as the assistant
+    decodes it, held to the passages' quotes (chapter 05's `QuoteConstraint` over `answer_choices`); other items, and
+    every item without `quoted`, decode freely."""
+    from llmcamp.finetune import QuoteConstraint, answer_choices
     from llmcamp.model import stop_token_ids
     from llmcamp.serve import Engine, SamplingParams
     from llmcamp.tokenizer import encode_chat
@@ -226,6 +229,13 @@ def generate_answers(
     prompts = [encode_chat(tokenizer, it["messages"], add_generation_prompt=True) for it in items]
     ctx = model.cfg.context
     params = [SamplingParams(max_tokens=max(1, min(max_new_tokens, ctx - len(p))), temperature=0) for p in prompts]
+    for it, p in zip(items, params):
+        try:
+            p.logits_processors = (
+                [QuoteConstraint(tokenizer, it["messages"], answer_choices(it["messages"]))] if quoted else []
+            )
+        except ValueError:  # no passages in this prompt: nothing to quote
+            pass
     eng = Engine(
         model,
         max_batch=max_batch,
@@ -397,13 +407,15 @@ def mc_context(tokenizer, item: Mapping) -> str:
 
 def choice_logliks(model, tokenizer, mc: Sequence[Mapping], batch: int = 16) -> np.ndarray:
     """Sum of log-probabilities of each choice's tokens after its context, in-process: shape (n_items, n_choices),
-    float64 (nats)."""
+    float64 (nats). A context too long for the model loses its first tokens, as lm-eval truncates it (left)."""
     import torch
     from llmcamp.finetune import logits_of
 
     model.eval()
     dev = next(model.parameters()).device
     pairs = [lm_eval_encode(tokenizer, mc_context(tokenizer, it), ch) for it in mc for ch in it["choices"]]
+    n = model.cfg.context + 1  # lm-eval's left truncation: the last context + 1 tokens, the choice whole
+    pairs = [(c[max(0, len(c) + len(d) - n) :], d) for c, d in pairs]
     scores = []
     with torch.no_grad():
         for i in range(0, len(pairs), batch):
@@ -1176,8 +1188,11 @@ Prometheus._api, Prometheus.query, Prometheus.scalar, Prometheus.query_range, Pr
 
 # %% ../nbs/11_evaluation.ipynb #211e6180
 def gold_answer(item: Mapping) -> str:
-    "The answer chapter 05 trains for an eval item: the gold sentence with its citation `[n]`, or the abstention."
-    return item["gold"] if item.get("gold_n") is None else f"{item['gold']} [{item['gold_n']}]"
+    """The answer chapter 05 trains for an eval item: its citation `[n]` then the gold sentence (`cite`), or the
+    abstention."""
+    from llmcamp.finetune import cite
+
+    return item["gold"] if item.get("gold_n") is None else cite(item["gold"], item["gold_n"])
 
 
 def collect_feedback(

@@ -30,22 +30,23 @@ from torch import nn
 
 from .model import Transformer, from_pretrained, save_pretrained, stop_token_ids, generate
 from .spec import Workspace, free_port, get_profile, replace_folder
-from .tokenizer import encode_chat, encode_text
+from .tokenizer import encode_chat, encode_text, get_tokenizer
 from .train import close_distributed, launch_failure, lr_at, run_commands
 
 # %% auto #0
-__all__ = ['PHRASINGS', 'ABSTAIN', 'SYSTEM_GROUNDED', 'TOOL_CALL', 'TOOLS', 'SYSTEM_TOOLS', 'SNIPPETS', 'FORMATS', 'DPO_BETA',
-           'first_sentence', 'doc_facts', 'question_kinds', 'make_qa', 'passage_text', 'grounded_messages',
-           'format_tool_call', 'parse_tool_call', 'calculator', 'run_python', 'search_docs', 'tool_traces',
-           'build_instructions', 'leaks', 'instruction_data', 'encode_example', 'encode_examples', 'with_context',
-           'hf_assistant_mask', 'logits_of', 'collate', 'sft_loss_sum', 'accumulate', 'ddp_gradient', 'FinetuneConfig',
-           'batch_order', 'sft_train', 'training_bytes', 'cpu_peak_bytes', 'block_perplexity', 'to_hf', 'linear_names',
-           'lora_model', 'trainable_params', 'trl_sft', 'weights_fingerprint', 'save_adapter', 'load_adapter',
-           'prompt_tuning_model', 'hf_reply', 'Int4Linear', 'int4_base', 'qlora_model', 'dequantized_merge',
-           'hf_to_transformer', 'reply', 'answer', 'token_f1', 'score_answers', 'finetune_chat_model',
-           'save_model_version', 'get_model_version', 'save_chat_model', 'get_chat_model', 'student_of',
-           'distill_loss_sum', 'preference_pairs', 'encode_pair', 'seq_logps', 'dpo_loss', 'dpo_train', 'dpo_config',
-           'dpo_finetune', 'save_dpo_model', 'get_dpo_model']
+__all__ = ['PHRASINGS', 'ABSTAIN', 'SYSTEM_GROUNDED', 'TOOL_CALL', 'TOOLS', 'SYSTEM_TOOLS', 'SNIPPETS', 'FORMATS',
+           'ANSWER_TOKENS', 'DPO_BETA', 'first_sentence', 'doc_facts', 'question_kinds', 'make_qa', 'passage_text',
+           'cite', 'grounded_messages', 'format_tool_call', 'parse_tool_call', 'calculator', 'run_python',
+           'search_docs', 'tool_traces', 'retrieval_order', 'build_instructions', 'leaks', 'leaves_room',
+           'instruction_data', 'encode_example', 'encode_examples', 'with_context', 'hf_assistant_mask', 'logits_of',
+           'collate', 'sft_loss_sum', 'accumulate', 'ddp_gradient', 'FinetuneConfig', 'batch_order', 'sft_train',
+           'training_bytes', 'cpu_peak_bytes', 'block_perplexity', 'to_hf', 'linear_names', 'lora_model',
+           'trainable_params', 'trl_sft', 'weights_fingerprint', 'save_adapter', 'load_adapter', 'prompt_tuning_model',
+           'hf_reply', 'Int4Linear', 'int4_base', 'qlora_model', 'dequantized_merge', 'hf_to_transformer', 'reply',
+           'answer', 'token_f1', 'score_answers', 'quote_forms', 'answer_choices', 'QuoteConstraint', 'quoted_reply',
+           'finetune_chat_model', 'save_model_version', 'get_model_version', 'save_chat_model', 'get_chat_model',
+           'student_of', 'distill_loss_sum', 'preference_pairs', 'encode_pair', 'seq_logps', 'dpo_loss', 'dpo_train',
+           'dpo_config', 'dpo_finetune', 'save_dpo_model', 'get_dpo_model']
 
 # %% ../nbs/05_finetuning.ipynb #0007
 def first_sentence(text: str, max_chars: int = 200) -> str | None:
@@ -144,23 +145,24 @@ def passage_text(doc: dict, max_chars: int) -> str:
     return f"{doc['title']}: {t}"
 
 
-def grounded_messages(
-    qa: dict, gold_doc: dict | None, distractors: Sequence[dict], rng: random.Random, max_chars: int = 300
-) -> tuple[list[dict], int | None]:
-    """Chat messages with numbered passages (the gold one, if given, at a random place) and the answer citing it;
-    `ABSTAIN` without it. Returns (messages, gold index n or None)."""
-    docs = list(distractors)
-    n = None
-    if gold_doc is not None:
-        n = rng.randrange(len(docs) + 1) + 1
-        docs.insert(n - 1, gold_doc)
-    ctx = "\n".join(f"[{i}] {passage_text(d, max_chars)}" for i, d in enumerate(docs, 1))
-    answer = f"{qa['gold']} [{n}]" if n else ABSTAIN
+def cite(sentence: str, n: int) -> str:
+    """A grounded answer as the assistant gives it: the citation first, then the quoted sentence (`[2] Return the
+    cosine of z.`). Written first, the choice of passage conditions every word of the sentence after it."""
+    return f"[{n}] {sentence}"
+
+
+def grounded_messages(qa: dict, passages: Sequence[dict], gold_n: int | None, max_chars: int = 300) -> list[dict]:
+    """Chat messages (system, user, assistant): `passages` (documents: title, text) numbered [1], [2], ... in the
+    order given, the question `qa['question']`, and the answer `cite(qa['gold'], gold_n)`, or `ABSTAIN` when `gold_n`
+    is None. `ValueError` when `gold_n` is not a passage's number."""
+    if gold_n is not None and not 1 <= gold_n <= len(passages):
+        raise ValueError(f"gold_n must number one of the {len(passages)} passages (1..{len(passages)}), got {gold_n}")
+    ctx = "\n".join(f"[{i}] {passage_text(d, max_chars)}" for i, d in enumerate(passages, 1))
     return [
         {"role": "system", "content": SYSTEM_GROUNDED},
         {"role": "user", "content": f"Passages:\n{ctx}\n\nQuestion: {qa['question']}"},
-        {"role": "assistant", "content": answer},
-    ], n
+        {"role": "assistant", "content": cite(qa["gold"], gold_n) if gold_n else ABSTAIN},
+    ]
 
 # %% ../nbs/05_finetuning.ipynb #0011
 TOOL_CALL = "CALL "
@@ -311,7 +313,7 @@ def tool_traces(facts: Sequence[dict], docs: Sequence[dict], n: int, seed: int =
                 "\n".join(f"[{j}] {passage_text(h, 300)}" for j, h in enumerate(hits, 1)),
                 f["doc_id"],
             )
-            answer = f"{q['gold']} [{1 + [h['id'] for h in hits].index(f['doc_id'])}]"
+            answer = cite(q["gold"], 1 + [h["id"] for h in hits].index(f["doc_id"]))
         elif tool == "calculator":
             a, b, c = rng.randrange(2, 999), rng.randrange(2, 99), rng.randrange(1, 50)
             expr = rng.choice([f"{a} * {b} + {c}", f"({a} + {b}) * {c}", f"{a} // {c}", f"{a} - {b} * {c}"])
@@ -347,6 +349,27 @@ def tool_traces(facts: Sequence[dict], docs: Sequence[dict], n: int, seed: int =
 FORMATS = {"grounded": 0.55, "abstain": 0.15, "closed": 0.10, "tool": 0.20}
 
 
+def retrieval_order(questions: Sequence[str], golds: Sequence[str], docs: Sequence[dict], k: int) -> list[list[str]]:
+    """For each question, the ids of `k` documents of `docs` in the order a retriever serves them: its gold document
+    `golds[i]` and the `k - 1` best others (hard negatives: same module, similar names), ranked by chapter 08's BM25
+    (`rag.BM25Retriever`). The gold document sits where BM25 ranks it, last when it is not among the best `k + 16`.
+    Training on what the retriever serves, the gold passage among retrieved distractors, is RAFT's recipe (Zhang et
+    al. 2024, *RAFT: Adapting Language Model to Domain Specific RAG*)."""
+    from llmcamp.rag import BM25Retriever
+
+    if not docs or k < 1:
+        raise ValueError(f"retrieval_order: need documents and k >= 1, got {len(docs)} documents and k={k}")
+    bm25 = BM25Retriever([{**d, "doc_id": d["id"]} for d in docs])
+    title = {d["id"]: d["title"] for d in docs}
+    out = []
+    for gold, hits in zip(golds, bm25.search_batch(list(questions), k + 16)):
+        ranked = [h.doc_id for h in hits]
+        others = [i for i in ranked if i != gold and title[i] != title[gold]][: k - 1]
+        pos = ranked.index(gold) if gold in ranked else len(ranked)
+        out.append(sorted(others + [gold], key=lambda i: ranked.index(i) if i != gold else pos))
+    return out
+
+
 def build_instructions(
     facts: Sequence[dict],
     docs: Sequence[dict],
@@ -356,8 +379,10 @@ def build_instructions(
     max_chars: int = 300,
     formats: dict[str, float] = FORMATS,
 ) -> list[dict]:
-    """`n` instruction examples from `facts` (with distractor passages from `docs`), in `formats`' shares: dicts with
-    messages, format, question kind, doc_id, module, gold, gold_n."""
+    """`n` instruction examples from `facts` in `formats`' shares: grounded (the gold passage among `k` in
+    `retrieval_order`, the answer citing it), abstain (`k` random other passages of `docs`), closed (no passages) and
+    tool traces. Dicts with messages, format, question kind, doc_id, module, gold, gold_n. `ValueError` for n <= 0, no
+    facts, or `formats` that are not shares of `FORMATS` summing to 1."""
     if n <= 0 or not facts:
         raise ValueError(f"build_instructions: need n > 0 and some facts, got n={n} and {len(facts)} facts")
     if set(formats) - set(FORMATS) or abs(sum(formats.values()) - 1) > 1e-9:
@@ -366,35 +391,37 @@ def build_instructions(
     by_id = {d["id"]: d for d in docs}
     counts = {f: round(n * s) for f, s in formats.items()}
     out = tool_traces(facts, docs, counts.pop("tool", 0), seed) if formats.get("tool") else []
+    plan = []
     for fmt, m in counts.items():
         for _ in range(m):
             f = rng.choice(facts)
-            qa = make_qa(f, rng.choice(question_kinds(f)), rng)
-            if fmt == "closed":
-                msgs, gold_n = (
-                    [{"role": "user", "content": qa["question"]}, {"role": "assistant", "content": qa["gold"]}],
-                    None,
-                )
-            else:
-                pool = [
-                    d
-                    for d in rng.sample(docs, min(len(docs), 4 * k))
-                    if d["id"] != f["doc_id"] and d["title"] != f["name"]
-                ][: k - (fmt == "grounded")]
-                msgs, gold_n = grounded_messages(
-                    qa, by_id[f["doc_id"]] if fmt == "grounded" else None, pool, rng, max_chars
-                )
-            out.append(
-                {
-                    "messages": msgs,
-                    "format": fmt,
-                    "kind": qa["kind"],
-                    "doc_id": f["doc_id"],
-                    "module": f["module"],
-                    "gold": qa["gold"] if fmt != "abstain" else ABSTAIN,
-                    "gold_n": gold_n,
-                }
-            )
+            plan.append((fmt, f, make_qa(f, rng.choice(question_kinds(f)), rng)))
+    grounded = [(qa["question"], f["doc_id"]) for fmt, f, qa in plan if fmt == "grounded"]
+    served = iter(retrieval_order(*zip(*grounded), docs, k) if grounded else [])
+    for fmt, f, qa in plan:
+        if fmt == "closed":
+            msgs = [{"role": "user", "content": qa["question"]}, {"role": "assistant", "content": qa["gold"]}]
+            gold_n = None
+        elif fmt == "grounded":
+            ids = next(served)
+            gold_n = ids.index(f["doc_id"]) + 1
+            msgs = grounded_messages(qa, [by_id[i] for i in ids], gold_n, max_chars)
+        else:
+            pool = [
+                d for d in rng.sample(docs, min(len(docs), 4 * k)) if d["id"] != f["doc_id"] and d["title"] != f["name"]
+            ]
+            msgs, gold_n = grounded_messages(qa, pool[:k], None, max_chars), None
+        out.append(
+            {
+                "messages": msgs,
+                "format": fmt,
+                "kind": qa["kind"],
+                "doc_id": f["doc_id"],
+                "module": f["module"],
+                "gold": qa["gold"] if fmt != "abstain" else ABSTAIN,
+                "gold_n": gold_n,
+            }
+        )
     rng.shuffle(out)
     return out
 
@@ -412,9 +439,21 @@ def leaks(
     return cross_split_near_dups(tr, ho, num_perm=num_perm, threshold=threshold)
 
 # %% ../nbs/05_finetuning.ipynb #001e
+ANSWER_TOKENS = 96  # a grounded prompt leaves this many tokens of the context to the answer (chapter 07's server and
+# chapter 08's answer_question fit their passages the same way)
+
+
+def leaves_room(tokenizer, examples: Sequence[dict], context: int, answer_tokens: int = ANSWER_TOKENS) -> list[dict]:
+    """The examples whose prompt (every message before the last) leaves at least `answer_tokens` of a `context`-token
+    window to the answer: a held-out question the model could not answer within its context tests nothing."""
+    prompt = lambda e: encode_chat(tokenizer, e["messages"][:-1], add_generation_prompt=True)
+    return [e for e in examples if len(prompt(e)) + answer_tokens <= context]
+
+
 def instruction_data(ws: Workspace, seed: int = 0) -> tuple[list[dict], list[dict]]:
     """Training and held-out instruction examples from chapter 01's dataset in `ws` (held-out: the test split's
-    modules, near-duplicate answers of training dropped)."""
+    modules, near-duplicate answers of training dropped, and those whose prompt leaves no room for an answer in the
+    fine-tuning context: `leaves_room`)."""
     from llmcamp.data import get_dataset
 
     f = get_profile(ws.profile).finetune
@@ -426,7 +465,7 @@ def instruction_data(ws: Workspace, seed: int = 0) -> tuple[list[dict], list[dic
         facts["test"], docs["test"], f.n_heldout, seed=seed + 1, formats={"grounded": 0.75, "abstain": 0.25}
     )
     drop = {i for i, _, _ in leaks(train, held)}
-    return train, [e for i, e in enumerate(held) if i not in drop]
+    return train, leaves_room(get_tokenizer(ws), [e for i, e in enumerate(held) if i not in drop], f.context)
 
 # %% ../nbs/05_finetuning.ipynb #0021
 def encode_example(tokenizer, messages: Sequence[dict], max_len: int | None = None) -> tuple[list[int], list[int]]:
@@ -1137,6 +1176,101 @@ def score_answers(examples: Sequence[dict], outputs: Sequence[str]) -> dict[str,
         "abstention_accuracy": mean(abst),
     }
 
+# %% ../nbs/05_finetuning.ipynb #0045-r
+_PASSAGE = re.compile(r"^\[(\d+)\] (.+?): (.*)$", re.M)
+# a reST title collapsed onto one line, as in "json --- JSON encoder and decoder ========= The json module ..."
+_HEADING = re.compile(r"^.{1,120}? ([=\-~*^])\1{3,} ")
+
+
+def quote_forms(title: str, text: str) -> list[str]:
+    """The sentences an answer may quote from the passage `title: text` (`passage_text`'s format), in chapter 05's
+    three answer forms: the summary (the first sentence after the signature or reST title), the signature
+    `title(...)`, and `Use title: summary`; the forms a passage lacks are left out."""
+    text = text.removesuffix(" ...")
+    sig, rest = None, text
+    if text.startswith(title + "("):
+        depth = 0
+        for i, ch in enumerate(text):
+            depth += (ch == "(") - (ch == ")")
+            if depth == 0 and ch == ")":
+                sig, rest = text[: i + 1], text[i + 1 :].strip()
+                break
+    s = first_sentence(_HEADING.sub("", rest, count=1))
+    return [x for x in (s, sig, s and f"Use {title}: {s}") if x]
+
+
+def answer_choices(messages: Sequence[dict]) -> list[str]:
+    """Every answer the grounded format allows for the prompt `messages`, whose last user message lists passages as
+    `[n] title: text` lines: `cite(form, n)` for each passage's `quote_forms`, then `ABSTAIN`. `ValueError` when the
+    prompt lists no passages."""
+    user = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
+    found = _PASSAGE.findall(user.split("\n\nQuestion: ")[0])
+    if not found:
+        raise ValueError("answer_choices: the prompt's last user message lists no passages ([n] title: text lines)")
+    return list(
+        dict.fromkeys([cite(f, int(n)) for n, title, text in found for f in quote_forms(title, text)] + [ABSTAIN])
+    )
+
+
+class QuoteConstraint:
+    """A logits processor that holds decoding to `choices`, the allowed replies to `messages`: their token sequences
+    (each through `<|end|>`, as `encode_chat` ends an assistant turn) form a prefix tree, and every token that leaves
+    it gets -inf. Called as chapter 07's `SamplingParams.logits_processors` are: (tokens generated so far, logits
+    (vocab,)) -> logits. GENRE's prefix-constrained decoding (De Cao et al. 2021). `ValueError` for no choices, or
+    when the tokens so far already left the tree."""
+
+    def __init__(self, tokenizer, messages: Sequence[dict], choices: Sequence[str]):
+        if not choices:
+            raise ValueError("QuoteConstraint: no choices to hold decoding to")
+        prompt = encode_chat(tokenizer, messages, add_generation_prompt=True)
+        self.choices, self.seqs = list(choices), []
+        for c in self.choices:
+            ids = encode_chat(tokenizer, [*messages, {"role": "assistant", "content": c}])
+            if ids[: len(prompt)] != prompt:
+                raise ValueError("QuoteConstraint: the chat template does not continue the prompt with the answer")
+            self.seqs.append(ids[len(prompt) :])
+
+    def allowed(self, out: Sequence[int]) -> list[int]:
+        "The token ids that keep `out` (the tokens generated so far) on the way to some choice."
+        n, out = len(out), list(out)
+        return sorted({s[n] for s in self.seqs if len(s) > n and s[:n] == out})
+
+    def __call__(self, out: Sequence[int], logits: torch.Tensor) -> torch.Tensor:
+        ok = self.allowed(out)
+        if not ok:
+            raise ValueError(f"QuoteConstraint: the {len(out)} tokens generated so far match none of the choices")
+        mask = torch.full_like(logits, float("-inf"))
+        mask[ok] = 0.0
+        return logits + mask
+
+
+@torch.no_grad()
+def quoted_reply(
+    model: Transformer,
+    tokenizer,
+    messages: Sequence[dict],
+    max_new_tokens: int = ANSWER_TOKENS,
+    choices: Sequence[str] | None = None,
+) -> tuple[str, int]:
+    """The model's greedy reply to the grounded prompt `messages`, held by `QuoteConstraint` to
+    `choices` (default `answer_choices(messages)`: a passage's sentence with its citation, or `ABSTAIN`). Returns
+    (reply, tokens generated), as `reply` does; a position with one allowed token is filled without running the model.
+    `ValueError` when the prompt lists no passages."""
+    con = QuoteConstraint(tokenizer, messages, answer_choices(messages) if choices is None else choices)
+    ids, out = encode_chat(tokenizer, messages, add_generation_prompt=True), []
+    stop, dev = set(stop_token_ids(tokenizer)), next(model.parameters()).device
+    while len(out) < max_new_tokens and len(ids) + len(out) < model.cfg.context:
+        ok = con.allowed(out)
+        nxt = (
+            ok[0]
+            if len(ok) == 1
+            else int(con(out, logits_of(model, torch.tensor([ids + out], device=dev))[0, -1]).argmax())
+        )
+        if nxt in stop:
+            break
+        out.append(nxt)
+    return tokenizer.decode(out, skip_special_tokens=True).strip(), len(out)
+
 # %% ../nbs/05_finetuning.ipynb #004c
 def finetune_chat_model(ws: Workspace, log=None) -> tuple[Transformer, object, dict]:
     """Fully fine-tune chapter 04's base model on `instruction_data(ws)` with the profile's sizes: (model on the CPU,
@@ -1247,7 +1381,7 @@ def preference_pairs(examples: Sequence[dict], seed: int = 0) -> list[dict]:
             rejected = e["gold"]
         else:
             n, t = rng.choice(others)
-            rejected = f"{first_sentence(t, 400) or ' '.join(t.split()[:12])} [{n}]"
+            rejected = cite(first_sentence(t, 400) or " ".join(t.split()[:12]), n)
         out.append({"prompt": prompt, "chosen": chosen, "rejected": rejected, "gold_n": e["gold_n"]})
     if not out:
         raise ValueError("preference_pairs: no grounded example with a gold passage to build a pair from")

@@ -38,8 +38,9 @@ __all__ = ['OVERLAP_FRACTION', 'CHUNKER_VERSION', 'MAX_QUERY_TOKENS', 'TOKEN_PAT
            'chunks_fingerprint', 'DenseRetriever', 'load_dense', 'get_retriever', 'rrf_fuse', 'weighted_fuse',
            'HybridRetriever', 'LMReranker', 'fit_passages', 'grounded_messages', 'out_of_scope_questions',
            'retrieval_confidence', 'calibrate_abstention', 'get_abstention_threshold', 'prepare_grounded',
-           'cite_answer', 'answer_question', 'ask', 'ServedRetrieval', 'served_retrieval', 'citation_support',
-           'score_rag_answers', 'InProcessCacheBackend', 'RedisCacheBackend', 'SemanticCache', 'RedisServer']
+           'quote_choices', 'cite_answer', 'answer_question', 'ask', 'ServedRetrieval', 'served_retrieval',
+           'citation_support', 'score_rag_answers', 'InProcessCacheBackend', 'RedisCacheBackend', 'SemanticCache',
+           'RedisServer']
 
 # %% ../nbs/08_rag.ipynb #0007
 class RagError(ValueError):
@@ -1575,6 +1576,18 @@ def prepare_grounded(
 REMOVED_PASSAGE = "[removed: this passage held instructions to the assistant]"
 
 
+def quote_choices(prepared: dict) -> list[str]:
+    """The answers a `prepare_grounded` prompt allows: chapter 05's `answer_choices` (each passage's quotes, cited, and
+    the abstention) without the quotes of a screened passage, whose text is the removal note; [] when retrieval
+    abstained or no passage was fitted."""
+    from llmcamp.finetune import answer_choices
+
+    if prepared["messages"] is None or not prepared["passages"]:
+        return []
+    screened = {n for n, h, _ in prepared["passages"] if h.chunk_id in prepared["screened"]}
+    return [c for c in answer_choices(prepared["messages"]) if not (m := _CITE.match(c)) or int(m[1]) not in screened]
+
+
 def cite_answer(prepared: dict, text: str) -> dict:
     """The citations of answer `text` to a `prepare_grounded` prompt: citations [{n, chunk_id, title, text}] for each
     cited [n] that was in the prompt
@@ -1604,16 +1617,16 @@ def answer_question(
     model=None,
     tokenizer=None,
     min_confidence: float | None = None,
-    max_new_tokens: int = 64,
+    max_new_tokens: int = 96,
 ) -> dict:
     """Answer `question` from retrieved passages with chapter 05's chat model, and check the answer's citations:
     `prepare_grounded` (validation,
-    retrieval, abstention, passages fitted into the model's context minus `max_new_tokens`), greedy generation,
-    `cite_answer`.
+    retrieval, abstention, passages fitted into the model's context minus `max_new_tokens`), greedy decoding held to
+    the passages' quotes (chapter 05's `quoted_reply`), `cite_answer`.
     Returns dict: question, answer, citations [{n, chunk_id, title, text}], invalid_citations [n...], abstained, label
     (the spec's AI-generated
     label), confidence, n_passages, hits (chunk ids, best first)."""
-    from llmcamp.finetune import answer
+    from llmcamp.finetune import quoted_reply
     from llmcamp.spec import load_spec
 
     if not isinstance(question, str) or not question.strip():
@@ -1637,7 +1650,7 @@ def answer_question(
             "abstain_reason": "low retrieval confidence",
             "n_passages": 0,
         }
-    text = answer(model, tokenizer, g["messages"], max_new_tokens)
+    text = quoted_reply(model, tokenizer, g["messages"], max_new_tokens, quote_choices(g))[0]
     c = cite_answer(g, text)
     return {
         **base,
@@ -1678,6 +1691,14 @@ class ServedRetrieval:
 
     def cite(self, prepared: dict, text: str) -> dict:
         return cite_answer(prepared, text)
+
+    def constraint(self, prepared: dict, tokenizer):
+        """The logits processor that holds the answer to `prepared`'s `quote_choices` (chapter 05's `QuoteConstraint`),
+        as `answer_question` decodes; None when there is nothing to quote (no passage fitted)."""
+        from llmcamp.finetune import QuoteConstraint
+
+        choices = quote_choices(prepared)
+        return QuoteConstraint(tokenizer, prepared["messages"], choices) if choices else None
 
 
 def served_retrieval(ws: Workspace) -> ServedRetrieval | None:

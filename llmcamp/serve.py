@@ -1725,7 +1725,7 @@ class ServerMetrics:
 
 # %% ../nbs/07_serving.ipynb #svfb1-py
 GROUNDED_MAX_TOKENS = (
-    64  # the answer's budget when a retrieval request gives no max_tokens: the passages fill the context minus this
+    96  # the answer's budget when a retrieval request gives no max_tokens: the passages fill the context minus this
 )
 MAX_CORRECTION = 8000  # characters of a feedback's correction
 
@@ -2425,9 +2425,12 @@ def ground(self: OpenAIServer, body: ChatRequest) -> tuple[ChatRequest, dict]:
     except ValueError as e:
         raise _bad("messages[0].content", f"retrieval refused the question: {e}") from None
     if g["messages"] is not None:
-        body = body.model_copy(
-            update={"messages": [ChatMessage(role=m["role"], content=m["content"]) for m in g["messages"]]}
-        )
+        # the grounded prompt, and the answer's budget the passages were fitted to (a request's own max_tokens stays)
+        msgs = [ChatMessage(role=m["role"], content=m["content"]) for m in g["messages"]]
+        budget = {} if body.max_completion_tokens or body.max_tokens else {"max_tokens": max_new}
+        body = body.model_copy(update={"messages": msgs, **budget})
+        # a retrieval that holds answers to quotes of its passages (chapter 08's `ServedRetrieval.constraint`)
+        g["constraint"] = getattr(self.retrieval, "constraint", lambda g, tok: None)(g, self.tokenizer)
     return body, g
 
 
@@ -2546,6 +2549,9 @@ async def handle(self: OpenAIServer, request: Request, chat: bool) -> Response:
         self.metrics.requests.labels("cache_hit").inc()
         return JSONResponse(hit, headers={"x-cache": "hit"})
     plan, prompts, params = self.engine_requests(body, chat)
+    if g is not None and g.get("constraint") is not None:
+        for p in params:
+            p.logits_processors = [g["constraint"]]
     q = asyncio.Queue()
     choices = self.submit(prompts, params, q)
     for c in choices:
