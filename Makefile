@@ -1,11 +1,11 @@
 # llmcamp: two commands do everything on a fresh clone (Python 3.11+ on the PATH):
-#   make camp   run every chapter notebook end to end (CPU profile) into workspace/
+#   make camp   run every chapter notebook end to end (profile cpu) into workspace/cpu/
 #   make test   run the full test suite
 # Everything else here is for people working on the camp itself.
 
 PYTHON  ?= python3
 VENV    ?= .venv
-PROFILE ?= ci
+PROFILE ?= cpu
 # Where torch comes from. The default is PyTorch's CPU index, so a CPU machine does not
 # download a multi-GB CUDA build. On a GPU machine: make camp TORCH_INDEX=https://download.pytorch.org/whl/cu128 PROFILE=gpu
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
@@ -41,7 +41,7 @@ $(STAMP): pyproject.toml Makefile
 
 install: $(STAMP)  ## create .venv and install the pinned dependencies
 
-camp: $(STAMP)  ## run the camp end to end: every chapter, in order, CPU profile
+camp: $(STAMP)  ## run the camp end to end: every chapter, in order, profile cpu (under 30 minutes on 2 cores)
 	$(VENV)/bin/llmcamp run --profile $(PROFILE)
 
 test: $(STAMP)  ## the full test suite (what CI runs)

@@ -255,7 +255,8 @@ def _indent(text: str, n: int = 6, max_lines: int = 25) -> str:
 # %% ../nbs/internals/camp.ipynb #0010
 _EPILOG = """\
 examples:
-  llmcamp run                          run every chapter with the ci profile (what `make camp` does)
+  llmcamp run --profile cpu            run every chapter with the cpu profile (what `make camp` does)
+  llmcamp run                          the same with the ci profile (the test suite's sizes, a few times faster)
   llmcamp run --only 00,01             just chapters 00 and 01
   llmcamp run --profile gpu            the larger sizes, on a machine with a CUDA GPU
   llmcamp spec init my_spec.yaml       write the built-in spec to edit

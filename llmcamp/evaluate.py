@@ -39,19 +39,21 @@ from llmcamp.spec import (
     format_table,
     get_profile,
     load_spec,
+    slo_gap,
 )
 
 # %% auto #0
-__all__ = ['Z95', 'RED_TEAM_SYSTEM', 'PSI_EPS', 'EvalError', 'Estimate', 'mean_ci', 'paired_diff', 'bootstrap_ci',
+__all__ = ['Z95', 'RED_TEAM_SYSTEM', 'PSI_EPS', 'SLO_COLUMNS', 'EvalError', 'Estimate', 'mean_ci', 'paired_diff', 'bootstrap_ci',
            'check_eval_set', 'heldout_eval_set', 'generate_answers', 'question_scores', 'summarize_scores',
-           'block_losses', 'perplexity_ci', 'per_question_recall', 'per_task_success', 'per_attack_success', 'mc_items',
-           'lm_eval_encode', 'mc_context', 'choice_logliks', 'write_lm_eval_task', 'run_lm_eval', 'bucket',
-           'check_split', 'assign_arm', 'ABRouter', 'send_requests', 'sample_size_proportions', 'sample_size_means',
-           'two_proportion_test', 'welch_test', 'grounded_scores', 'arm_table', 'FaultInjector', 'Gates',
-           'gate_breaches', 'gray_release', 'psi', 'ks', 'tfidf_topics', 'first_token_confidence', 'drift_monitor',
-           'MonitorError', 'check_metrics_endpoint', 'Prometheus', 'gold_answer', 'collect_feedback', 'bad_cases',
-           'sft_pairs', 'gold_logprob', 'retrain_lora', 'flywheel_decision', 'simulate_feedback', 'flywheel_turn',
-           'measured_by', 'report_rows', 'report_card', 'report_html']
+           'served_eval_set', 'served_scores', 'block_losses', 'perplexity_ci', 'per_question_recall',
+           'per_task_success', 'per_attack_success', 'mc_items', 'lm_eval_encode', 'mc_context', 'choice_logliks',
+           'write_lm_eval_task', 'run_lm_eval', 'bucket', 'check_split', 'assign_arm', 'ABRouter', 'send_requests',
+           'sample_size_proportions', 'sample_size_means', 'two_proportion_test', 'welch_test', 'grounded_scores',
+           'arm_table', 'FaultInjector', 'Gates', 'gate_breaches', 'gray_release', 'psi', 'ks', 'tfidf_topics',
+           'first_token_confidence', 'drift_monitor', 'MonitorError', 'check_metrics_endpoint', 'Prometheus',
+           'gold_answer', 'collect_feedback', 'bad_cases', 'sft_pairs', 'gold_logprob', 'retrain_lora',
+           'flywheel_decision', 'simulate_feedback', 'flywheel_turn', 'measured_by', 'report_rows', 'report_card',
+           'report_html']
 
 # %% ../nbs/11_evaluation.ipynb #90588662
 class EvalError(ValueError):
@@ -219,8 +221,8 @@ def generate_answers(
 ) -> list[str]:
     """Greedy answers of `model` (chapter 03 `Transformer`) to every item's `messages`, batched by chapter 07's
     `Engine` and stopped at `<|end|>`. With `quoted`, an item whose prompt lists passages is decoded as the assistant
-    decodes it, held to the passages' quotes (chapter 05's `QuoteConstraint` over `answer_choices`); other items, and
-    every item without `quoted`, decode freely."""
+    decodes it, held to the passages' quotes (chapter 05's `QuoteConstraint` over the item's `choices`, else
+    `answer_choices`); other items, and every item without `quoted`, decode freely."""
     from llmcamp.finetune import QuoteConstraint, answer_choices
     from llmcamp.model import stop_token_ids
     from llmcamp.serve import Engine, SamplingParams
@@ -230,12 +232,13 @@ def generate_answers(
     ctx = model.cfg.context
     params = [SamplingParams(max_tokens=max(1, min(max_new_tokens, ctx - len(p))), temperature=0) for p in prompts]
     for it, p in zip(items, params):
-        try:
-            p.logits_processors = (
-                [QuoteConstraint(tokenizer, it["messages"], answer_choices(it["messages"]))] if quoted else []
-            )
-        except ValueError:  # no passages in this prompt: nothing to quote
-            pass
+        if not quoted:
+            continue
+        try:  # an item's own `choices` (chapter 08's `quote_choices`: screened passages left out) over the prompt's
+            choices = it.get("choices") or answer_choices(it["messages"])
+        except ValueError:  # no passages in this prompt: nothing to quote, it decodes freely
+            continue
+        p.logits_processors = [QuoteConstraint(tokenizer, it["messages"], choices)]
     eng = Engine(
         model,
         max_batch=max_batch,
@@ -267,6 +270,70 @@ def summarize_scores(scores: Mapping[str, np.ndarray], clusters=None) -> dict[st
         if ok.sum() >= 2:
             out[k] = mean_ci(v[ok], None if clusters is None else np.asarray(clusters, dtype=object)[ok])
     return out
+
+# %% ../nbs/11_evaluation.ipynb #e2e-def
+def served_eval_set(ws: Workspace, tokenizer, budget_tokens: int, n: int | None = None) -> list[dict]:
+    """Chapter 08's held-out questions (`rag_eval_set(ws, n)`: the test split's documents) and its out-of-scope ones
+    (`out_of_scope_questions('test')`), each through chapter 08's `prepare_grounded` as the assistant asks it (hybrid
+    retriever, `get_abstention_threshold`, passages fitted into `budget_tokens` tokens). Dicts: id, question, messages
+    (None where retrieval abstained), choices (`quote_choices`), gold (the gold sentence, or `ABSTAIN`), gold_n (the
+    first passage from the gold document; None when none was fitted or the question is out of scope), cluster (the
+    document, or 'out_of_scope'), format ('answerable' or 'out_of_scope'), hits."""
+    from llmcamp.finetune import ABSTAIN
+    from llmcamp.rag import (
+        get_abstention_threshold,
+        get_retriever,
+        out_of_scope_questions,
+        prepare_grounded,
+        quote_choices,
+        rag_eval_set,
+    )
+
+    r, threshold = get_retriever(ws, "hybrid"), get_abstention_threshold(ws)
+    asked = [(q["question"], q) for q in rag_eval_set(ws, n)] + [(q, None) for q in out_of_scope_questions("test")]
+    items = []
+    for i, (question, q) in enumerate(asked):
+        g = prepare_grounded(ws, question, tokenizer, budget_tokens, retriever=r, min_confidence=threshold)
+        gold_n = None
+        if q is not None:
+            own = lambda h: h.chunk_id in q["gold_chunk_ids"] or h.chunk_id.split("@")[0] == q["doc_id"]
+            gold_n = next((n for n, h, _ in g["passages"] if own(h)), None)
+        items.append(
+            {
+                "id": f"e{i:03d}",
+                "question": question,
+                "messages": g["messages"],
+                "choices": quote_choices(g),
+                "gold": ABSTAIN if q is None else q["gold"],
+                "gold_n": gold_n,
+                "cluster": "out_of_scope" if q is None else q["doc_id"],
+                "format": "out_of_scope" if q is None else "answerable",
+                "hits": g["hits"],
+            }
+        )
+    return items
+
+
+def served_scores(items: Sequence[Mapping], outputs: Sequence[str]) -> dict[str, np.ndarray]:
+    """Per question of a `served_eval_set` (shape (n,), float): answer_accuracy (answerable: the gold sentence citing
+    exactly its gold passage; out of scope: the abstention), exact_match (the sentence, citations aside) and
+    citation_accuracy (NaN out of scope), abstained (1.0 when the answer is the abstention). `EvalError` when the
+    counts differ."""
+    from llmcamp.finetune import ABSTAIN, score_answers
+
+    if len(items) != len(outputs):
+        raise EvalError(f"{len(items)} questions but {len(outputs)} outputs")
+    rows = []
+    for it, o in zip(items, outputs):
+        if it["format"] == "out_of_scope":
+            s = score_answers([{"gold": ABSTAIN, "gold_n": None}], [o])
+            rows.append((s["abstention_accuracy"], math.nan, math.nan, s["abstention_accuracy"]))
+        else:  # no passage of its document was fitted: no citation can be right (gold_n -1)
+            s = score_answers([{"gold": it["gold"], "gold_n": it["gold_n"] or -1}], [o])
+            right = s["exact_match"] * s["citation_accuracy"]
+            rows.append((right, s["exact_match"], s["citation_accuracy"], 1.0 - s["abstention_accuracy"]))
+    a = np.array(rows, dtype=float).reshape(-1, 4)
+    return dict(zip(("answer_accuracy", "exact_match", "citation_accuracy", "abstained"), a.T))
 
 # %% ../nbs/11_evaluation.ipynb #4f034a32
 def block_losses(model, blocks: torch.Tensor, batch: int = 16) -> np.ndarray:
@@ -1465,8 +1532,8 @@ def measured_by(ws: Workspace) -> dict[str, str]:
 
 
 def report_rows(ws: Workspace, spec=None) -> tuple[list[dict], dict[str, list[dict]]]:
-    """The SLO rows of `check(spec, ws)` (with the owning chapter's name, and `measured by`: the chapter whose figure
-    was held against the target)
+    """The SLO rows of `check(spec, ws)` (with the owning chapter's name, `measured by`: the chapter whose figure
+    was held against the target, and `gap`: measured minus target, in the SLO's unit, where it fails)
     and each chapter's recorded figures as rows (name, value, unit)."""
     spec = spec or load_spec()
     by = measured_by(ws)
@@ -1476,6 +1543,7 @@ def report_rows(ws: Workspace, spec=None) -> tuple[list[dict], dict[str, list[di
             "chapter": f"{r['chapter']} {CHAPTERS[r['chapter']]}",
             "measured": "-" if r["measured"] is None else _fmt(r["measured"]),
             "measured by": f"{by[r['metric']]} {CHAPTERS[by[r['metric']]]}" if r["measured"] is not None else "-",
+            "gap": slo_gap(r),
         }
         for r in check(spec, ws)
     ]
@@ -1488,6 +1556,9 @@ def report_rows(ws: Workspace, spec=None) -> tuple[list[dict], dict[str, list[di
     return slos, figs
 
 
+SLO_COLUMNS = ["metric", "chapter", "direction", "target", "unit", "measured", "measured by", "status", "gap"]
+
+
 def report_card(ws: Workspace, spec=None) -> str:
     """The report card as plain text: every SLO of `spec` (default: the built-in one) against `ws`'s figures, with a
     summary line, then each chapter's figures."""
@@ -1497,7 +1568,7 @@ def report_card(ws: Workspace, spec=None) -> str:
         f"llmcamp report card: workspace {ws.root} (profile {ws.profile})",
         f"SLOs: {n['pass']} pass, {n['fail']} fail, {n['missing']} missing of {len(slos)}",
         "",
-        format_table(slos, ["metric", "chapter", "direction", "target", "unit", "measured", "measured by", "status"]),
+        format_table(slos, SLO_COLUMNS),
     ]
     for ch, rows in figs.items():
         out += ["", f"chapter {ch}", format_table(rows, ["figure", "value", "unit"])]
@@ -1536,9 +1607,7 @@ def report_html(ws: Workspace, path, spec=None) -> Path:
         f"<p id='summary' data-pass='{n['pass']}' data-fail='{n['fail']}' data-missing='{n['missing']}'>SLOs: "
         f"{n['pass']} pass, {n['fail']} fail, {n['missing']} missing of {len(slos)}</p>",
         "<h2>Service-level objectives</h2>",
-        _table_html(
-            slos, ["metric", "chapter", "direction", "target", "unit", "measured", "measured by", "status"], status=True
-        ),
+        _table_html(slos, SLO_COLUMNS, status=True),
     ]
     n_img = 0
     for cid in CHAPTERS:

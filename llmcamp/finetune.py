@@ -658,6 +658,16 @@ class FinetuneConfig:
             }
         )
 
+    @classmethod
+    def for_chat(cls, prof) -> FinetuneConfig:
+        """The served chat model's run: `chat_steps` of `chat_batch` examples (in micro-batches of `micro_batch`),
+        the profile's `steps` and `micro_batch` where it sets none; warmup a tenth of the steps."""
+        f = get_profile(prof).finetune
+        steps, batch = f.chat_steps or f.steps, f.chat_batch or f.micro_batch
+        return cls.from_profile(
+            prof, steps=steps, batch_size=batch, micro_batch=min(f.micro_batch, batch), warmup_steps=max(1, steps // 10)
+        )
+
 # %% ../nbs/05_finetuning.ipynb #cd156967
 def batch_order(n: int, cfg: FinetuneConfig) -> list[list[int]]:
     """The example indices of each of `cfg.steps` optimizer steps over `n` examples: shuffled epochs (seeded by
@@ -1273,8 +1283,8 @@ def quoted_reply(
 
 # %% ../nbs/05_finetuning.ipynb #004c
 def finetune_chat_model(ws: Workspace, log=None) -> tuple[Transformer, object, dict]:
-    """Fully fine-tune chapter 04's base model on `instruction_data(ws)` with the profile's sizes: (model on the CPU,
-    tokenizer, figures)."""
+    """Fully fine-tune chapter 04's base model on `instruction_data(ws)` with the profile's chat run
+    (`FinetuneConfig.for_chat`): (model on the CPU, tokenizer, figures)."""
     from llmcamp.train import get_base_model
 
     f = get_profile(ws.profile).finetune
@@ -1283,13 +1293,17 @@ def finetune_chat_model(ws: Workspace, log=None) -> tuple[Transformer, object, d
     train, _ = instruction_data(ws)
     pairs, _, dropped = encode_examples(tok, train, f.context)
     dev = torch.device("cuda" if get_profile(ws.profile).device == "cuda" else "cpu")
-    run = sft_train(model.to(dev), pairs, FinetuneConfig.from_profile(ws.profile), tok.pad_token_id, log)
+    cfg = FinetuneConfig.for_chat(ws.profile)
+    run = sft_train(model.to(dev), pairs, cfg, tok.pad_token_id, log)
     return (
         model.cpu(),
         tok,
         {
             "examples": len(pairs),
             "dropped_too_long": dropped,
+            "steps": cfg.steps,
+            "batch_size": cfg.batch_size,
+            "first_loss": run["history"][0]["loss"],
             "final_loss": run["history"][-1]["loss"],
             "seconds": run["seconds"],
         },

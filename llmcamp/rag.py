@@ -1578,12 +1578,14 @@ REMOVED_PASSAGE = "[removed: this passage held instructions to the assistant]"
 
 def quote_choices(prepared: dict) -> list[str]:
     """The answers a `prepare_grounded` prompt allows: chapter 05's `answer_choices` (each passage's quotes, cited, and
-    the abstention) without the quotes of a screened passage, whose text is the removal note; [] when retrieval
-    abstained or no passage was fitted."""
-    from llmcamp.finetune import answer_choices
+    the abstention) without the quotes of a screened passage, whose text is the removal note; only the abstention when
+    no passage fitted the context; [] when retrieval abstained (there is no prompt to decode)."""
+    from llmcamp.finetune import ABSTAIN, answer_choices
 
-    if prepared["messages"] is None or not prepared["passages"]:
+    if prepared["messages"] is None:
         return []
+    if not prepared["passages"]:
+        return [ABSTAIN]
     screened = {n for n, h, _ in prepared["passages"] if h.chunk_id in prepared["screened"]}
     return [c for c in answer_choices(prepared["messages"]) if not (m := _CITE.match(c)) or int(m[1]) not in screened]
 

@@ -1724,9 +1724,11 @@ class ServerMetrics:
         return generate_latest(self.registry)
 
 # %% ../nbs/07_serving.ipynb #svfb1-py
-GROUNDED_MAX_TOKENS = (
-    96  # the answer's budget when a retrieval request gives no max_tokens: the passages fill the context minus this
-)
+from .finetune import ANSWER_TOKENS
+
+# the answer's budget when a retrieval request gives no max_tokens: the passages fill the context minus this, the room
+# chapter 05's held-out prompts leave for the answer
+GROUNDED_MAX_TOKENS = ANSWER_TOKENS
 MAX_CORRECTION = 8000  # characters of a feedback's correction
 
 
@@ -2547,7 +2549,11 @@ async def handle(self: OpenAIServer, request: Request, chat: bool) -> Response:
     if (hit := self.cache.get(ckey)) is not None:
         self.metrics.cache_hits.inc()
         self.metrics.requests.labels("cache_hit").inc()
-        return JSONResponse(hit, headers={"x-cache": "hit"})
+        # the same answer, but a completion of its own: a new id (feedback names the completion it rates) and time
+        resp = {**hit, "id": ("chatcmpl-" if chat else "cmpl-") + uuid.uuid4().hex, "created": _now()}
+        if chat:
+            self.remember(resp["id"], body, resp["choices"][0]["message"]["content"] or "", g)
+        return JSONResponse(resp, headers={"x-cache": "hit", **self.label_headers()})
     plan, prompts, params = self.engine_requests(body, chat)
     if g is not None and g.get("constraint") is not None:
         for p in params:

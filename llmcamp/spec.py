@@ -26,8 +26,8 @@ __all__ = ['CHAPTERS', 'UNITS', 'METRICS', 'PII_TYPES', 'ASK_PYTHON_DOCS', 'PROF
            'TokenizerSizes', 'ModelSizes', 'TrainSizes', 'FinetuneSizes', 'QuantSizes', 'ServeSizes', 'RagSizes',
            'AgentSizes', 'SafetySizes', 'EvalSizes', 'Profile', 'load_profiles', 'cuda_available', 'get_profile',
            'estimate_params', 'training_budget', 'measure_matmul_flops', 'WorkspaceError', 'atomic_write',
-           'replace_folder', 'default_workspace', 'append_line', 'free_port', 'Workspace', 'SLOReport', 'format_table',
-           'check']
+           'replace_folder', 'default_workspace', 'append_line', 'free_port', 'Workspace', 'SLOReport', 'slo_gap',
+           'format_table', 'check']
 
 # %% ../nbs/00_requirements.ipynb #0008
 CHAPTERS: dict[str, str] = {
@@ -520,6 +520,9 @@ class FinetuneSizes(Strict):
     context: int = Field(gt=0)  # tokens per fine-tuning example (grounded prompts need more than pre-training)
     n_heldout: int = Field(gt=0)  # held-out questions about modules never seen in training
     lr: float = Field(gt=0)
+    # the served chat model's run, when it is longer than the runs chapter 05 compares (default: steps, micro_batch)
+    chat_steps: int | None = Field(default=None, gt=0)
+    chat_batch: int | None = Field(default=None, gt=0)
 
 
 class QuantSizes(Strict):
@@ -601,6 +604,23 @@ ci:
           bench_shapes: [[1, 256, 256], [16, 256, 256]], bench_iters: 3}
   serve: {max_batch: 4, max_new_tokens: 16, n_requests: 16, concurrency: 4}
   rag: {chunk_tokens: 128, n_queries: 50, top_k: 5}
+  agents: {n_tasks: 10, max_steps: 4}
+  safety: {n_attacks: 40}
+  evaluate: {n_samples: 100, n_bootstrap: 200}
+cpu:
+  description: a 2-core CPU, 24 GiB; make camp in under 30 minutes, with a chat model that answers
+  device: cpu
+  data: {max_docs: 2000, include_source: false, n_log_records: 500, minhash_perms: 64}
+  tokenizer: {vocab_size: 2048, train_chars: 2000000}
+  model: {d_model: 128, n_layers: 2, n_heads: 4, n_kv_heads: 2, d_ff: 352, context: 128}
+  train: {steps: 60, micro_batch: 8, grad_accum: 2, lr: 3.0e-3, warmup_steps: 6, eval_every: 20,
+          eval_batches: 4, dtype: fp32, compile: false, ddp_world_size: 2, hpo_trials: 4}
+  finetune: {n_instructions: 4800, steps: 120, micro_batch: 4, lora_rank: 8, context: 512, n_heldout: 280, lr: 3.0e-3,
+             chat_steps: 1500, chat_batch: 8}
+  quant: {group_sizes: [32, 64], test_shapes: [[1, 64, 128], [3, 96, 160], [16, 64, 64]],
+          bench_shapes: [[1, 256, 256], [16, 256, 256]], bench_iters: 3}
+  serve: {max_batch: 4, max_new_tokens: 16, n_requests: 16, concurrency: 4}
+  rag: {chunk_tokens: 128, n_queries: 200, top_k: 5}
   agents: {n_tasks: 10, max_steps: 4}
   safety: {n_attacks: 40}
   evaluate: {n_samples: 100, n_bootstrap: 200}
@@ -965,8 +985,15 @@ class SLOReport(list):
         return self.to_frame()._repr_html_()
 
     def __str__(self):
-        rows = [{**r, "measured": "-" if r["measured"] is None else f"{r['measured']:.4g}"} for r in self]
-        return format_table(rows, ["metric", "chapter", "direction", "target", "unit", "measured", "status"])
+        rows = [
+            {**r, "measured": "-" if r["measured"] is None else f"{r['measured']:.4g}", "gap": slo_gap(r)} for r in self
+        ]
+        return format_table(rows, ["metric", "chapter", "direction", "target", "unit", "measured", "status", "gap"])
+
+
+def slo_gap(row: Mapping) -> str:
+    "Measured minus target, in the SLO's unit (`+485.7 ppl`), for a failed row of `check`; '' for any other row."
+    return f"{row['measured'] - row['target']:+.4g} {row['unit']}" if row["status"] == "fail" else ""
 
 
 def format_table(rows: list[Mapping], columns: list[str]) -> str:

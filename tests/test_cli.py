@@ -97,7 +97,7 @@ def _make_n(target, *extra):
 
 
 def test_makefile_targets():
-    assert "llmcamp run --profile ci" in _make_n("camp")
+    assert "llmcamp run --profile cpu" in _make_n("camp")       # make camp: the cpu profile (the suite runs ci)
     assert "pytest" in _make_n("test")
     assert "pytest --profile gpu" in _make_n("test-gpu")
     assert (ROOT / ".ci" / "run").read_text().strip().endswith("make test")
