@@ -591,7 +591,7 @@ class Profile(Strict):
 
 # %% ../nbs/00_requirements.ipynb #0020
 PROFILES_YAML = """\
-ci:
+ci: &ci
   description: a 2-core CPU; the whole test suite in minutes
   device: cpu
   data: {max_docs: 2000, include_source: false, n_log_records: 500, minhash_perms: 64}
@@ -608,22 +608,11 @@ ci:
   safety: {n_attacks: 40}
   evaluate: {n_samples: 100, n_bootstrap: 200}
 cpu:
+  <<: *ci   # the ci sizes (a YAML merge key), but for these
   description: a 2-core CPU, 24 GiB; make camp in under 30 minutes, with a chat model that answers
-  device: cpu
-  data: {max_docs: 2000, include_source: false, n_log_records: 500, minhash_perms: 64}
-  tokenizer: {vocab_size: 2048, train_chars: 2000000}
-  model: {d_model: 128, n_layers: 2, n_heads: 4, n_kv_heads: 2, d_ff: 352, context: 128}
-  train: {steps: 60, micro_batch: 8, grad_accum: 2, lr: 3.0e-3, warmup_steps: 6, eval_every: 20,
-          eval_batches: 4, dtype: fp32, compile: false, ddp_world_size: 2, hpo_trials: 4}
   finetune: {n_instructions: 4800, steps: 120, micro_batch: 4, lora_rank: 8, context: 512, n_heldout: 280, lr: 3.0e-3,
              chat_steps: 1500, chat_batch: 8}
-  quant: {group_sizes: [32, 64], test_shapes: [[1, 64, 128], [3, 96, 160], [16, 64, 64]],
-          bench_shapes: [[1, 256, 256], [16, 256, 256]], bench_iters: 3}
-  serve: {max_batch: 4, max_new_tokens: 16, n_requests: 16, concurrency: 4}
   rag: {chunk_tokens: 128, n_queries: 200, top_k: 5}
-  agents: {n_tasks: 10, max_steps: 4}
-  safety: {n_attacks: 40}
-  evaluate: {n_samples: 100, n_bootstrap: 200}
 gpu:
   description: one modern GPU (H100-class); real model sizes and kernel benchmarks
   device: cuda
