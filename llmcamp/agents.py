@@ -589,18 +589,22 @@ class OpenAIBackend:
 
 
 class ReplayBackend:
-    """Answers recorded from a live backend, replayed by request: the same request (messages, tools, tool choice) gets
-    the same answer on every run
-    (claudette's and VCR's idea). A request never recorded goes to `live` when given (and is recorded), else it is an
-    `AgentError`."""
+    """Answers recorded from a live backend, replayed by request: the same request (messages, tools, tool choice) to the
+    same `model` gets the same answer on every run (claudette's and VCR's idea). `model` names the model behind `live`
+    exactly (for the camp's model: its name and `finetune.weights_fingerprint`): it is part of every key, so a
+    recording of one model is never replayed as another's answer. A request never recorded goes to `live` when given
+    (and is recorded), else it is an `AgentError`."""
 
-    def __init__(self, path: str | os.PathLike, live=None):
-        self.path, self.live, self.hits, self.misses = Path(path), live, 0, 0
+    def __init__(self, path: str | os.PathLike, model: str, live=None):
+        if not isinstance(model, str) or not model.strip():
+            raise AgentError(f"ReplayBackend: model must name the model behind the recordings, got {model!r}")
+        self.path, self.model, self.live, self.hits, self.misses = Path(path), model, live, 0, 0
         self.records = json.loads(self.path.read_text()) if self.path.is_file() else {}
 
-    @staticmethod
-    def key(messages, tools, tool_choice) -> str:
-        return hashlib.sha256(json.dumps([messages, tools, tool_choice], sort_keys=True).encode()).hexdigest()[:24]
+    def key(self, messages, tools, tool_choice) -> str:
+        return hashlib.sha256(
+            json.dumps([self.model, messages, tools, tool_choice], sort_keys=True).encode()
+        ).hexdigest()[:24]
 
     def chat(
         self, messages: list[dict], tools: list[dict] | None = None, tool_choice: str | dict | None = None
@@ -610,7 +614,10 @@ class ReplayBackend:
             self.hits += 1
             return json.loads(json.dumps(self.records[k]))
         if self.live is None:
-            raise AgentError(f"no recording for this request (key {k}) in {self.path}; record it with a live backend")
+            raise AgentError(
+                f"no recording of model {self.model!r} for this request (key {k}) in {self.path}; record it with a "
+                "live backend"
+            )
         self.misses += 1
         out = self.records[k] = self.live.chat(messages, tools, tool_choice)
         return json.loads(json.dumps(out))
@@ -637,7 +644,7 @@ class Step:
 @dataclass
 class Trace:
     """A whole run: the question, every step, the answer and why the loop stopped (answer, step_limit,
-    repeated_calls, backend_error)."""
+    repeated_calls, malformed_call, backend_error)."""
 
     question: str
     steps: list[Step] = field(default_factory=list)
@@ -717,10 +724,19 @@ class Agent:
         return (out[: self.max_result_chars] + " ...") if len(out) > self.max_result_chars else out, True
 
 # %% ../nbs/09_agents.ipynb #a040
+def _json_object(text) -> bool:
+    "Whether `text` is a JSON object as text (what a call's `arguments` must be)."
+    try:
+        return isinstance(json.loads(text), dict)
+    except (TypeError, ValueError):
+        return False
+
+
 @patch
 def run(self: Agent, question: str) -> Trace:
     """Answer `question` with tools; the `Trace` of every step. A backend that fails ends the run cleanly with
-    `stopped='backend_error'`."""
+    `stopped='backend_error'`; a call whose arguments are not a JSON object (cut off by the token budget) is not run
+    and ends the loop with `stopped='malformed_call'` and a forced answer, the call left out of the conversation."""
     if not isinstance(question, str) or not question.strip():
         raise AgentError("the question must be a non-empty string")
     tr, schemas, seen, repeats = Trace(question), [t.schema() for t in self.tools.values()], set(), 0
@@ -749,6 +765,19 @@ def run(self: Agent, question: str) -> Trace:
             tr.answer, tr.stopped = m.get("content") or "", "answer"
             tr.steps.append(Step("answer", result=tr.answer))
             return tr
+        cut = next((c for c in calls if not _json_object(c["function"].get("arguments"))), None)
+        if cut is not None:  # a call cut off (max_tokens) or not JSON: nothing to run, and servers refuse it as history
+            tr.steps.append(
+                Step(
+                    "call",
+                    cut["function"]["name"],
+                    cut["function"].get("arguments"),
+                    "error: the arguments are not a JSON object; the call was not run",
+                    False,
+                )
+            )
+            tr.stopped = "malformed_call"
+            break
         msgs.append({"role": "assistant", "content": m.get("content"), "tool_calls": calls})
         for c in calls:
             name, args, t0 = c["function"]["name"], c["function"]["arguments"], time.perf_counter()
@@ -1359,7 +1388,8 @@ def task_answers(tasks: Sequence[dict], tools: dict[str, Tool]) -> list[str]:
 def evaluate_tasks(
     make_agent: Callable[[], Agent], tasks: Sequence[dict], gold: Sequence[str], workers: int = 1
 ) -> list[dict]:
-    "Each task run by a fresh agent; success when the gold answer (normalised) is in the final answer."
+    """Each task run by a fresh agent; success when the gold answer (normalised) is in the final answer. Per task:
+    id, kind, answer, gold, steps (calls made), tools (their names, in order), stopped, success."""
 
     def one(tg):
         t, g = tg
@@ -1370,6 +1400,7 @@ def evaluate_tasks(
             "answer": tr.answer,
             "gold": g,
             "steps": len(tr.calls()),
+            "tools": [s.tool for s in tr.calls()],
             "stopped": tr.stopped,
             "success": bool(norm_answer(g)) and norm_answer(g) in norm_answer(tr.answer),
         }

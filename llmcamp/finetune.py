@@ -16,6 +16,7 @@ import operator
 import os
 import random
 import re
+import sqlite3
 import subprocess
 import tempfile
 import sys
@@ -37,16 +38,16 @@ from .train import close_distributed, launch_failure, lr_at, run_commands
 __all__ = ['PHRASINGS', 'ABSTAIN', 'SYSTEM_GROUNDED', 'TOOL_CALL', 'TOOLS', 'SYSTEM_TOOLS', 'SNIPPETS', 'FORMATS',
            'ANSWER_TOKENS', 'DPO_BETA', 'first_sentence', 'doc_facts', 'question_kinds', 'make_qa', 'passage_text',
            'cite', 'grounded_messages', 'format_tool_call', 'parse_tool_call', 'calculator', 'run_python',
-           'search_docs', 'tool_traces', 'retrieval_order', 'build_instructions', 'leaks', 'leaves_room',
-           'instruction_data', 'encode_example', 'encode_examples', 'with_context', 'hf_assistant_mask', 'logits_of',
-           'collate', 'sft_loss_sum', 'accumulate', 'ddp_gradient', 'FinetuneConfig', 'batch_order', 'sft_train',
-           'training_bytes', 'cpu_peak_bytes', 'block_perplexity', 'to_hf', 'linear_names', 'lora_model',
-           'trainable_params', 'trl_sft', 'weights_fingerprint', 'save_adapter', 'load_adapter', 'prompt_tuning_model',
-           'hf_reply', 'Int4Linear', 'int4_base', 'qlora_model', 'dequantized_merge', 'hf_to_transformer', 'reply',
-           'answer', 'token_f1', 'score_answers', 'quote_forms', 'answer_choices', 'QuoteConstraint', 'quoted_reply',
-           'finetune_chat_model', 'save_model_version', 'get_model_version', 'save_chat_model', 'get_chat_model',
-           'student_of', 'distill_loss_sum', 'preference_pairs', 'encode_pair', 'seq_logps', 'dpo_loss', 'dpo_train',
-           'dpo_config', 'dpo_finetune', 'save_dpo_model', 'get_dpo_model']
+           'search_docs', 'single_call_traces', 'agent_traces', 'tool_traces', 'retrieval_order', 'build_instructions',
+           'leaks', 'leaves_room', 'instruction_data', 'encode_example', 'encode_examples', 'with_context',
+           'hf_assistant_mask', 'logits_of', 'collate', 'sft_loss_sum', 'accumulate', 'ddp_gradient', 'FinetuneConfig',
+           'batch_order', 'sft_train', 'training_bytes', 'cpu_peak_bytes', 'block_perplexity', 'to_hf', 'linear_names',
+           'lora_model', 'trainable_params', 'trl_sft', 'weights_fingerprint', 'save_adapter', 'load_adapter',
+           'prompt_tuning_model', 'hf_reply', 'Int4Linear', 'int4_base', 'qlora_model', 'dequantized_merge',
+           'hf_to_transformer', 'reply', 'answer', 'token_f1', 'score_answers', 'quote_forms', 'answer_choices',
+           'QuoteConstraint', 'quoted_reply', 'finetune_chat_model', 'save_model_version', 'get_model_version',
+           'save_chat_model', 'get_chat_model', 'student_of', 'distill_loss_sum', 'preference_pairs', 'encode_pair',
+           'seq_logps', 'dpo_loss', 'dpo_train', 'dpo_config', 'dpo_finetune', 'save_dpo_model', 'get_dpo_model']
 
 # %% ../nbs/05_finetuning.ipynb #0007
 def first_sentence(text: str, max_chars: int = 200) -> str | None:
@@ -171,6 +172,7 @@ TOOLS = {
     "lookup_signature": "lookup_signature(name): the signature of a function",
     "run_python": "run_python(code): run a Python snippet, get what it prints",
     "calculator": "calculator(expression): exact arithmetic",
+    "sql_query": "sql_query(query): read-only SQL on the table api_docs(doc_id, module, title, body)",
 }
 SYSTEM_TOOLS = (
     "You answer questions about Python's standard library. You may call one tool per turn by answering with a "
@@ -284,9 +286,9 @@ SNIPPETS = [
 ]
 
 
-def tool_traces(facts: Sequence[dict], docs: Sequence[dict], n: int, seed: int = 0) -> list[dict]:
-    """`n` tool-use conversations (about a quarter per tool), each with its messages, the tool, and the source doc id
-    where one exists."""
+def single_call_traces(facts: Sequence[dict], docs: Sequence[dict], n: int, seed: int = 0) -> list[dict]:
+    """`n` conversations of one call each (a quarter per tool: lookup_signature, search_docs, calculator, run_python),
+    each with its messages, the tool, and the source doc id where one exists."""
     rng, out, words = random.Random(seed), [], ["banana", "abracadabra", "pathlib", "camp", "tokens", "lambda"]
     callables = [f for f in facts if f["kind"] == "callable"]
     by_id = {d["id"]: d for d in docs}
@@ -345,6 +347,70 @@ def tool_traces(facts: Sequence[dict], docs: Sequence[dict], n: int, seed: int =
         )
     return out
 
+
+def agent_traces(facts: Sequence[dict], db: str | os.PathLike, n: int, seed: int = 0) -> list[dict]:
+    """`n` conversations of the kinds chapter 09's agent meets, alternating: a chain (two `calculator` calls, the
+    second on the first's result, then the answer from the last) and a count from the database (`sql_query` on
+    chapter 01's SQLite table `api_docs`, run for real, about the modules of `facts`). Each with its messages and its
+    kind as `tool` ('chain' or 'sql_query'). `ValueError` when `db` holds no `api_docs` row of those modules."""
+    rng, out = random.Random(seed), []
+    con = sqlite3.connect(f"{Path(db).resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        counts = dict(con.execute("SELECT module, COUNT(*) FROM api_docs GROUP BY module").fetchall())
+    finally:
+        con.close()
+    mods = sorted({f["module"] for f in facts} & set(counts))
+    if n and not mods:
+        raise ValueError(f"agent_traces: no api_docs rows in {db} for the modules of the {len(facts)} facts")
+    for i in range(n):
+        if i % 2 == 0:
+            a, b, c = rng.randrange(2, 99), rng.randrange(2, 99), rng.randrange(2, 999)
+            q = rng.choice(
+                [
+                    f"Compute {a} * {b}, then add {c} to the result.",
+                    f"Multiply {a} by {b}, then add {c}.",
+                    f"What is {a} times {b}, plus {c}?",
+                    f"Compute {a} * {b} and add {c} to it.",
+                ]
+            )
+            r0, r1 = str(calculator(f"{a} * {b}")), str(calculator(f"{a * b} + {c}"))
+            turns = [
+                {"role": "assistant", "content": format_tool_call("calculator", {"expression": f"{a} * {b}"})},
+                {"role": "tool", "content": r0},
+                {"role": "assistant", "content": format_tool_call("calculator", {"expression": f"{r0} + {c}"})},
+                {"role": "tool", "content": r1},
+                {"role": "assistant", "content": rng.choice([f"The result is {r1}.", f"{r0} + {c} = {r1}."])},
+            ]
+            kind = "chain"
+        else:
+            m = rng.choice(mods)
+            q = rng.choice(
+                [
+                    f"How many entries of module {m} are in the api_docs table?",
+                    f"Count the rows of module {m} in api_docs.",
+                    f"How many api_docs entries does {m} have?",
+                ]
+            )
+            query = f"SELECT COUNT(*) FROM api_docs WHERE module = '{m}'"
+            turns = [
+                {"role": "assistant", "content": format_tool_call("sql_query", {"query": query})},
+                {"role": "tool", "content": json.dumps([[counts[m]]])},
+                {"role": "assistant", "content": f"There are {counts[m]} entries."},
+            ]
+            kind = "sql_query"
+        msgs = [{"role": "system", "content": SYSTEM_TOOLS}, {"role": "user", "content": q}] + turns
+        out.append({"messages": msgs, "format": "tool", "tool": kind, "doc_id": None, "module": None})
+    return out
+
+
+def tool_traces(
+    facts: Sequence[dict], docs: Sequence[dict], n: int, seed: int = 0, db: str | os.PathLike | None = None
+) -> list[dict]:
+    """`n` tool-use conversations: with chapter 01's database `db`, half `single_call_traces` and half `agent_traces`
+    (seeded `seed + 7`); without it, all single calls."""
+    half = n // 2 if db is not None else n
+    return single_call_traces(facts, docs, half, seed) + (agent_traces(facts, db, n - half, seed + 7) if db else [])
+
 # %% ../nbs/05_finetuning.ipynb #0019
 FORMATS = {"grounded": 0.55, "abstain": 0.15, "closed": 0.10, "tool": 0.20}
 
@@ -378,11 +444,13 @@ def build_instructions(
     k: int = 3,
     max_chars: int = 300,
     formats: dict[str, float] = FORMATS,
+    db: str | os.PathLike | None = None,
 ) -> list[dict]:
     """`n` instruction examples from `facts` in `formats`' shares: grounded (the gold passage among `k` in
     `retrieval_order`, the answer citing it), abstain (`k` random other passages of `docs`), closed (no passages) and
-    tool traces. Dicts with messages, format, question kind, doc_id, module, gold, gold_n. `ValueError` for n <= 0, no
-    facts, or `formats` that are not shares of `FORMATS` summing to 1."""
+    tool traces (`tool_traces`: with chapter 01's database `db`, chapter 09's multi-step kinds too). Dicts with
+    messages, format, question kind, doc_id, module, gold, gold_n. `ValueError` for n <= 0, no facts, or `formats`
+    that are not shares of `FORMATS` summing to 1."""
     if n <= 0 or not facts:
         raise ValueError(f"build_instructions: need n > 0 and some facts, got n={n} and {len(facts)} facts")
     if set(formats) - set(FORMATS) or abs(sum(formats.values()) - 1) > 1e-9:
@@ -390,7 +458,7 @@ def build_instructions(
     rng = random.Random(seed)
     by_id = {d["id"]: d for d in docs}
     counts = {f: round(n * s) for f, s in formats.items()}
-    out = tool_traces(facts, docs, counts.pop("tool", 0), seed) if formats.get("tool") else []
+    out = tool_traces(facts, docs, counts.pop("tool", 0), seed, db) if formats.get("tool") else []
     plan = []
     for fmt, m in counts.items():
         for _ in range(m):
@@ -460,7 +528,8 @@ def instruction_data(ws: Workspace, seed: int = 0) -> tuple[list[dict], list[dic
     ds = get_dataset(ws)
     facts = {s: [x for d in ds[s] if (x := doc_facts(d))] for s in ("train", "test")}
     docs = {s: [d for d in ds[s] if d["source"] != "query_logs"] for s in ("train", "test")}
-    train = build_instructions(facts["train"], docs["train"], f.n_instructions, seed=seed)
+    db = ws.path("01", "dataset") / "sources" / "api_docs.sqlite"  # chapter 01's database: chapter 09's sql_query
+    train = build_instructions(facts["train"], docs["train"], f.n_instructions, seed=seed, db=db)
     held = build_instructions(
         facts["test"], docs["test"], f.n_heldout, seed=seed + 1, formats={"grounded": 0.75, "abstain": 0.25}
     )
@@ -939,6 +1008,7 @@ def trl_sft(hf_model, tokenizer, examples: Sequence[dict], cfg: FinetuneConfig, 
         dataloader_num_workers=0,
         seed=cfg.seed,
         use_cpu=next(hf_model.parameters()).device.type == "cpu",
+        bf16=False,  # sft_train runs in fp32; SFTConfig's default (bf16 autocast) moves a trained model's loss by ~1e-3
     )
     trainer = SFTTrainer(
         model=hf_model, args=args, train_dataset=data, processing_class=tokenizer, optimizers=(opt, sched)
