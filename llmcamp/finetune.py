@@ -352,7 +352,10 @@ def agent_traces(facts: Sequence[dict], db: str | os.PathLike, n: int, seed: int
     """`n` conversations of the kinds chapter 09's agent meets, alternating: a chain (two `calculator` calls, the
     second on the first's result, then the answer from the last) and a count from the database (`sql_query` on
     chapter 01's SQLite table `api_docs`, run for real, about the modules of `facts`). Each with its messages and its
-    kind as `tool` ('chain' or 'sql_query'). `ValueError` when `db` holds no `api_docs` row of those modules."""
+    kind as `tool` ('chain' or 'sql_query'). `ValueError` when `db` is not a file or holds no `api_docs` row of those
+    modules."""
+    if not Path(db).is_file():
+        raise ValueError(f"agent_traces: no SQLite database at {db} (chapter 01 writes it: get_dataset)")
     rng, out = random.Random(seed), []
     con = sqlite3.connect(f"{Path(db).resolve().as_uri()}?mode=ro", uri=True)
     try:
