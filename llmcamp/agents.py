@@ -591,7 +591,8 @@ class OpenAIBackend:
 class ReplayBackend:
     """Answers recorded from a live backend, replayed by request: the same request (messages, tools, tool choice) to the
     same `model` gets the same answer on every run (claudette's and VCR's idea). `model` names the model behind `live`
-    exactly (for the camp's model: its name and `finetune.weights_fingerprint`): it is part of every key, so a
+    exactly (for the camp's model: `ReplayBackend.model_id`, its name and weights' fingerprint): it is part of every
+    key, so a
     recording of one model is never replayed as another's answer. A request never recorded goes to `live` when given
     (and is recorded), else it is an `AgentError`."""
 
@@ -600,6 +601,14 @@ class ReplayBackend:
             raise AgentError(f"ReplayBackend: model must name the model behind the recordings, got {model!r}")
         self.path, self.model, self.live, self.hits, self.misses = Path(path), model, live, 0, 0
         self.records = json.loads(self.path.read_text()) if self.path.is_file() else {}
+
+    @staticmethod
+    def model_id(name: str, model) -> str:
+        """`model`'s id for the keys: its served `name` and the first 16 hex digits of its weights' SHA-256
+        (`finetune.weights_fingerprint`)."""
+        from llmcamp.finetune import weights_fingerprint
+
+        return f"{name}@{weights_fingerprint(model)[:16]}"
 
     def key(self, messages, tools, tool_choice) -> str:
         return hashlib.sha256(
@@ -1411,7 +1420,8 @@ def evaluate_tasks(
 # %% ../nbs/09_agents.ipynb #a067e
 def copy_gain(model, n: int = 32, length: int = 24, seed: int = 0) -> tuple[float, float]:
     """The induction test (Olsson et al. 2022, *In-context Learning and Induction Heads*): `n` sequences of `length`
-    random tokens (ids 256 and up, above the byte range) shown twice to `model` (a chapter 03 `Transformer`). Returns
+    random tokens (ids 256 and up: never one of the camp tokenizer's control tokens, 0 to 7) shown twice to `model` (a
+    chapter 03 `Transformer`). Returns
     the mean next-token loss in nats inside the first copy and on the second copy from its second token; a model that
     copies has a much lower second figure."""
     import torch
