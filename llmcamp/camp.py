@@ -34,7 +34,7 @@ from llmcamp.spec import (
 
 # %% auto #0
 __all__ = ['FREEZE_AT_EXIT', 'project_root', 'chapter_notebooks', 'kernel_config', 'NotebookRun', 'notebook_env', 'run_notebook',
-           'key_figures', 'run_camp', 'chat_loop', 'assistant_app', 'main']
+           'key_figures', 'run_camp', 'budget_lines', 'chat_loop', 'assistant_app', 'main']
 
 # %% ../nbs/internals/camp.ipynb #0006
 def project_root(start: str | os.PathLike | None = None) -> Path:
@@ -229,6 +229,15 @@ def run_camp(
     return runs
 
 
+def budget_lines(ws: Workspace, spec=None) -> str:
+    """One line per failing SLO of `spec` (default: the built-in one) in `ws`: what budget the scaling curve its chapter
+    measured says would reach it (chapter 11's `report_rows`)."""
+    from llmcamp.evaluate import report_rows
+
+    rows = report_rows(ws, spec)[0]
+    return "\n".join(f"budget to reach {r['metric']}: {r['budget to reach']}" for r in rows if r["status"] == "fail")
+
+
 def _closing(ws: Workspace, log):
     "After a whole camp: the report card (terminal and HTML) and how to talk to the assistant it built."
     from llmcamp.evaluate import report_html
@@ -236,7 +245,7 @@ def _closing(ws: Workspace, log):
     card = check(load_spec(), ws)
     log(
         f"\nreport card ({len(card) - len(card.failed) - len(card.missing)} pass, {len(card.failed)} fail, "
-        f"{len(card.missing)} missing):\n{card}"
+        f"{len(card.missing)} missing):\n{card}\n{budget_lines(ws)}"
     )
     log(f"report card page: {report_html(ws, ws.path('11', 'report.html'))}")
     log(
@@ -551,6 +560,7 @@ def _cmd_report(a):
         return 0
     report = check(spec, ws)
     print(report)
+    print(budget_lines(ws, spec))
     print(
         f"\n{len(report) - len(report.failed) - len(report.missing)} pass, {len(report.failed)} fail, "
         f"{len(report.missing)} missing"

@@ -34,6 +34,7 @@ from llmcamp.spec import (
     METRICS,
     Workspace,
     atomic_write,
+    budget_to_reach,
     chapter_id,
     check,
     format_table,
@@ -281,6 +282,7 @@ def served_eval_set(ws: Workspace, tokenizer, budget_tokens: int, n: int | None 
     document, or 'out_of_scope'), format ('answerable' or 'out_of_scope'), hits."""
     from llmcamp.finetune import ABSTAIN
     from llmcamp.rag import (
+        cites_own_document,
         get_abstention_threshold,
         get_retriever,
         out_of_scope_questions,
@@ -294,10 +296,8 @@ def served_eval_set(ws: Workspace, tokenizer, budget_tokens: int, n: int | None 
     items = []
     for i, (question, q) in enumerate(asked):
         g = prepare_grounded(ws, question, tokenizer, budget_tokens, retriever=r, min_confidence=threshold)
-        gold_n = None
-        if q is not None:
-            own = lambda h: h.chunk_id in q["gold_chunk_ids"] or h.chunk_id.split("@")[0] == q["doc_id"]
-            gold_n = next((n for n, h, _ in g["passages"] if own(h)), None)
+        own = None if q is None else [n for n, h, _ in g["passages"] if cites_own_document(h.chunk_id, q)]
+        gold_n = own[0] if own else None
         items.append(
             {
                 "id": f"e{i:03d}",
@@ -1533,10 +1533,21 @@ def measured_by(ws: Workspace) -> dict[str, str]:
 
 def report_rows(ws: Workspace, spec=None) -> tuple[list[dict], dict[str, list[dict]]]:
     """The SLO rows of `check(spec, ws)` (with the owning chapter's name, `measured by`: the chapter whose figure
-    was held against the target, and `gap`: measured minus target, in the SLO's unit, where it fails)
+    was held against the target, `gap`: measured minus target, in the SLO's unit, where it fails, and
+    `budget to reach`: for a failing SLO, `budget_to_reach` on the scaling curve a chapter recorded for it)
     and each chapter's recorded figures as rows (name, value, unit)."""
     spec = spec or load_spec()
-    by = measured_by(ws)
+    by, curves = measured_by(ws), ws.curves()
+
+    def budget(r):
+        if r["status"] != "fail":
+            return ""
+        if r["metric"] not in curves:
+            return "no scaling curve recorded"
+        c = curves[r["metric"]]
+        how = budget_to_reach(c, r["target"], r["unit"], r["direction"].replace(" ", "_"))
+        return f"{how}; chapter {c['chapter']}"
+
     slos = [
         {
             **r,
@@ -1544,6 +1555,7 @@ def report_rows(ws: Workspace, spec=None) -> tuple[list[dict], dict[str, list[di
             "measured": "-" if r["measured"] is None else _fmt(r["measured"]),
             "measured by": f"{by[r['metric']]} {CHAPTERS[by[r['metric']]]}" if r["measured"] is not None else "-",
             "gap": slo_gap(r),
+            "budget to reach": budget(r),
         }
         for r in check(spec, ws)
     ]
@@ -1556,7 +1568,18 @@ def report_rows(ws: Workspace, spec=None) -> tuple[list[dict], dict[str, list[di
     return slos, figs
 
 
-SLO_COLUMNS = ["metric", "chapter", "direction", "target", "unit", "measured", "measured by", "status", "gap"]
+SLO_COLUMNS = [
+    "metric",
+    "chapter",
+    "direction",
+    "target",
+    "unit",
+    "measured",
+    "measured by",
+    "status",
+    "gap",
+    "budget to reach",
+]
 
 
 def report_card(ws: Workspace, spec=None) -> str:

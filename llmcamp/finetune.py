@@ -41,13 +41,14 @@ __all__ = ['PHRASINGS', 'ABSTAIN', 'SYSTEM_GROUNDED', 'TOOL_CALL', 'TOOLS', 'SYS
            'search_docs', 'single_call_traces', 'agent_traces', 'tool_traces', 'retrieval_order', 'build_instructions',
            'leaks', 'leaves_room', 'instruction_data', 'encode_example', 'encode_examples', 'with_context',
            'hf_assistant_mask', 'logits_of', 'collate', 'sft_loss_sum', 'accumulate', 'ddp_gradient', 'FinetuneConfig',
-           'batch_order', 'sft_train', 'training_bytes', 'cpu_peak_bytes', 'block_perplexity', 'to_hf', 'linear_names',
-           'lora_model', 'trainable_params', 'trl_sft', 'weights_fingerprint', 'save_adapter', 'load_adapter',
-           'prompt_tuning_model', 'hf_reply', 'Int4Linear', 'int4_base', 'qlora_model', 'dequantized_merge',
-           'hf_to_transformer', 'reply', 'answer', 'token_f1', 'score_answers', 'quote_forms', 'answer_choices',
-           'QuoteConstraint', 'quoted_reply', 'finetune_chat_model', 'save_model_version', 'get_model_version',
-           'save_chat_model', 'get_chat_model', 'student_of', 'distill_loss_sum', 'preference_pairs', 'encode_pair',
-           'seq_logps', 'dpo_loss', 'dpo_train', 'dpo_config', 'dpo_finetune', 'save_dpo_model', 'get_dpo_model']
+           'batch_order', 'checkpoint_steps', 'sft_train', 'training_bytes', 'cpu_peak_bytes', 'block_perplexity',
+           'to_hf', 'linear_names', 'lora_model', 'trainable_params', 'trl_sft', 'weights_fingerprint', 'save_adapter',
+           'load_adapter', 'prompt_tuning_model', 'hf_reply', 'Int4Linear', 'int4_base', 'qlora_model',
+           'dequantized_merge', 'hf_to_transformer', 'reply', 'answer', 'token_f1', 'score_answers', 'quote_forms',
+           'answer_choices', 'QuoteConstraint', 'quoted_reply', 'finetune_chat_model', 'save_model_version',
+           'get_model_version', 'save_chat_model', 'get_chat_model', 'chat_checkpoints', 'student_of',
+           'distill_loss_sum', 'preference_pairs', 'encode_pair', 'seq_logps', 'dpo_loss', 'dpo_train', 'dpo_config',
+           'dpo_finetune', 'save_dpo_model', 'get_dpo_model']
 
 # %% ../nbs/05_finetuning.ipynb #0007
 def first_sentence(text: str, max_chars: int = 200) -> str | None:
@@ -755,6 +756,11 @@ def batch_order(n: int, cfg: FinetuneConfig) -> list[list[int]]:
     return out
 
 # %% ../nbs/05_finetuning.ipynb #0031
+def checkpoint_steps(steps: int) -> list[int]:
+    "The steps of a chat run of `steps` whose weights are kept: after a quarter and half of the run."
+    return sorted({max(1, steps // k) for k in (4, 2)} - {steps})
+
+
 def sft_train(
     model: nn.Module,
     pairs: Sequence[tuple[list[int], list[int]]],
@@ -762,16 +768,21 @@ def sft_train(
     pad_id: int,
     log=print,
     loss_fn=None,
+    keep: Sequence[int] = (),
 ) -> dict:
     """Fine-tune the parameters of `model` that require gradients on (ids, mask) `pairs` in `batch_order`: AdamW,
     warmup + cosine, clipping, `loss_fn` (default `sft_loss_sum`) per target token. Returns the history, timing,
-    optimizer and `peak_bytes`, the measured peak memory (CUDA: over the run; CPU: of the last step, with
-    `cpu_peak_bytes`)."""
+    optimizer, `peak_bytes`, the measured peak memory (CUDA: over the run; CPU: of the last step, with
+    `cpu_peak_bytes`), and `kept`: a copy of the model's state dict (on the CPU) after each step in `keep`
+    (1 to `cfg.steps`; `ValueError` for any other)."""
     trainable = [p for p in model.parameters() if p.requires_grad]
     if not trainable:
         raise ValueError("sft_train: the model has no parameter that requires gradients")
     if not pairs:
         raise ValueError("sft_train: no examples")
+    if bad := [s for s in keep if isinstance(s, bool) or not isinstance(s, int) or not 1 <= s <= cfg.steps]:
+        raise ValueError(f"sft_train: keep must list steps from 1 to {cfg.steps}, got {bad}")
+    kept = {}
     dev = trainable[0].device
     decay = [p for p in trainable if p.dim() >= 2]
     opt = torch.optim.AdamW(
@@ -810,6 +821,8 @@ def sft_train(
         if m is not None:
             meas = m
         hist.append({"step": step + 1, "loss": loss, "targets": n, "s": time.perf_counter() - t0})
+        if step + 1 in keep:
+            kept[step + 1] = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
         if log and (step + 1) % max(1, cfg.steps // 5) == 0:
             log(f"step {step + 1}/{cfg.steps}: loss {loss:.3f}")
     model.eval()
@@ -817,7 +830,13 @@ def sft_train(
     peak = (
         torch.cuda.max_memory_allocated(dev) - before + weights if dev.type == "cuda" else meas.get("bytes")
     )  # CUDA: this run's peak, other models on the GPU left out
-    return {"history": hist, "seconds": time.perf_counter() - t_start, "optimizer": opt, "peak_bytes": peak}
+    return {
+        "history": hist,
+        "seconds": time.perf_counter() - t_start,
+        "optimizer": opt,
+        "peak_bytes": peak,
+        "kept": kept,
+    }
 
 # %% ../nbs/05_finetuning.ipynb #0033
 def training_bytes(
@@ -1357,7 +1376,8 @@ def quoted_reply(
 # %% ../nbs/05_finetuning.ipynb #004c
 def finetune_chat_model(ws: Workspace, log=None) -> tuple[Transformer, object, dict]:
     """Fully fine-tune chapter 04's base model on `instruction_data(ws)` with the profile's chat run
-    (`FinetuneConfig.for_chat`): (model on the CPU, tokenizer, figures)."""
+    (`FinetuneConfig.for_chat`): (model on the CPU, tokenizer, figures). The figures hold `checkpoints`, the
+    weights at `checkpoint_steps` (step -> state dict), for chapter 09's scaling curve."""
     from llmcamp.train import get_base_model
 
     f = get_profile(ws.profile).finetune
@@ -1367,7 +1387,7 @@ def finetune_chat_model(ws: Workspace, log=None) -> tuple[Transformer, object, d
     pairs, _, dropped = encode_examples(tok, train, f.context)
     dev = torch.device("cuda" if get_profile(ws.profile).device == "cuda" else "cpu")
     cfg = FinetuneConfig.for_chat(ws.profile)
-    run = sft_train(model.to(dev), pairs, cfg, tok.pad_token_id, log)
+    run = sft_train(model.to(dev), pairs, cfg, tok.pad_token_id, log, keep=checkpoint_steps(cfg.steps))
     return (
         model.cpu(),
         tok,
@@ -1379,6 +1399,7 @@ def finetune_chat_model(ws: Workspace, log=None) -> tuple[Transformer, object, d
             "first_loss": run["history"][0]["loss"],
             "final_loss": run["history"][-1]["loss"],
             "seconds": run["seconds"],
+            "checkpoints": run["kept"],
         },
     )
 
@@ -1387,11 +1408,19 @@ def save_model_version(
     ws: Workspace, name: str, model: Transformer, tokenizer, info: dict, info_file: str, path=None
 ) -> Path:
     """Write a model version (Hugging Face format, tokenizer, generation config, `info` as `info_file`) to
-    `05_finetuning/<name>` with `replace_folder`."""
+    `05_finetuning/<name>` with `replace_folder`. `info["checkpoints"]` (step -> state dict), when given, goes to
+    `checkpoints/step<N>.safetensors` in the folder and its steps to `info_file`."""
+    from safetensors.torch import save_file
+
+    kept = info.get("checkpoints", {})
 
     def write(tmp):
         save_pretrained(model, tmp, tokenizer)
-        (tmp / info_file).write_text(json.dumps({**info, "profile": ws.profile}, indent=1))
+        for step, state in kept.items():
+            (tmp / "checkpoints").mkdir(exist_ok=True)
+            save_file(state, tmp / "checkpoints" / f"step{step}.safetensors")
+        meta = {**info, "profile": ws.profile} | ({"checkpoints": sorted(kept)} if kept else {})
+        (tmp / info_file).write_text(json.dumps(meta, indent=1))
 
     return replace_folder(Path(path) if path is not None else ws.path("05", name), write)
 
@@ -1416,6 +1445,26 @@ def get_chat_model(ws: Workspace) -> tuple[Transformer, object]:
     """The fine-tuned chat model (CPU, eval mode) and its tokenizer from `05_finetuning/chat_model`, fine-tuned
     through the library when missing."""
     return get_model_version(ws, "chat_model", finetune_chat_model, save_chat_model)
+
+
+def chat_checkpoints(ws: Workspace) -> list[tuple[int, Transformer]]:
+    """The chat run's models by fine-tuning steps, fewest first: (steps, model on the CPU in eval mode) for each
+    checkpoint kept in `05_finetuning/chat_model/checkpoints`, then the final model. `FileNotFoundError` for a
+    listed checkpoint that is missing."""
+    from safetensors.torch import load_file
+
+    final, _ = get_chat_model(ws)
+    path = ws.path("05", "chat_model")
+    meta = json.loads((path / "finetune.json").read_text())
+    out = []
+    for step in meta.get("checkpoints", []):
+        f = path / "checkpoints" / f"step{step}.safetensors"
+        if not f.exists():
+            raise FileNotFoundError(f"{f}: listed in finetune.json but missing; delete {path} to fine-tune again")
+        m = from_pretrained(path)
+        m.load_state_dict(load_file(f))
+        out.append((step, m.eval()))
+    return out + [(meta["steps"], final)]
 
 # %% ../nbs/05_finetuning.ipynb #539ea7bc
 def student_of(model: Transformer, n_layers: int) -> Transformer:

@@ -39,8 +39,8 @@ __all__ = ['OVERLAP_FRACTION', 'CHUNKER_VERSION', 'MAX_QUERY_TOKENS', 'TOKEN_PAT
            'HybridRetriever', 'LMReranker', 'fit_passages', 'grounded_messages', 'out_of_scope_questions',
            'retrieval_confidence', 'calibrate_abstention', 'get_abstention_threshold', 'prepare_grounded',
            'quote_choices', 'cite_answer', 'answer_question', 'ask', 'ServedRetrieval', 'served_retrieval',
-           'citation_support', 'score_rag_answers', 'InProcessCacheBackend', 'RedisCacheBackend', 'SemanticCache',
-           'RedisServer']
+           'citation_support', 'cites_own_document', 'score_rag_answers', 'InProcessCacheBackend', 'RedisCacheBackend',
+           'SemanticCache', 'RedisServer']
 
 # %% ../nbs/08_rag.ipynb #0007
 class RagError(ValueError):
@@ -1730,6 +1730,12 @@ def citation_support(sentence: str, passage: str) -> float:
     return sum(w in have for w in words) / len(words)
 
 
+def cites_own_document(chunk_id: str, question: dict) -> bool:
+    """True when chunk `chunk_id` (`"{doc id}@{start}-{end}"`) is one of `question`'s gold chunks (`gold_chunk_ids`) or
+    another chunk of its document (`doc_id`): a citation that can support its gold answer."""
+    return chunk_id in question["gold_chunk_ids"] or chunk_id.split("@")[0] == question["doc_id"]
+
+
 def score_rag_answers(results: Sequence[dict], questions: Sequence[dict], support_threshold: float = 0.5) -> dict:
     """Figures of `answer_question` results on `questions` (dicts with gold, gold_chunk_ids, doc_id): share with a valid
     citation, share citing a
@@ -1754,13 +1760,7 @@ def score_rag_answers(results: Sequence[dict], questions: Sequence[dict], suppor
         if cites
         else 0.0,
         "cites_gold": mean(
-            [
-                any(
-                    c["chunk_id"] in q["gold_chunk_ids"] or c["chunk_id"].split("@")[0] == q["doc_id"]
-                    for c in r["citations"]
-                )
-                for r, q in zip(results, questions)
-            ]
+            [any(cites_own_document(c["chunk_id"], q) for c in r["citations"]) for r, q in zip(results, questions)]
         ),
         "abstained": mean([r["abstained"] for r in results]),
         "token_f1": mean(

@@ -26,8 +26,8 @@ __all__ = ['CHAPTERS', 'UNITS', 'METRICS', 'PII_TYPES', 'ASK_PYTHON_DOCS', 'PROF
            'TokenizerSizes', 'ModelSizes', 'TrainSizes', 'FinetuneSizes', 'QuantSizes', 'ServeSizes', 'RagSizes',
            'AgentSizes', 'SafetySizes', 'EvalSizes', 'Profile', 'load_profiles', 'cuda_available', 'get_profile',
            'estimate_params', 'training_budget', 'measure_matmul_flops', 'WorkspaceError', 'atomic_write',
-           'replace_folder', 'default_workspace', 'append_line', 'free_port', 'Workspace', 'SLOReport', 'slo_gap',
-           'format_table', 'check']
+           'replace_folder', 'default_workspace', 'append_line', 'free_port', 'Workspace', 'budget_to_reach',
+           'SLOReport', 'slo_gap', 'format_table', 'check']
 
 # %% ../nbs/00_requirements.ipynb #0008
 CHAPTERS: dict[str, str] = {
@@ -921,17 +921,22 @@ def _record(self: Workspace, chapter, figures: Mapping[str, Any] | None = None, 
     return merged
 
 
-def _figures(self: Workspace, chapter=None) -> dict:
-    "Figures of `chapter`, or of every chapter as {chapter_id: figures}."
-    if chapter is None:
-        return {cid: f for cid in CHAPTERS if (f := self.figures(cid))}
-    path = self.root / f"{chapter_id(chapter)}_{CHAPTERS[chapter_id(chapter)]}" / "figures.json"
+def _chapter_json(ws: Workspace, chapter, name: str) -> dict:
+    "The JSON file `name` in `chapter`'s folder of `ws`, {} when missing; `WorkspaceError` when it is not valid JSON."
+    path = ws.root / f"{chapter_id(chapter)}_{CHAPTERS[chapter_id(chapter)]}" / name
     if not path.exists():
         return {}
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except ValueError as e:
         raise WorkspaceError(f"{path} is not valid JSON ({e}); the chapter that wrote it should be run again") from None
+
+
+def _figures(self: Workspace, chapter=None) -> dict:
+    "Figures of `chapter`, or of every chapter as {chapter_id: figures}."
+    if chapter is None:
+        return {cid: f for cid in CHAPTERS if (f := self.figures(cid))}
+    return _chapter_json(self, chapter, "figures.json")
 
 
 def _measured(self: Workspace) -> dict:
@@ -945,6 +950,73 @@ def _measured(self: Workspace) -> dict:
 
 
 Workspace.record, Workspace.figures, Workspace.measured = _record, _figures, _measured
+
+# %% ../nbs/00_requirements.ipynb #0032b
+def _record_curve(
+    self: Workspace, chapter, metric: str, points, budget: str, budget_unit: str, unit: str, note: str = ""
+) -> dict:
+    """Record a measured scaling curve for SLO `metric` in `chapter`'s `curves.json`: `points`, one
+    (budget value > 0, metric value in `unit`) pair per run, the runs differing only in `budget` (what was varied,
+    e.g. `"parameters"`, counted in `budget_unit`). `ValueError` (nothing written) for a metric the spec does not
+    know, a unit that is not one of its units, fewer than two runs, a repeated or non-positive budget or a value
+    that is not a finite number. Returns the chapter's curves."""
+    if metric not in METRICS:
+        raise ValueError(f"record_curve: {metric!r} is not an SLO metric{_suggest(metric, METRICS)}")
+    try:
+        pts = sorted((float(x), _figure(metric, (y, unit))["value"]) for x, y in points)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"record_curve {metric!r}: points must be (budget, value) pairs of numbers: {e}") from None
+    xs = [x for x, _ in pts]
+    if len(pts) < 2 or len(set(xs)) != len(xs) or not all(math.isfinite(x) and x > 0 for x in xs):
+        raise ValueError(f"record_curve {metric!r}: need at least two runs with distinct budgets above 0, got {xs}")
+    curve = {"budget": budget, "budget_unit": budget_unit, "unit": unit, "points": pts, "note": note}
+    path = self.dir(chapter) / "curves.json"
+    merged = {**self.curves(chapter), metric: curve}
+    atomic_write(path, json.dumps(merged, indent=1))
+    return merged
+
+
+def _curves(self: Workspace, chapter=None) -> dict:
+    """Scaling curves of `chapter` (metric -> curve), or, with no chapter, of every chapter by metric, each with
+    the `chapter` that measured it (the metric's owner when it recorded one)."""
+    if chapter is not None:
+        return _chapter_json(self, chapter, "curves.json")
+    out = {}
+    for cid in CHAPTERS:
+        for metric, c in self.curves(cid).items():
+            if metric not in out or METRICS[metric].chapter == cid:
+                out[metric] = {**c, "chapter": cid}
+    return out
+
+
+Workspace.record_curve, Workspace.curves = _record_curve, _curves
+
+
+def budget_to_reach(curve: Mapping, target: float, unit: str, direction: str, far: float = 1000.0) -> str:
+    """Where a power law $y = a x^b$, fitted by least squares on log-log axes to `curve`'s points (a
+    `record_curve` entry), reaches `target` (in `unit`; `direction` `at_most` or `at_least`, as in the spec): the
+    budget, its ratio to the largest run, and the fit. Says so instead when fewer than two points are above 0 or
+    the fitted curve does not move towards the target as the budget grows, or reaches it only beyond 1,000 times the
+    largest run (`far`), too far for a fit over a few runs to mean anything. `ValueError` for another direction or a
+    unit the curve's cannot be converted to."""
+    import numpy as np
+
+    if direction not in ("at_most", "at_least"):
+        raise ValueError(f"budget_to_reach: direction must be 'at_most' or 'at_least', got {direction!r}")
+    pts = [(x, convert(y, curve["unit"], unit)) for x, y in curve["points"]]
+    pos = [(x, y) for x, y in pts if y > 0]
+    span = f"{pts[0][0]:.3g} to {pts[-1][0]:.3g} {curve['budget_unit']}"
+    if len(pos) < 2:
+        return f"no fit: fewer than two of {len(pts)} runs ({span}) measured above 0"
+    b, a = np.polyfit(np.log([x for x, _ in pos]), np.log([y for _, y in pos]), 1)
+    used = f"{len(pos)} runs" if len(pos) == len(pts) else f"the {len(pos)} of {len(pts)} runs above 0"
+    law = f"{curve['budget']} power law, exponent {b:+.2f}, fitted to {used}, {span}"
+    if (b >= 0) if direction == "at_most" else (b <= 0):
+        return f"not reached by more {curve['budget']}: the fit does not move towards the target ({law})"
+    x = float(np.exp((math.log(target) - a) / b))
+    if x / pts[-1][0] > far:
+        return f"not reached within {far:g}x the largest run: the fit needs {x / pts[-1][0]:.2g}x ({law})"
+    return f"about {x:.3g} {curve['budget_unit']}, {x / pts[-1][0]:.3g}x the largest run ({law})"
 
 # %% ../nbs/00_requirements.ipynb #0034
 class SLOReport(list):

@@ -15,7 +15,8 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import MISSING, asdict, dataclass, field, fields
+from collections.abc import Mapping
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 import torch
@@ -811,17 +812,26 @@ def train(
 PATIENCE = 3  # evaluations without improvement before the base model's run stops (no profile field yet)
 
 
-def train_base_model(ws: Workspace, out=None, peak: float | None = None, log=print, **overrides) -> TrainResult:
+def train_base_model(
+    ws: Workspace,
+    out=None,
+    peak: float | None = None,
+    log=print,
+    data: TokenBlocks | None = None,
+    model: Mapping | None = None,
+    **overrides,
+) -> TrainResult:
     """Train the base model: the profile's model and run on `ws`'s token blocks, on this process's device
-    (`overrides` change the run)."""
+    (`data`: other `TokenBlocks`, `model`: `ModelConfig` fields that change the model's shape, `overrides`:
+    `TrainConfig` fields that change the run)."""
     if not isinstance(ws, Workspace):
         raise TypeError(f"train_base_model: expected a Workspace, got {type(ws).__name__}")
     prof = get_profile(ws.profile)
-    data = get_token_blocks(ws)
+    data = get_token_blocks(ws) if data is None else data
     cfg = TrainConfig.from_profile(prof, **{"patience": PATIENCE, **overrides})
     torch.manual_seed(cfg.seed)
-    model = Transformer(ModelConfig.from_profile(prof, data.vocab_size))
-    return train(model, data, cfg, out, "none", init_distributed(prof.device), peak, log)
+    net = Transformer(replace(ModelConfig.from_profile(prof, data.vocab_size), **(model or {})))
+    return train(net, data, cfg, out, "none", init_distributed(prof.device), peak, log)
 
 
 def save_base_model(ws: Workspace, result: TrainResult, tokenizer, path=None) -> Path:
