@@ -245,8 +245,9 @@ def _closing(ws: Workspace, log):
     card = check(load_spec(), ws)
     log(
         f"\nreport card ({len(card) - len(card.failed) - len(card.missing)} pass, {len(card.failed)} fail, "
-        f"{len(card.missing)} missing):\n{card}\n{budget_lines(ws)}"
+        f"{len(card.missing)} missing):\n{card}"
     )
+    log(budget_lines(ws))
     log(f"report card page: {report_html(ws, ws.path('11', 'report.html'))}")
     log(
         f"\ntalk to the assistant:\n  llmcamp chat --workspace {ws.root} --profile {ws.profile}\n"

@@ -1545,7 +1545,10 @@ def report_rows(ws: Workspace, spec=None) -> tuple[list[dict], dict[str, list[di
         if r["metric"] not in curves:
             return "no scaling curve recorded"
         c = curves[r["metric"]]
-        how = budget_to_reach(c, r["target"], r["unit"], r["direction"].replace(" ", "_"))
+        try:
+            how = budget_to_reach(c, r["target"], r["unit"], r["direction"].replace(" ", "_"))
+        except (KeyError, TypeError, ValueError) as e:  # a damaged curve spoils its own cell, not the card
+            how = f"no budget: the curve cannot be read ({type(e).__name__}: {e})"
         return f"{how}; chapter {c['chapter']}"
 
     slos = [

@@ -780,6 +780,7 @@ def sft_train(
         raise ValueError("sft_train: the model has no parameter that requires gradients")
     if not pairs:
         raise ValueError("sft_train: no examples")
+    keep = set(keep)
     if bad := [s for s in keep if isinstance(s, bool) or not isinstance(s, int) or not 1 <= s <= cfg.steps]:
         raise ValueError(f"sft_train: keep must list steps from 1 to {cfg.steps}, got {bad}")
     kept = {}
@@ -1412,14 +1413,19 @@ def save_model_version(
     `checkpoints/step<N>.safetensors` in the folder and its steps to `info_file`."""
     from safetensors.torch import save_file
 
-    kept = info.get("checkpoints", {})
+    kept = info.get("checkpoints") or {}
+    if not isinstance(kept, dict):
+        raise TypeError(
+            f"save_model_version: info['checkpoints'] must map steps to state dicts, got {type(kept).__name__}"
+        )
 
     def write(tmp):
         save_pretrained(model, tmp, tokenizer)
         for step, state in kept.items():
             (tmp / "checkpoints").mkdir(exist_ok=True)
             save_file(state, tmp / "checkpoints" / f"step{step}.safetensors")
-        meta = {**info, "profile": ws.profile} | ({"checkpoints": sorted(kept)} if kept else {})
+        meta = {k: v for k, v in info.items() if k != "checkpoints"} | {"profile": ws.profile}
+        meta |= {"checkpoints": sorted(kept)} if kept else {}
         (tmp / info_file).write_text(json.dumps(meta, indent=1))
 
     return replace_folder(Path(path) if path is not None else ws.path("05", name), write)
@@ -1450,12 +1456,16 @@ def get_chat_model(ws: Workspace) -> tuple[Transformer, object]:
 def chat_checkpoints(ws: Workspace) -> list[tuple[int, Transformer]]:
     """The chat run's models by fine-tuning steps, fewest first: (steps, model on the CPU in eval mode) for each
     checkpoint kept in `05_finetuning/chat_model/checkpoints`, then the final model. `FileNotFoundError` for a
-    listed checkpoint that is missing."""
+    listed checkpoint that is missing, or for a chat model saved before checkpoints were kept."""
     from safetensors.torch import load_file
 
     final, _ = get_chat_model(ws)
     path = ws.path("05", "chat_model")
     meta = json.loads((path / "finetune.json").read_text())
+    if not meta.get("checkpoints"):
+        raise FileNotFoundError(
+            f"{path} keeps no checkpoints (it was fine-tuned before they were kept): delete it to fine-tune again"
+        )
     out = []
     for step in meta.get("checkpoints", []):
         f = path / "checkpoints" / f"step{step}.safetensors"

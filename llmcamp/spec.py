@@ -26,8 +26,8 @@ __all__ = ['CHAPTERS', 'UNITS', 'METRICS', 'PII_TYPES', 'ASK_PYTHON_DOCS', 'PROF
            'TokenizerSizes', 'ModelSizes', 'TrainSizes', 'FinetuneSizes', 'QuantSizes', 'ServeSizes', 'RagSizes',
            'AgentSizes', 'SafetySizes', 'EvalSizes', 'Profile', 'load_profiles', 'cuda_available', 'get_profile',
            'estimate_params', 'training_budget', 'measure_matmul_flops', 'WorkspaceError', 'atomic_write',
-           'replace_folder', 'default_workspace', 'append_line', 'free_port', 'Workspace', 'budget_to_reach',
-           'SLOReport', 'slo_gap', 'format_table', 'check']
+           'replace_folder', 'default_workspace', 'append_line', 'free_port', 'Workspace', 'power_law',
+           'budget_to_reach', 'SLOReport', 'slo_gap', 'format_table', 'check']
 
 # %% ../nbs/00_requirements.ipynb #0008
 CHAPTERS: dict[str, str] = {
@@ -953,23 +953,45 @@ Workspace.record, Workspace.figures, Workspace.measured = _record, _figures, _me
 
 # %% ../nbs/00_requirements.ipynb #0032b
 def _record_curve(
-    self: Workspace, chapter, metric: str, points, budget: str, budget_unit: str, unit: str, note: str = ""
+    self: Workspace,
+    chapter,
+    metric: str,
+    points,
+    *,
+    budget: str,
+    budget_unit: str,
+    unit: str,
+    n: int | None = None,
+    note: str = "",
 ) -> dict:
     """Record a measured scaling curve for SLO `metric` in `chapter`'s `curves.json`: `points`, one
     (budget value > 0, metric value in `unit`) pair per run, the runs differing only in `budget` (what was varied,
-    e.g. `"parameters"`, counted in `budget_unit`). `ValueError` (nothing written) for a metric the spec does not
-    know, a unit that is not one of its units, fewer than two runs, a repeated or non-positive budget or a value
-    that is not a finite number. Returns the chapter's curves."""
+    e.g. `"parameters"`, counted in `budget_unit`). `n`: for a metric that is a share of items (a fraction), the
+    items each run was scored on, so `budget_to_reach` can tell a trend from sampling noise. `ValueError` (nothing
+    written) for a metric the spec does not know, a unit that is not one of its units, an `n` below 1 or without a
+    fraction, fewer than two runs, a repeated or non-positive budget or a value that is not a finite number.
+    Returns the chapter's curves."""
     if metric not in METRICS:
         raise ValueError(f"record_curve: {metric!r} is not an SLO metric{_suggest(metric, METRICS)}")
-    try:
-        pts = sorted((float(x), _figure(metric, (y, unit))["value"]) for x, y in points)
-    except (TypeError, ValueError) as e:
-        raise ValueError(f"record_curve {metric!r}: points must be (budget, value) pairs of numbers: {e}") from None
+    _figure(metric, (0.0, unit))  # the unit, checked before the points
+    if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1 or UNITS[unit][0] != "fraction"):
+        raise ValueError(f"record_curve {metric!r}: n must be a count of items >= 1 for a fraction, got {n!r} ({unit})")
+    pts = []
+    for p in points:
+        if not isinstance(p, (tuple, list)) or len(p) != 2:
+            raise ValueError(f"record_curve {metric!r}: points must be (budget, value) pairs, got {p!r}")
+        x, y = p
+        if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x) or x <= 0:
+            raise ValueError(f"record_curve {metric!r}: a budget must be a number above 0, got {x!r}")
+        try:
+            pts.append((float(x), _figure(metric, (y, unit))["value"]))
+        except ValueError as e:
+            raise ValueError(f"record_curve {metric!r}: {e}") from None
+    pts.sort()
     xs = [x for x, _ in pts]
-    if len(pts) < 2 or len(set(xs)) != len(xs) or not all(math.isfinite(x) and x > 0 for x in xs):
-        raise ValueError(f"record_curve {metric!r}: need at least two runs with distinct budgets above 0, got {xs}")
-    curve = {"budget": budget, "budget_unit": budget_unit, "unit": unit, "points": pts, "note": note}
+    if len(pts) < 2 or len(set(xs)) != len(xs):
+        raise ValueError(f"record_curve {metric!r}: need at least two runs with distinct budgets, got {xs}")
+    curve = {"budget": budget, "budget_unit": budget_unit, "unit": unit, "points": pts, "n": n, "note": note}
     path = self.dir(chapter) / "curves.json"
     merged = {**self.curves(chapter), metric: curve}
     atomic_write(path, json.dumps(merged, indent=1))
@@ -992,31 +1014,77 @@ def _curves(self: Workspace, chapter=None) -> dict:
 Workspace.record_curve, Workspace.curves = _record_curve, _curves
 
 
-def budget_to_reach(curve: Mapping, target: float, unit: str, direction: str, far: float = 1000.0) -> str:
-    """Where a power law $y = a x^b$, fitted by least squares on log-log axes to `curve`'s points (a
-    `record_curve` entry), reaches `target` (in `unit`; `direction` `at_most` or `at_least`, as in the spec): the
-    budget, its ratio to the largest run, and the fit. Says so instead when fewer than two points are above 0 or
-    the fitted curve does not move towards the target as the budget grows, or reaches it only beyond 1,000 times the
-    largest run (`far`), too far for a fit over a few runs to mean anything. `ValueError` for another direction or a
-    unit the curve's cannot be converted to."""
+def power_law(points) -> tuple[float, float]:
+    """Least-squares fit of $y = a x^b$ on log-log axes to (x, y) `points`, all above 0: returns (b, a).
+    `ValueError` for fewer than two points, two points with the same x, or a value at or below 0."""
     import numpy as np
 
+    xs, ys = np.array([p[0] for p in points], float), np.array([p[1] for p in points], float)
+    if len(xs) < 2 or len(set(xs)) < 2 or (xs <= 0).any() or (ys <= 0).any():
+        raise ValueError(f"power_law: need two or more points above 0 with distinct x, got {list(zip(xs, ys))}")
+    b, log_a = np.polyfit(np.log(xs), np.log(ys), 1)
+    return float(b), float(np.exp(log_a))
+
+
+def _num(x: float) -> str:
+    return f"{x:,.0f}" if 10 <= x < 1e7 else f"{x:.3g}"
+
+
+def budget_to_reach(curve: Mapping, target: float, unit: str, direction: str, far: float = 1000.0) -> str:
+    """Where a power law $y = a x^b$, fitted by least squares on log-log axes to `curve`'s points (`power_law` on a
+    `record_curve` entry), reaches `target` (in `unit`; `direction` `at_most` or `at_least`, as in the spec): the
+    budget, its ratio to the largest run, the crossing of the last two runs alone (a bending curve makes the whole
+    fit optimistic) and the fit. It says why not instead when:
+
+    - the curve has `n` (items per run) and its first and last runs differ by less than sampling noise (a
+      two-proportion z-test, |z| < 1.96): no trend to extrapolate;
+    - the target is 0 or below, which a power law never reaches; fewer than two runs are above 0;
+    - the fit does not move towards the target as the budget grows, crosses it inside the measured runs (they do not
+      follow one power law), or only beyond `far` (1,000) times the largest run.
+
+    A power law has no ceiling: for a share, a crossing is a rough guide at best. `ValueError` for another direction
+    or a unit the curve's cannot be converted to."""
     if direction not in ("at_most", "at_least"):
         raise ValueError(f"budget_to_reach: direction must be 'at_most' or 'at_least', got {direction!r}")
-    pts = [(x, convert(y, curve["unit"], unit)) for x, y in curve["points"]]
+    pts = sorted((float(x), convert(y, curve["unit"], unit)) for x, y in curve["points"])
+    target, top, better = convert(target, unit, unit), pts[-1][0], (-1 if direction == "at_most" else 1)
+    span = f"{_num(pts[0][0])} to {_num(top)} {curve['budget_unit']}"
+    if curve.get("n"):
+        p1, p2 = (convert(y, unit, "fraction") for y in (pts[0][1], pts[-1][1]))
+        se = math.sqrt((p1 + p2) / 2 * (1 - (p1 + p2) / 2) * 2 / curve["n"])
+        z = (p2 - p1) / se if se else 0.0
+        if z * better < 1.96:
+            return (
+                f"no trend beyond sampling noise: {pts[0][1]:.3g} at {_num(pts[0][0])} and {pts[-1][1]:.3g} at "
+                f"{_num(top)} {curve['budget_unit']} ({curve['n']} items a run, z = {z:+.2f}), so no {curve['budget']} "
+                "can be read off this curve"
+            )
+    if target <= 0:
+        return f"not reachable on a power law: the target is {target:g} (runs from {span})"
     pos = [(x, y) for x, y in pts if y > 0]
-    span = f"{pts[0][0]:.3g} to {pts[-1][0]:.3g} {curve['budget_unit']}"
     if len(pos) < 2:
         return f"no fit: fewer than two of {len(pts)} runs ({span}) measured above 0"
-    b, a = np.polyfit(np.log([x for x, _ in pos]), np.log([y for _, y in pos]), 1)
+    b, a = power_law(pos)
     used = f"{len(pos)} runs" if len(pos) == len(pts) else f"the {len(pos)} of {len(pts)} runs above 0"
     law = f"{curve['budget']} power law, exponent {b:+.2f}, fitted to {used}, {span}"
-    if (b >= 0) if direction == "at_most" else (b <= 0):
+    if b * better <= 1e-6:
         return f"not reached by more {curve['budget']}: the fit does not move towards the target ({law})"
-    x = float(np.exp((math.log(target) - a) / b))
-    if x / pts[-1][0] > far:
-        return f"not reached within {far:g}x the largest run: the fit needs {x / pts[-1][0]:.2g}x ({law})"
-    return f"about {x:.3g} {curve['budget_unit']}, {x / pts[-1][0]:.3g}x the largest run ({law})"
+    log_x = (math.log(target) - math.log(a)) / b  # in logs: a slow curve's crossing overflows a float
+    if log_x <= math.log(top):
+        return (
+            f"no budget: the fit crosses the target inside the measured runs, which do not follow one power law ({law})"
+        )
+    if log_x - math.log(top) > math.log(far):
+        return (
+            f"not reached within {far:g}x the largest run: the fit needs about "
+            f"10^{(log_x - math.log(top)) / math.log(10):.0f}x ({law})"
+        )
+    x, local = math.exp(log_x), ""
+    if len(pos) > 2:
+        b2, a2 = power_law(pos[-2:])
+        if b2 * better > 1e-6:
+            local = f"; the last two runs alone: about {_num(math.exp((math.log(target) - math.log(a2)) / b2))}"
+    return f"about {_num(x)} {curve['budget_unit']}, {x / top:.3g}x the largest run{local} ({law})"
 
 # %% ../nbs/00_requirements.ipynb #0034
 class SLOReport(list):
