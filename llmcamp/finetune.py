@@ -1410,7 +1410,8 @@ def save_model_version(
 ) -> Path:
     """Write a model version (Hugging Face format, tokenizer, generation config, `info` as `info_file`) to
     `05_finetuning/<name>` with `replace_folder`. `info["checkpoints"]` (step -> state dict), when given, goes to
-    `checkpoints/step<N>.safetensors` in the folder and its steps to `info_file`."""
+    `checkpoints/step<N>.safetensors` in the folder and its steps to `info_file`; `TypeError` (nothing written) when
+    it is not such a mapping, e.g. the list of steps read back from `info_file`."""
     from safetensors.torch import save_file
 
     kept = info.get("checkpoints") or {}
