@@ -34,9 +34,9 @@ from llmcamp.spec import (
     METRICS,
     Workspace,
     atomic_write,
-    budget_to_reach,
     chapter_id,
     check,
+    convert,
     format_table,
     get_profile,
     load_spec,
@@ -53,8 +53,8 @@ __all__ = ['Z95', 'RED_TEAM_SYSTEM', 'PSI_EPS', 'SLO_COLUMNS', 'EvalError', 'Est
            'arm_table', 'FaultInjector', 'Gates', 'gate_breaches', 'gray_release', 'psi', 'ks', 'tfidf_topics',
            'first_token_confidence', 'drift_monitor', 'MonitorError', 'check_metrics_endpoint', 'Prometheus',
            'gold_answer', 'collect_feedback', 'bad_cases', 'sft_pairs', 'gold_logprob', 'retrain_lora',
-           'flywheel_decision', 'simulate_feedback', 'flywheel_turn', 'measured_by', 'report_rows', 'report_card',
-           'report_html']
+           'flywheel_decision', 'simulate_feedback', 'flywheel_turn', 'power_law', 'budget_to_reach', 'measured_by',
+           'report_rows', 'report_card', 'report_html']
 
 # %% ../nbs/11_evaluation.ipynb #90588662
 class EvalError(ValueError):
@@ -1514,6 +1514,78 @@ def flywheel_turn(
     }
     atomic_write(ws.path("11", "flywheel.json"), json.dumps(result, indent=1))
     return {**result, "candidate": cand}
+
+# %% ../nbs/11_evaluation.ipynb #budget-def
+def power_law(points) -> tuple[float, float]:
+    """Least-squares fit of $y = a x^b$ on log-log axes to (x, y) `points`, all above 0: returns (b, a).
+    `ValueError` for fewer than two points, two points with the same x, or a value at or below 0."""
+    import numpy as np
+
+    xs, ys = np.array([p[0] for p in points], float), np.array([p[1] for p in points], float)
+    if len(xs) < 2 or len(set(xs)) < 2 or (xs <= 0).any() or (ys <= 0).any():
+        raise ValueError(f"power_law: need two or more points above 0 with distinct x, got {list(zip(xs, ys))}")
+    b, log_a = np.polyfit(np.log(xs), np.log(ys), 1)
+    return float(b), float(np.exp(log_a))
+
+
+def _num(x: float) -> str:
+    return f"{x:,.0f}" if 10 <= x < 1e7 else f"{x:.3g}"
+
+
+def budget_to_reach(curve: Mapping, target: float, unit: str, direction: str, far: float = 1000.0) -> str:
+    """Where a power law $y = a x^b$, fitted by least squares on log-log axes to `curve`'s points (`power_law` on a
+    `record_curve` entry), reaches `target` (in `unit`; `direction` `at_most` or `at_least`, as in the spec): the
+    budget, its ratio to the largest run, the crossing of the last two runs alone (a bending curve makes the whole
+    fit optimistic) and the fit. It says why not instead when:
+
+    - the curve has `n` (items per run) and its first and last runs differ by less than sampling noise (a
+      `two_proportion_test`, z under 1.96 in the target's direction): no trend to extrapolate;
+    - the target is 0 or below, which a power law never reaches; fewer than two runs are above 0;
+    - the fit does not move towards the target as the budget grows, crosses it inside the measured runs (they do not
+      follow one power law), or only beyond `far` (1,000) times the largest run.
+
+    A power law has no ceiling: for a share, a crossing is a rough guide at best. `ValueError` for another direction
+    or a unit the curve's cannot be converted to."""
+    if direction not in ("at_most", "at_least"):
+        raise ValueError(f"budget_to_reach: direction must be 'at_most' or 'at_least', got {direction!r}")
+    pts = sorted((float(x), convert(y, curve["unit"], unit)) for x, y in curve["points"])
+    top, better = pts[-1][0], (-1 if direction == "at_most" else 1)
+    span = f"{_num(pts[0][0])} to {_num(top)} {curve['budget_unit']}"
+    if n := curve.get("n"):
+        p1, p2 = (convert(y, unit, "fraction") for y in (pts[0][1], pts[-1][1]))
+        z = two_proportion_test(round(p1 * n), n, round(p2 * n), n)["z"]
+        if z * better < Z95:
+            return (
+                f"no trend beyond sampling noise: {pts[0][1]:.3g} at {_num(pts[0][0])} and {pts[-1][1]:.3g} at "
+                f"{_num(top)} {curve['budget_unit']} ({n} items a run, z = {z:+.2f}), so no {curve['budget']} "
+                "can be read off this curve"
+            )
+    if target <= 0:
+        return f"not reachable on a power law: the target is {target:g} (runs from {span})"
+    pos = [(x, y) for x, y in pts if y > 0]
+    if len(pos) < 2:
+        return f"no fit: fewer than two of {len(pts)} runs ({span}) measured above 0"
+    b, a = power_law(pos)
+    used = f"{len(pos)} runs" if len(pos) == len(pts) else f"the {len(pos)} of {len(pts)} runs above 0"
+    law = f"{curve['budget']} power law, exponent {b:+.2f}, fitted to {used}, {span}"
+    if b * better <= 1e-6:
+        return f"not reached by more {curve['budget']}: the fit does not move towards the target ({law})"
+    log_x = (math.log(target) - math.log(a)) / b  # in logs: a slow curve's crossing overflows a float
+    if log_x <= math.log(top):
+        return (
+            f"no budget: the fit crosses the target inside the measured runs, which do not follow one power law ({law})"
+        )
+    if log_x - math.log(top) > math.log(far):
+        return (
+            f"not reached within {far:g}x the largest run: the fit needs about "
+            f"10^{(log_x - math.log(top)) / math.log(10):.0f}x ({law})"
+        )
+    x, local = math.exp(log_x), ""
+    if len(pos) > 2:
+        b2, a2 = power_law(pos[-2:])
+        if b2 * better > 1e-6:
+            local = f"; the last two runs alone: about {_num(math.exp((math.log(target) - math.log(a2)) / b2))}"
+    return f"about {_num(x)} {curve['budget_unit']}, {x / top:.3g}x the largest run{local} ({law})"
 
 # %% ../nbs/11_evaluation.ipynb #9b0b22dc
 def _fmt(v) -> str:

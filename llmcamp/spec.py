@@ -26,8 +26,8 @@ __all__ = ['CHAPTERS', 'UNITS', 'METRICS', 'PII_TYPES', 'ASK_PYTHON_DOCS', 'PROF
            'TokenizerSizes', 'ModelSizes', 'TrainSizes', 'FinetuneSizes', 'QuantSizes', 'ServeSizes', 'RagSizes',
            'AgentSizes', 'SafetySizes', 'EvalSizes', 'Profile', 'load_profiles', 'cuda_available', 'get_profile',
            'estimate_params', 'training_budget', 'measure_matmul_flops', 'WorkspaceError', 'atomic_write',
-           'replace_folder', 'default_workspace', 'append_line', 'free_port', 'Workspace', 'power_law',
-           'budget_to_reach', 'SLOReport', 'slo_gap', 'format_table', 'check']
+           'replace_folder', 'default_workspace', 'append_line', 'free_port', 'Workspace', 'SLOReport', 'slo_gap',
+           'format_table', 'check']
 
 # %% ../nbs/00_requirements.ipynb #0008
 CHAPTERS: dict[str, str] = {
@@ -967,10 +967,10 @@ def _record_curve(
     """Record a measured scaling curve for SLO `metric` in `chapter`'s `curves.json`: `points`, one
     (budget value > 0, metric value in `unit`) pair per run, the runs differing only in `budget` (what was varied,
     e.g. `"parameters"`, counted in `budget_unit`). `n`: for a metric that is a share of items (a fraction), the
-    items each run was scored on, so `budget_to_reach` can tell a trend from sampling noise. `ValueError` (nothing
-    written) for a metric the spec does not know, a unit that is not one of its units, an `n` below 1 or without a
-    fraction, fewer than two runs, a repeated or non-positive budget or a value that is not a finite number.
-    Returns the chapter's curves."""
+    items each run was scored on, so chapter 11's `budget_to_reach` can tell a trend from sampling noise.
+    `ValueError` (nothing written) for a metric the spec does not know, a unit that is not one of its units, an `n`
+    below 1 or without a fraction, fewer than two runs, a repeated or non-positive budget or a value that is not a
+    finite number. Returns the chapter's curves."""
     if metric not in METRICS:
         raise ValueError(f"record_curve: {metric!r} is not an SLO metric{_suggest(metric, METRICS)}")
     _figure(metric, (0.0, unit))  # the unit, checked before the points
@@ -1012,79 +1012,6 @@ def _curves(self: Workspace, chapter=None) -> dict:
 
 
 Workspace.record_curve, Workspace.curves = _record_curve, _curves
-
-
-def power_law(points) -> tuple[float, float]:
-    """Least-squares fit of $y = a x^b$ on log-log axes to (x, y) `points`, all above 0: returns (b, a).
-    `ValueError` for fewer than two points, two points with the same x, or a value at or below 0."""
-    import numpy as np
-
-    xs, ys = np.array([p[0] for p in points], float), np.array([p[1] for p in points], float)
-    if len(xs) < 2 or len(set(xs)) < 2 or (xs <= 0).any() or (ys <= 0).any():
-        raise ValueError(f"power_law: need two or more points above 0 with distinct x, got {list(zip(xs, ys))}")
-    b, log_a = np.polyfit(np.log(xs), np.log(ys), 1)
-    return float(b), float(np.exp(log_a))
-
-
-def _num(x: float) -> str:
-    return f"{x:,.0f}" if 10 <= x < 1e7 else f"{x:.3g}"
-
-
-def budget_to_reach(curve: Mapping, target: float, unit: str, direction: str, far: float = 1000.0) -> str:
-    """Where a power law $y = a x^b$, fitted by least squares on log-log axes to `curve`'s points (`power_law` on a
-    `record_curve` entry), reaches `target` (in `unit`; `direction` `at_most` or `at_least`, as in the spec): the
-    budget, its ratio to the largest run, the crossing of the last two runs alone (a bending curve makes the whole
-    fit optimistic) and the fit. It says why not instead when:
-
-    - the curve has `n` (items per run) and its first and last runs differ by less than sampling noise (a
-      two-proportion z-test, |z| < 1.96): no trend to extrapolate;
-    - the target is 0 or below, which a power law never reaches; fewer than two runs are above 0;
-    - the fit does not move towards the target as the budget grows, crosses it inside the measured runs (they do not
-      follow one power law), or only beyond `far` (1,000) times the largest run.
-
-    A power law has no ceiling: for a share, a crossing is a rough guide at best. `ValueError` for another direction
-    or a unit the curve's cannot be converted to."""
-    if direction not in ("at_most", "at_least"):
-        raise ValueError(f"budget_to_reach: direction must be 'at_most' or 'at_least', got {direction!r}")
-    pts = sorted((float(x), convert(y, curve["unit"], unit)) for x, y in curve["points"])
-    target, top, better = convert(target, unit, unit), pts[-1][0], (-1 if direction == "at_most" else 1)
-    span = f"{_num(pts[0][0])} to {_num(top)} {curve['budget_unit']}"
-    if curve.get("n"):
-        p1, p2 = (convert(y, unit, "fraction") for y in (pts[0][1], pts[-1][1]))
-        se = math.sqrt((p1 + p2) / 2 * (1 - (p1 + p2) / 2) * 2 / curve["n"])
-        z = (p2 - p1) / se if se else 0.0
-        if z * better < 1.96:
-            return (
-                f"no trend beyond sampling noise: {pts[0][1]:.3g} at {_num(pts[0][0])} and {pts[-1][1]:.3g} at "
-                f"{_num(top)} {curve['budget_unit']} ({curve['n']} items a run, z = {z:+.2f}), so no {curve['budget']} "
-                "can be read off this curve"
-            )
-    if target <= 0:
-        return f"not reachable on a power law: the target is {target:g} (runs from {span})"
-    pos = [(x, y) for x, y in pts if y > 0]
-    if len(pos) < 2:
-        return f"no fit: fewer than two of {len(pts)} runs ({span}) measured above 0"
-    b, a = power_law(pos)
-    used = f"{len(pos)} runs" if len(pos) == len(pts) else f"the {len(pos)} of {len(pts)} runs above 0"
-    law = f"{curve['budget']} power law, exponent {b:+.2f}, fitted to {used}, {span}"
-    if b * better <= 1e-6:
-        return f"not reached by more {curve['budget']}: the fit does not move towards the target ({law})"
-    log_x = (math.log(target) - math.log(a)) / b  # in logs: a slow curve's crossing overflows a float
-    if log_x <= math.log(top):
-        return (
-            f"no budget: the fit crosses the target inside the measured runs, which do not follow one power law ({law})"
-        )
-    if log_x - math.log(top) > math.log(far):
-        return (
-            f"not reached within {far:g}x the largest run: the fit needs about "
-            f"10^{(log_x - math.log(top)) / math.log(10):.0f}x ({law})"
-        )
-    x, local = math.exp(log_x), ""
-    if len(pos) > 2:
-        b2, a2 = power_law(pos[-2:])
-        if b2 * better > 1e-6:
-            local = f"; the last two runs alone: about {_num(math.exp((math.log(target) - math.log(a2)) / b2))}"
-    return f"about {_num(x)} {curve['budget_unit']}, {x / top:.3g}x the largest run{local} ({law})"
 
 # %% ../nbs/00_requirements.ipynb #0034
 class SLOReport(list):
