@@ -32,16 +32,16 @@ from .tokenizer import encode_chat, encode_text
 
 # %% auto #0
 __all__ = ['GREEDY_BELOW', 'MAX_LOGPROBS', 'SEED_RANGE', 'GROUNDED_MAX_TOKENS', 'MAX_CORRECTION', 'CHAT_PAGE', 'SamplingParams',
-           'sample_token', 'BlockAllocator', 'PagedKVCache', 'PagedBatch', 'QueueFull', 'Output', 'Sequence', 'Engine',
-           'EngineLoop', 'StreamOptions', 'CompletionRequest', 'RetrievalOptions', 'ChatMessage', 'ChatRequest',
-           'FeedbackRequest', 'APIError', 'parse_request', 'check_text', 'check_stop', 'completion_prompts',
-           'chat_messages', 'token_bytes', 'chat_logprobs', 'completion_logprobs', 'sampling_params', 'check_tools',
-           'check_tool_choice', 'check_response_format', 'tool_system_prompt', 'tool_call_line', 'tool_turn',
-           'ToolCallParser', 'GrammarMask', 'Grammars', 'ChatPlan', 'plan_chat', 'ResponseCache', 'RateLimiter',
-           'APIKeys', 'ServerMetrics', 'RecentCompletions', 'feedback_record', 'read_feedback', 'OpenAIServer',
-           'create_app', 'run_sync', 'ServerThread', 'check_model_folder', 'load_served_model', 'build_server', 'serve',
-           'RequestRecord', 'percentile', 'run_load_async', 'summarize', 'load_test', 'make_requests', 'start_replica',
-           'wait_healthy', 'stop_process', 'create_balancer']
+           'sample_token', 'apply_penalties', 'BlockAllocator', 'PagedKVCache', 'PagedBatch', 'QueueFull', 'Output',
+           'Sequence', 'Engine', 'EngineLoop', 'StreamOptions', 'CompletionRequest', 'RetrievalOptions', 'ChatMessage',
+           'ChatRequest', 'FeedbackRequest', 'APIError', 'parse_request', 'check_text', 'check_stop',
+           'completion_prompts', 'chat_messages', 'token_bytes', 'chat_logprobs', 'completion_logprobs',
+           'sampling_params', 'check_tools', 'check_tool_choice', 'check_response_format', 'tool_system_prompt',
+           'tool_call_line', 'tool_turn', 'ToolCallParser', 'GrammarMask', 'Grammars', 'ChatPlan', 'plan_chat',
+           'ResponseCache', 'RateLimiter', 'APIKeys', 'ServerMetrics', 'RecentCompletions', 'feedback_record',
+           'read_feedback', 'OpenAIServer', 'create_app', 'run_sync', 'ServerThread', 'check_model_folder',
+           'load_served_model', 'build_server', 'serve', 'RequestRecord', 'percentile', 'run_load_async', 'summarize',
+           'load_test', 'make_requests', 'start_replica', 'wait_healthy', 'stop_process', 'create_balancer']
 
 # %% ../nbs/07_serving.ipynb #0009
 GREEDY_BELOW = 1e-5  # a temperature below this is greedy decoding (vLLM's _SAMPLING_EPS): dividing by it would overflow
@@ -63,8 +63,8 @@ def _check_int(name: str, v, lo: int, hi: int | None = None, none_ok: bool = Fal
 
 @dataclass
 class SamplingParams:
-    """How one request is decoded: length, temperature, top-k, top-p, stop strings, seed, and the log-probabilities
-    to report."""
+    """How one request is decoded: length, temperature, top-k, top-p, stop strings, seed, the repetition penalties
+    (`apply_penalties`), and the log-probabilities to report."""
 
     max_tokens: int = 16
     temperature: float = 1.0
@@ -73,6 +73,9 @@ class SamplingParams:
     stop: list[str] = field(default_factory=list)
     seed: int | None = None
     ignore_eos: bool = False
+    frequency_penalty: float = 0.0  # in [-2, 2], OpenAI's range: subtracted once per earlier occurrence in the output
+    presence_penalty: float = 0.0  # in [-2, 2]: subtracted once from every token the output already holds
+    repetition_penalty: float = 1.0  # in (0, 2]: CTRL's, over prompt and output (vLLM's extension; 1 is off)
     logprobs: int | None = None  # None: none; k: each sampled token's log-probability and the k most likely tokens'
     prompt_logprobs: int | None = None  # the same for every prompt token after the first (a completion's `echo`)
     logits_processors: list = field(
@@ -88,6 +91,13 @@ class SamplingParams:
         if not isinstance(self.top_p, (int, float)) or not 0 < self.top_p <= 1:
             raise ValueError(f"top_p must be in (0, 1], got {self.top_p!r}")
         _check_int("top_k", self.top_k, 1, none_ok=True)
+        for name in ("frequency_penalty", "presence_penalty"):
+            v = getattr(self, name)
+            if not isinstance(v, (int, float)) or isinstance(v, bool) or not -2 <= v <= 2:
+                raise ValueError(f"{name} must be in [-2, 2], got {v!r}")
+        r = self.repetition_penalty
+        if not isinstance(r, (int, float)) or isinstance(r, bool) or not 0 < r <= 2:
+            raise ValueError(f"repetition_penalty must be in (0, 2], got {r!r}")
         _check_int("seed", self.seed, *SEED_RANGE, none_ok=True)
         _check_int("logprobs", self.logprobs, 0, MAX_LOGPROBS, none_ok=True)
         _check_int("prompt_logprobs", self.prompt_logprobs, 0, MAX_LOGPROBS, none_ok=True)
@@ -101,6 +111,11 @@ class SamplingParams:
     @property
     def greedy(self) -> bool:
         return self.temperature < GREEDY_BELOW
+
+    @property
+    def penalized(self) -> bool:
+        "Whether any repetition penalty is on (the logits then depend on the tokens so far)."
+        return bool(self.frequency_penalty or self.presence_penalty or self.repetition_penalty != 1)
 
 # %% ../nbs/07_serving.ipynb #svs1-py
 def sample_token(logits: torch.Tensor, p: SamplingParams, generator: torch.Generator | None = None) -> int:
@@ -122,6 +137,31 @@ def sample_token(logits: torch.Tensor, p: SamplingParams, generator: torch.Gener
     if not torch.isfinite(probs).all():  # x / temperature overflowed: shift the max to 0
         probs = shape_logits((x - x.max())[None], p.temperature, p.top_k, top_p).softmax(-1)
     return int(torch.multinomial(probs, 1, generator=generator))
+
+# %% ../nbs/07_serving.ipynb #svpen-py
+def apply_penalties(
+    logits: torch.Tensor,
+    output_ids: torch.Tensor,
+    prompt_ids: torch.Tensor | None = None,
+    frequency_penalty: float = 0.0,
+    presence_penalty: float = 0.0,
+    repetition_penalty: float = 1.0,
+) -> torch.Tensor:
+    """`logits` (B, vocab) after the repetition penalties, as a new float32 tensor.
+    `output_ids` (B, n) int64: each row's tokens generated so far; `prompt_ids` (B, m) int64: its prompt's, read only by
+    `repetition_penalty`. A token generated c times loses c * frequency_penalty + (c > 0) * presence_penalty (OpenAI's
+    API reference, the definition vLLM follows); one seen in prompt or output has a positive logit divided by
+    `repetition_penalty` and a negative one multiplied (CTRL, Keskar et al. 2019; HF's
+    `RepetitionPenaltyLogitsProcessor`).
+    -inf stays -inf. Raises `IndexError`/`RuntimeError` (from torch) for ids outside the vocabulary."""
+    x = logits.detach().float().clone()
+    counts = torch.zeros_like(x).scatter_add_(1, output_ids, torch.ones(output_ids.shape, device=x.device))
+    if repetition_penalty != 1:
+        seen = counts > 0
+        if prompt_ids is not None and prompt_ids.numel():
+            seen |= torch.zeros_like(seen).scatter_(1, prompt_ids, True)
+        x = torch.where(seen, torch.where(x > 0, x / repetition_penalty, x * repetition_penalty), x)
+    return x - counts * frequency_penalty - (counts > 0).float() * presence_penalty
 
 # %% ../nbs/07_serving.ipynb #000c
 class BlockAllocator:
@@ -636,12 +676,20 @@ def _sample(self: Engine, seqs: list[Sequence], logits: torch.Tensor) -> list[Ou
     # `sample_token`
     fast = (
         torch.isfinite(logits).all(-1)
-        & torch.tensor([s.params.greedy and not s.params.logits_processors for s in seqs], device=logits.device)
+        & torch.tensor(
+            [s.params.greedy and not (s.params.logits_processors or s.params.penalized) for s in seqs],
+            device=logits.device,
+        )
     ).tolist()
     best = logits.argmax(-1).tolist()
     for s, row, quick, t in zip(seqs, logits, fast, best):
         try:
-            x = row
+            x, p = row, s.params
+            if p.penalized:
+                ids = lambda t: torch.tensor(t, dtype=torch.long, device=row.device).view(1, -1)
+                x = apply_penalties(
+                    row[None], ids(s.out), ids(s.prompt), p.frequency_penalty, p.presence_penalty, p.repetition_penalty
+                )[0]
             for f in s.params.logits_processors:
                 x = f(s.out, x)  # e.g. a grammar's mask (chapter 09); log-probabilities stay the model's
             o = self._append(s, t if quick else sample_token(x, s.params, s.generator))
@@ -747,6 +795,9 @@ class _GenerationRequest(BaseModel):
     temperature: float | None = Field(None, ge=0, le=2)
     top_p: float | None = Field(None, gt=0, le=1)
     top_k: int | None = Field(None, ge=-1, le=_I32, description="vLLM's extension; 0 or -1 keeps every token")
+    frequency_penalty: float | None = Field(None, ge=-2, le=2)
+    presence_penalty: float | None = Field(None, ge=-2, le=2)
+    repetition_penalty: float | None = Field(None, gt=0, le=2, description="vLLM's extension (CTRL's); 1 is off")
     stop: Any = None  # a string or up to 4 strings: checked by `check_stop`
     seed: int | None = Field(None, ge=SEED_RANGE[0], le=SEED_RANGE[1])
     stream: bool = False
@@ -848,8 +899,6 @@ _OFF = {
     "n": [1],
     "best_of": [1],
     "logit_bias": [{}],
-    "frequency_penalty": [0],
-    "presence_penalty": [0],
     "suffix": [""],
     "tools": [[]],
     "tool_choice": ["none"],
@@ -858,7 +907,6 @@ _OFF = {
     "parallel_tool_calls": [],
     "response_format": [{"type": "text"}],
     "min_p": [0],
-    "repetition_penalty": [1],
     "min_tokens": [0],
     "use_beam_search": [False],
     "modalities": [["text"]],
@@ -1145,6 +1193,9 @@ def sampling_params(
             stop=check_stop(body.stop),
             seed=body.seed,
             ignore_eos=body.ignore_eos,
+            frequency_penalty=body.frequency_penalty or 0.0,
+            presence_penalty=body.presence_penalty or 0.0,
+            repetition_penalty=1.0 if body.repetition_penalty is None else body.repetition_penalty,
             logprobs=lp,
             prompt_logprobs=plp,
         )
