@@ -43,7 +43,7 @@ __all__ = ['SANDBOX_PYTHON', 'SANDBOX_UIDS', 'FORCE_ANSWER', 'REACT_SYSTEM', 'SI
            'SandboxLimits', 'SandboxResult', 'sandbox_mode', 'run_sandboxed', 'OpenAIBackend', 'ReplayBackend', 'Step',
            'Trace', 'Agent', 'parse_react', 'ReactAgent', 'extractive_summary', 'ShortTermMemory', 'LongTermMemory',
            'Permissions', 'function_calling_cases', 'multi_step_tasks', 'ast_match', 'exec_match', 'norm_answer',
-           'ScriptedPolicy', 'predicted_calls', 'evaluate_calls', 'task_answers', 'evaluate_tasks', 'copy_gain']
+           'ScriptedPolicy', 'predicted_calls', 'evaluate_calls', 'task_answers', 'evaluate_tasks']
 
 # %% ../nbs/09_agents.ipynb #a007
 class AgentError(ValueError):
@@ -1416,26 +1416,3 @@ def evaluate_tasks(
 
     with concurrent.futures.ThreadPoolExecutor(workers) as ex:
         return list(ex.map(one, zip(tasks, gold)))
-
-# %% ../nbs/09_agents.ipynb #a067e
-def copy_gain(model, n: int = 32, length: int = 24, seed: int = 0) -> tuple[float, float]:
-    """The induction test (Olsson et al. 2022, *In-context Learning and Induction Heads*): `n` sequences of `length`
-    random tokens (ids 256 and up: never one of the camp tokenizer's control tokens, 0 to 7) shown twice to `model` (a
-    chapter 03 `Transformer`). Returns
-    the mean next-token loss in nats inside the first copy and on the second copy from its second token; a model that
-    copies has a much lower second figure."""
-    import torch
-
-    from llmcamp.finetune import logits_of
-
-    if n < 1 or length < 2 or model.cfg.vocab_size <= 256 or 2 * length > model.cfg.context:
-        raise AgentError(
-            f"copy_gain: need n >= 1, length >= 2, a vocabulary above 256 and 2 * length <= context "
-            f"({model.cfg.context}), got n={n}, length={length}, vocabulary {model.cfg.vocab_size}"
-        )
-    x = torch.randint(256, model.cfg.vocab_size, (n, length), generator=torch.Generator().manual_seed(seed))
-    ids = torch.cat([x, x], 1).to(next(model.parameters()).device)
-    with torch.no_grad():
-        logits = logits_of(model.eval(), ids)[:, :-1].float()
-        loss = torch.nn.functional.cross_entropy(logits.transpose(1, 2), ids[:, 1:], reduction="none")
-    return loss[:, : length - 1].mean().item(), loss[:, length:].mean().item()

@@ -1333,10 +1333,13 @@ def sample_tokens(
     temperature: float = 1.0,
     seed: int = 0,
     banned: Sequence[int] = (),
+    frequency_penalty: float = 0.0,
 ) -> torch.Tensor:
     """Sample `n_new` tokens after each of `prompts` (B, T) with chapter 03's KV cache, the logits passed through
-    `processor(prev, logits)`; `banned` ids never sampled (e.g. end tokens). Returns (B, n_new)."""
+    `processor(prev, logits)`; `banned` ids never sampled (e.g. end tokens); `frequency_penalty` as chapter 07's
+    `apply_penalties` (OpenAI's, on the tokens sampled so far). Returns (B, n_new) int64."""
     from llmcamp.model import KVCache
+    from llmcamp.serve import apply_penalties
 
     B, T = prompts.shape
     p = next(model.parameters())
@@ -1344,6 +1347,8 @@ def sample_tokens(
     x, out = prompts.to(p.device), []
     for _ in range(n_new):
         logits = model(x, cache)[:, -1].float()
+        if frequency_penalty and out:
+            logits = apply_penalties(logits, torch.cat(out, 1), frequency_penalty=frequency_penalty)
         if banned:
             logits[:, list(banned)] = float("-inf")
         if processor is not None:

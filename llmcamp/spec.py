@@ -508,6 +508,8 @@ class TrainSizes(Strict):
     compile: bool
     ddp_world_size: int = Field(gt=0)
     hpo_trials: int = Field(gt=0)
+    copy_steps: int = Field(ge=0)  # steps of the copy curriculum before the text (chapter 04); 0: none
+    copy_share: float = Field(ge=0, lt=1)  # share of copy rows mixed into the text run
 
 
 class FinetuneSizes(Strict):
@@ -598,7 +600,7 @@ ci: &ci
   tokenizer: {vocab_size: 2048, train_chars: 2000000}
   model: {d_model: 128, n_layers: 2, n_heads: 4, n_kv_heads: 2, d_ff: 352, context: 128}
   train: {steps: 60, micro_batch: 8, grad_accum: 2, lr: 3.0e-3, warmup_steps: 6, eval_every: 20,
-          eval_batches: 4, dtype: fp32, compile: false, ddp_world_size: 2, hpo_trials: 4}
+          eval_batches: 4, dtype: fp32, compile: false, ddp_world_size: 2, hpo_trials: 4, copy_steps: 20, copy_share: 0.15}
   finetune: {n_instructions: 400, steps: 120, micro_batch: 4, lora_rank: 8, context: 512, n_heldout: 32, lr: 3.0e-3}
   quant: {group_sizes: [32, 64], test_shapes: [[1, 64, 128], [3, 96, 160], [16, 64, 64]],
           bench_shapes: [[1, 256, 256], [16, 256, 256]], bench_iters: 3}
@@ -611,7 +613,7 @@ cpu:
   <<: *ci   # the ci sizes (a YAML merge key), but for these
   description: a 2-core CPU, 24 GiB; make camp in under 30 minutes, with a chat model that answers
   train: {steps: 1000, micro_batch: 8, grad_accum: 2, lr: 3.0e-3, warmup_steps: 60, eval_every: 100, eval_batches: 4,
-          dtype: fp32, compile: false, ddp_world_size: 2, hpo_trials: 4}
+          dtype: fp32, compile: false, ddp_world_size: 2, hpo_trials: 4, copy_steps: 1500, copy_share: 0.15}
   finetune: {n_instructions: 4800, steps: 120, micro_batch: 4, lora_rank: 8, context: 512, n_heldout: 280, lr: 3.0e-3,
              chat_steps: 1500, chat_batch: 8}
   rag: {chunk_tokens: 128, n_queries: 200, top_k: 5}
@@ -622,7 +624,8 @@ gpu:
   tokenizer: {vocab_size: 16384, train_chars: 50000000}
   model: {d_model: 512, n_layers: 8, n_heads: 8, n_kv_heads: 4, d_ff: 1408, context: 1024}
   train: {steps: 3000, micro_batch: 32, grad_accum: 1, lr: 1.0e-3, warmup_steps: 200, eval_every: 250,
-          eval_batches: 20, dtype: bf16, compile: true, ddp_world_size: 1, hpo_trials: 16}
+          eval_batches: 20, dtype: bf16, compile: true, ddp_world_size: 1, hpo_trials: 16, copy_steps: 1500,
+          copy_share: 0.15}
   finetune: {n_instructions: 5000, steps: 500, micro_batch: 16, lora_rank: 16, context: 1024, n_heldout: 500, lr: 3.0e-4}
   quant: {group_sizes: [32, 64, 128], test_shapes: [[1, 4096, 4096], [7, 1000, 1032], [16, 11008, 4096]],
           bench_shapes: [[1, 4096, 4096], [4, 4096, 4096], [16, 4096, 4096], [1, 11008, 4096], [1, 4096, 11008],

@@ -27,12 +27,12 @@ from .model import ModelConfig, Transformer, flops_per_token
 from .spec import Workspace, atomic_write, free_port, get_profile, measure_matmul_flops, replace_folder
 
 # %% auto #0
-__all__ = ['GPU_PEAK_FLOPS', 'CKPT_FORMAT', 'PATIENCE', 'DEMO_RECIPE', 'LAUNCHERS', 'LAUNCH_ENV', 'TrainConfig', 'lr_at',
-           'make_scheduler', 'TokenBlocks', 'get_token_blocks', 'param_groups', 'make_optimizer', 'lm_loss',
+__all__ = ['GPU_PEAK_FLOPS', 'CKPT_FORMAT', 'COPY_WARMUP', 'PATIENCE', 'DEMO_RECIPE', 'LAUNCHERS', 'LAUNCH_ENV', 'TrainConfig',
+           'lr_at', 'make_scheduler', 'TokenBlocks', 'get_token_blocks', 'param_groups', 'make_optimizer', 'lm_loss',
            'peak_flops', 'mfu', 'Dist', 'init_distributed', 'wrap_model', 'close_distributed', 'CheckpointError',
-           'save_checkpoint', 'load_checkpoint', 'evaluate', 'TrainResult', 'train', 'train_base_model',
-           'save_base_model', 'get_base_model', 'main', 'train_args', 'launch_commands', 'run_commands',
-           'launch_failure', 'stress_launches', 'stress_main', 'zero_memory', 'hpo_search']
+           'save_checkpoint', 'load_checkpoint', 'evaluate', 'TrainResult', 'train', 'copy_blocks', 'copy_gain',
+           'train_base_model', 'save_base_model', 'get_base_model', 'main', 'train_args', 'launch_commands',
+           'run_commands', 'launch_failure', 'stress_launches', 'stress_main', 'zero_memory', 'hpo_search']
 
 # %% ../nbs/04_training.ipynb #0007
 @dataclass
@@ -633,6 +633,7 @@ class TrainResult:
     world: int
     strategy: str
     resumed_from: int = 0
+    warmup: TrainResult | None = None  # the copy curriculum's run before this one (`train_base_model`)
 
     def frame(self):
         import pandas as pd
@@ -808,6 +809,52 @@ def train(
         resumed,
     )
 
+# %% ../nbs/04_training.ipynb #0023b
+COPY_WARMUP = dict(lr=1e-3, warmup_steps=0, min_lr_ratio=1.0, weight_decay=0.0, beta2=0.999)  # the curriculum's run
+
+
+def copy_blocks(n: int, block: int, vocab_size: int, seed: int = 0, lengths: tuple[int, int] = (4, 24), low: int = 8):
+    """`n` rows of `block` token ids (int64, shape (n, block)) for the copy curriculum: each row a run of segments, each
+    segment random ids in [`low`, `vocab_size`) (`low` = 8 keeps out the camp tokenizer's control tokens) of a length
+    drawn from [`lengths[0]`, `lengths[1]`), shown twice, then the next: every token of a second showing is predictable
+    only by copying, and what follows it is not (rows repeating one segment to the end cost far more perplexity:
+    chapter 04's text). The repeated random tokens of the
+    induction test (Olsson et al. 2022), as training data. `ValueError` for n < 1, block < 2, an empty or negative
+    length range or no ids between `low` and `vocab_size`."""
+    lo, hi = lengths
+    if n < 1 or block < 2 or not 1 <= lo < hi or not 0 <= low < vocab_size:
+        raise ValueError(
+            f"copy_blocks: need n >= 1, block >= 2, 1 <= lengths[0] < lengths[1] and 0 <= low < vocab_size, got "
+            f"n={n}, block={block}, lengths={lengths}, low={low}, vocab_size={vocab_size}"
+        )
+    g, rows = torch.Generator().manual_seed(seed), []
+    for _ in range(n):
+        row = []
+        while len(row) < block:
+            seg = torch.randint(low, vocab_size, (int(torch.randint(lo, hi, (1,), generator=g)),), generator=g).tolist()
+            row += seg + seg
+        rows.append(row[:block])
+    return torch.tensor(rows)
+
+
+def copy_gain(model, n: int = 32, length: int = 24, seed: int = 0) -> tuple[float, float]:
+    """The in-context copy test (Olsson et al. 2022, *In-context Learning and Induction Heads*): `n` sequences of
+    `length` random tokens (ids 256 and up: never one of the camp tokenizer's control tokens, 0 to 7) shown twice to
+    `model` (a chapter 03 `Transformer`). Returns the mean next-token loss in nats inside the first copy and on the
+    second copy from its second token; a model that copies has a much lower second figure. `ValueError` when the test
+    does not fit the model (n < 1, length < 2, a vocabulary of 256 or less, or 2 * length above its context)."""
+    if n < 1 or length < 2 or model.cfg.vocab_size <= 256 or 2 * length > model.cfg.context:
+        raise ValueError(
+            f"copy_gain: need n >= 1, length >= 2, a vocabulary above 256 and 2 * length <= context "
+            f"({model.cfg.context}), got n={n}, length={length}, vocabulary {model.cfg.vocab_size}"
+        )
+    x = torch.randint(256, model.cfg.vocab_size, (n, length), generator=torch.Generator().manual_seed(seed))
+    ids = torch.cat([x, x], 1).to(next(model.parameters()).device)
+    with torch.no_grad():
+        logits = model.eval()(ids)[:, :-1].float()
+        loss = F.cross_entropy(logits.transpose(1, 2), ids[:, 1:], reduction="none")
+    return loss[:, : length - 1].mean().item(), loss[:, length:].mean().item()
+
 # %% ../nbs/04_training.ipynb #0025
 PATIENCE = 3  # evaluations without improvement before the base model's run stops (no profile field yet)
 
@@ -819,19 +866,51 @@ def train_base_model(
     log=print,
     data: TokenBlocks | None = None,
     model: Mapping | None = None,
+    copy_steps: int | None = None,
+    copy_share: float | None = None,
+    warmed: TrainResult | None = None,
     **overrides,
 ) -> TrainResult:
     """Train the base model: the profile's model and run on `ws`'s token blocks, on this process's device
     (`data`: other `TokenBlocks`, `model`: `ModelConfig` fields that change the model's shape, `overrides`:
-    `TrainConfig` fields that change the run)."""
+    `TrainConfig` fields that change the run). First the copy curriculum: `copy_steps` steps (None: the profile's) on
+    `copy_blocks` at `COPY_WARMUP`'s constant learning rate, or the weights of `warmed` (an earlier result's `warmup`
+    for a model of the same shape); then the text run with a `copy_share` (None: the profile's) of copy rows mixed
+    into the training blocks. The result's `warmup` is the curriculum's run. `ValueError` for copy_steps below 0,
+    copy_share outside [0, 1) or a `warmed` run of another model shape."""
     if not isinstance(ws, Workspace):
         raise TypeError(f"train_base_model: expected a Workspace, got {type(ws).__name__}")
     prof = get_profile(ws.profile)
+    copy_steps = prof.train.copy_steps if copy_steps is None else copy_steps
+    copy_share = prof.train.copy_share if copy_share is None else copy_share
+    if isinstance(copy_steps, bool) or not isinstance(copy_steps, int) or copy_steps < 0:
+        raise ValueError(f"train_base_model: copy_steps must be an integer >= 0, got {copy_steps!r}")
+    if isinstance(copy_share, bool) or not isinstance(copy_share, (int, float)) or not 0 <= copy_share < 1:
+        raise ValueError(f"train_base_model: copy_share must be in [0, 1), got {copy_share!r}")
     data = get_token_blocks(ws) if data is None else data
     cfg = TrainConfig.from_profile(prof, **{"patience": PATIENCE, **overrides})
+    d = init_distributed(prof.device)
     torch.manual_seed(cfg.seed)
     net = Transformer(replace(ModelConfig.from_profile(prof, data.vocab_size), **(model or {})))
-    return train(net, data, cfg, out, "none", init_distributed(prof.device), peak, log)
+    if warmed is None and copy_steps:
+        held = cfg.eval_batches * cfg.micro_batch
+        rows = copy_blocks(copy_steps * cfg.batch_size + held, data.block, data.vocab_size, seed=cfg.seed)
+        wcfg = replace(cfg, steps=copy_steps, patience=0, eval_every=max(1, copy_steps // 6), **COPY_WARMUP)
+        warmed = train(
+            net, TokenBlocks(rows[held:], rows[:held], data.vocab_size), wcfg, None, "none", d, peak, lambda *a: None
+        )
+    if warmed is not None:
+        start = warmed.final_model()
+        if start.cfg != net.cfg:
+            raise ValueError(f"train_base_model: warmed is a run of another model ({start.cfg}), not of {net.cfg}")
+        net.load_state_dict(start.state_dict())
+    n_copy = round(len(data.train) * copy_share / (1 - copy_share))
+    if n_copy:
+        extra = copy_blocks(n_copy, data.block, data.vocab_size, seed=cfg.seed + 1)
+        data = TokenBlocks(torch.cat([data.train, extra]), data.validation, data.vocab_size)
+    result = train(net, data, cfg, out, "none", d, peak, log)
+    result.warmup = warmed
+    return result
 
 
 def save_base_model(ws: Workspace, result: TrainResult, tokenizer, path=None) -> Path:

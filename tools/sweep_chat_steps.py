@@ -16,7 +16,8 @@ import sys
 import numpy as np
 import torch
 
-from llmcamp.agents import OpenAIBackend, copy_gain
+from llmcamp.agents import OpenAIBackend
+from llmcamp.train import copy_gain
 from llmcamp.evaluate import generate_answers, per_task_success, served_eval_set, served_scores, summarize_scores
 from llmcamp.finetune import ABSTAIN, FinetuneConfig, encode_examples, instruction_data, sft_train, with_context
 from llmcamp.serve import GROUNDED_MAX_TOKENS, ServerThread, build_server
