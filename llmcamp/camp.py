@@ -34,7 +34,7 @@ from llmcamp.spec import (
 
 # %% auto #0
 __all__ = ['FREEZE_AT_EXIT', 'project_root', 'chapter_notebooks', 'kernel_config', 'NotebookRun', 'notebook_env', 'run_notebook',
-           'key_figures', 'run_camp', 'budget_lines', 'chat_loop', 'assistant_app', 'main']
+           'key_figures', 'workspace_lock', 'run_camp', 'budget_lines', 'chat_loop', 'assistant_app', 'main']
 
 # %% ../nbs/internals/camp.ipynb #0006
 def project_root(start: str | os.PathLike | None = None) -> Path:
@@ -174,6 +174,38 @@ def key_figures(figures: dict, limit: int = 4) -> str:
     return ", ".join(items) + (f" (+{len(figures) - limit} more)" if len(figures) > limit else "")
 
 
+@contextmanager
+def workspace_lock(ws: Workspace):
+    """Hold `ws`'s run lock for the `with` block: an exclusive `fcntl` lock on `<workspace>/.run.lock`, which the
+    kernel releases when the process ends, however it ends (no stale lock after a crash or a kill). Two runs on one
+    workspace would write the same files and servers would append to the same logs, so a second run is refused:
+    `WorkspaceError` naming the process that holds it."""
+    import fcntl
+
+    ws.root.mkdir(parents=True, exist_ok=True)
+    path = ws.root / ".run.lock"
+    with open(path, "a+") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.seek(0)
+            holder = f.read().strip() or "unknown"
+            raise WorkspaceError(
+                f"workspace {ws.root} is in use by another llmcamp run ({holder}); wait for it to finish, or pass "
+                f"another --workspace"
+            ) from None
+        try:
+            f.seek(0)
+            f.truncate()
+            f.write(f"pid {os.getpid()}, since {time.strftime('%Y-%m-%d %H:%M:%S')}")
+            f.flush()
+            yield path
+        finally:
+            f.seek(0)
+            f.truncate()
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
 def run_camp(
     profile: str = "ci",
     only=None,
@@ -182,11 +214,17 @@ def run_camp(
     timeout: float | None = None,
     log: Callable[[str], None] = print,
 ) -> list[NotebookRun]:
-    "Run the chapter notebooks in order with `profile` into `workspace`; print progress and a closing table."
+    """Run the chapter notebooks in order with `profile` into `workspace`; print progress and a closing table.
+    Raises `WorkspaceError` while another run holds the workspace (`workspace_lock`)."""
     prof = get_profile(profile)
     root = project_root(root)
     notebooks = chapter_notebooks(root / "nbs", only)
     ws = Workspace(workspace, prof)
+    with workspace_lock(ws):
+        return _run_chapters(ws, prof, notebooks, timeout, log, only)
+
+
+def _run_chapters(ws: Workspace, prof, notebooks: list[Path], timeout, log, only) -> list[NotebookRun]:
     log(f"llmcamp: {len(notebooks)} chapter(s), profile {prof.name} ({prof.description}), workspace {ws.root}")
     runs, t0 = [], time.perf_counter()
     for i, nb in enumerate(notebooks, 1):
