@@ -615,7 +615,7 @@ cpu:
   train: {steps: 1000, micro_batch: 8, grad_accum: 2, lr: 3.0e-3, warmup_steps: 60, eval_every: 100, eval_batches: 4,
           dtype: fp32, compile: false, ddp_world_size: 2, hpo_trials: 4, copy_steps: 1500, copy_share: 0.15}
   finetune: {n_instructions: 4800, steps: 120, micro_batch: 4, lora_rank: 8, context: 512, n_heldout: 280, lr: 3.0e-3,
-             chat_steps: 1500, chat_batch: 8}
+             chat_steps: 2000, chat_batch: 8}
   rag: {chunk_tokens: 128, n_queries: 200, top_k: 5}
 gpu:
   description: one modern GPU (H100-class); real model sizes and kernel benchmarks

@@ -3,7 +3,7 @@
 For each number of steps: chapter 05's full fine-tuning of chapter 04's base model (`finetune_chat_model`'s recipe,
 `FinetuneConfig.for_chat` with `steps` replaced), then chapter 11's end-to-end evaluation (`served_eval_set`:
 chapter 08's held-out and out-of-scope questions through retrieval; `generate_answers` held to the quotes;
-`served_scores`), chapter 09's 50 agent tasks through the camp's server (`per_task_success`, live) and chapter 09's
+`served_scores`), chapter 09's 50 agent tasks through the camp's server (`per_task_success`, live) and chapter 04's
 in-context copy test (`copy_gain`: loss on the first copy of random tokens minus loss on the second, in nats).
 Nothing is written to the workspace. This is how the `cpu` profile's `chat_steps` was chosen:
 
@@ -17,12 +17,11 @@ import numpy as np
 import torch
 
 from llmcamp.agents import OpenAIBackend
-from llmcamp.train import copy_gain
 from llmcamp.evaluate import generate_answers, per_task_success, served_eval_set, served_scores, summarize_scores
 from llmcamp.finetune import ABSTAIN, FinetuneConfig, encode_examples, instruction_data, sft_train, with_context
 from llmcamp.serve import GROUNDED_MAX_TOKENS, ServerThread, build_server
 from llmcamp.spec import Workspace, get_profile
-from llmcamp.train import get_base_model
+from llmcamp.train import copy_gain, get_base_model
 
 
 def main(root: str, profile: str, *steps: str):
